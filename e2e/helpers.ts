@@ -1,0 +1,36 @@
+import { expect, type Page } from '@playwright/test';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Opens the studio and waits until the backend is up and the model's layers are listed. */
+export async function openStudio(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByRole('status').filter({ hasText: /Backend: (webgpu|webgl|wasm|cpu)/ })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('list', { name: 'Layers' }).getByRole('listitem').first()).toBeVisible({ timeout: 60_000 });
+}
+
+/** Reads the percentage shown in the `Validation accuracy` status once training finished. */
+export async function finalAccuracy(page: Page, timeout = 180_000): Promise<number> {
+  const status = page.getByRole('status', { name: 'Validation accuracy' });
+  await expect(status).toHaveText(/^Validation accuracy\s*\d+(\.\d+)?%/, { timeout });
+  const text = await status.innerText();
+  return Number(/([\d.]+)%/.exec(text)?.[1]);
+}
+
+/**
+ * Builds a folder like a user's: `<root>/<class>/…` with real images copied from the
+ * bundled sample, plus whatever extra files a test wants (name → bytes or text).
+ */
+export function makeFolder(classes: Record<string, number>, extra: Record<string, string | Uint8Array> = {}): string {
+  const root = join(mkdtempSync(join(tmpdir(), 'thaw-e2e-')), 'my-photos');
+  for (const [name, count] of Object.entries(classes)) {
+    mkdirSync(join(root, name), { recursive: true });
+    for (let i = 0; i < count; i++) {
+      const file = `${String(i).padStart(3, '0')}.png`;
+      copyFileSync(join('public/samples/fashion-target', name, file), join(root, name, file));
+    }
+  }
+  for (const [rel, content] of Object.entries(extra)) writeFileSync(join(root, rel), content);
+  return root;
+}

@@ -1,0 +1,66 @@
+import { expect, test } from '@playwright/test';
+import { finalAccuracy, openStudio } from './helpers';
+
+test('lists every layer of the bundled MobileNetV2 with its provenance', async ({ page }) => {
+  await openStudio(page);
+  const layers = page.getByRole('list', { name: 'Layers' }).getByRole('listitem');
+  expect(await layers.count()).toBeGreaterThan(150);
+  await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText('Conv2D');
+  await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText('112×112×32');
+  await expect(page.getByRole('listitem', { name: 'flatten_1' })).toBeVisible();
+  // The source model's head is dropped.
+  await expect(page.getByRole('listitem', { name: 'dense_3' })).toHaveCount(0);
+  await expect(page.getByText(/ImageNet weights/)).toBeVisible();
+  await expect(page.getByText(/content-moderation/)).toBeVisible();
+});
+
+test('trains a head on the bundled sample: live curve, accuracy above chance, no leaked tensors', async ({ page }) => {
+  await openStudio(page);
+  await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
+  const classes = page.getByRole('table', { name: 'Classes' });
+  await expect(classes.getByRole('row')).toHaveCount(6);
+  await expect(classes).toContainText('Ankle boot');
+  await expect(classes.getByRole('row', { name: /Pullover/ })).toContainText('40');
+
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
+  const accuracy = await finalAccuracy(page);
+  expect(accuracy).toBeGreaterThan(20 + 15); // 5 classes: chance is 20%.
+
+  const curve = page.getByRole('figure', { name: 'Loss curve' });
+  await expect(curve.locator('svg').first()).toBeVisible();
+  const paths = curve.locator('path.recharts-curve');
+  await expect(paths).toHaveCount(2);
+  const trainPath = (await paths.nth(0).getAttribute('d')) ?? '';
+  // Many per-batch points: one line segment ("L") per point after the first.
+  expect(trainPath.split(/[LC]/).length).toBeGreaterThan(10);
+  await expect(page.getByRole('table', { name: 'Epochs' }).getByRole('row')).toHaveCount(4);
+  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('value', '1');
+
+  const tensors = await page.getByTestId('tensor-check').innerText();
+  const [before, after] = (tensors.match(/\d+/g) ?? []).map(Number);
+  expect(after).toBe(before);
+  await page.screenshot({ path: 'test-results/studio-trained.png' });
+});
+
+test('Stop mid-run keeps the curve so far, and a second run reuses the cached features', async ({ page }) => {
+  await openStudio(page);
+  await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
+  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('300');
+  await page.getByRole('button', { name: 'Train' }).click();
+  const epochRows = page.getByRole('table', { name: 'Epochs' }).getByRole('row');
+  await expect(epochRows).toHaveCount(3, { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByText(/Stopped after \d+ epochs?; the curve so far is kept/)).toBeVisible();
+  const kept = await epochRows.count();
+  expect(kept).toBeGreaterThanOrEqual(3);
+  await expect(page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve')).toHaveCount(2);
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByText(/features from cache/)).toBeVisible();
+  expect(await finalAccuracy(page)).toBeGreaterThan(20);
+});

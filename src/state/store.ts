@@ -1,0 +1,150 @@
+/**
+ * The studio's one store, built from slices (zustand slices pattern). It holds numbers
+ * and strings only; the worker client writes to it, the UI reads it and calls actions.
+ */
+import { create, type StateCreator } from 'zustand';
+import type {
+  BackendChoice,
+  BackendReport,
+  BatchPoint,
+  ClassCount,
+  EpochMetrics,
+  ModelInfo,
+  SkippedFile,
+  TrainParams,
+} from '../training/protocol';
+import { DEFAULT_MODEL_ID } from '../model/catalog';
+
+export interface BackendSlice {
+  backendChoice: BackendChoice;
+  backend: BackendReport | null;
+  backendError: string | null;
+  setBackendChoice: (choice: BackendChoice) => void;
+  setBackendReport: (report: BackendReport | null, error?: string | null) => void;
+}
+
+export interface ModelSlice {
+  modelId: string;
+  model: ModelInfo | null;
+  modelLoading: boolean;
+  modelError: string | null;
+  setModelLoading: (modelId: string) => void;
+  setModel: (info: ModelInfo) => void;
+  setModelError: (message: string) => void;
+}
+
+export interface DatasetSlice {
+  datasetName: string | null;
+  classes: ClassCount[];
+  skipped: SkippedFile[];
+  decoding: { done: number; total: number } | null;
+  datasetError: string | null;
+  setDatasetLoading: (name: string, total: number) => void;
+  setDecodeProgress: (done: number, total: number) => void;
+  setDataset: (classes: ClassCount[], skipped: SkippedFile[]) => void;
+  setDatasetError: (message: string) => void;
+}
+
+export type TrainingPhase = 'idle' | 'features' | 'training' | 'done' | 'stopped' | 'error';
+
+export interface TrainingSlice {
+  params: TrainParams;
+  runId: string | null;
+  phase: TrainingPhase;
+  features: { done: number; total: number; cached: boolean } | null;
+  batches: BatchPoint[];
+  epochs: EpochMetrics[];
+  valAccuracy: number | null;
+  trainingError: string | null;
+  tensorCheck: { before: number; after: number } | null;
+  setParams: (patch: Partial<TrainParams>) => void;
+  startRun: (runId: string) => void;
+  setFeaturesProgress: (done: number, total: number, cached: boolean) => void;
+  addBatches: (points: BatchPoint[]) => void;
+  addEpoch: (metrics: EpochMetrics) => void;
+  finishRun: (stopped: boolean, valAccuracy: number, tensors: { before: number; after: number }) => void;
+  failRun: (message: string) => void;
+}
+
+export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSlice;
+
+export const DEFAULT_PARAMS: TrainParams = {
+  learningRate: 1e-3,
+  epochs: 10,
+  batchSize: 16,
+  seed: 42,
+  validationFraction: 0.2,
+};
+
+const backendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set) => ({
+  backendChoice: 'auto',
+  backend: null,
+  backendError: null,
+  setBackendChoice: (backendChoice) => set({ backendChoice, backendError: null }),
+  setBackendReport: (backend, backendError = null) => set({ backend, backendError }),
+});
+
+const modelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set) => ({
+  modelId: DEFAULT_MODEL_ID,
+  model: null,
+  modelLoading: false,
+  modelError: null,
+  setModelLoading: (modelId) => set({ modelId, modelLoading: true, modelError: null }),
+  setModel: (model) => set({ model, modelId: model.id, modelLoading: false, modelError: null }),
+  setModelError: (modelError) => set({ modelLoading: false, modelError }),
+});
+
+const datasetSlice: StateCreator<StudioState, [], [], DatasetSlice> = (set) => ({
+  datasetName: null,
+  classes: [],
+  skipped: [],
+  decoding: null,
+  datasetError: null,
+  setDatasetLoading: (datasetName, total) =>
+    set({ datasetName, decoding: { done: 0, total }, datasetError: null, classes: [], skipped: [] }),
+  setDecodeProgress: (done, total) => set({ decoding: { done, total } }),
+  setDataset: (classes, skipped) => set({ classes, skipped, decoding: null, datasetError: null }),
+  setDatasetError: (datasetError) => set({ datasetError, decoding: null }),
+});
+
+const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) => ({
+  params: DEFAULT_PARAMS,
+  runId: null,
+  phase: 'idle',
+  features: null,
+  batches: [],
+  epochs: [],
+  valAccuracy: null,
+  trainingError: null,
+  tensorCheck: null,
+  setParams: (patch) => set((s) => ({ params: { ...s.params, ...patch } })),
+  startRun: (runId) =>
+    set({
+      runId,
+      phase: 'features',
+      features: null,
+      batches: [],
+      epochs: [],
+      valAccuracy: null,
+      trainingError: null,
+      tensorCheck: null,
+    }),
+  setFeaturesProgress: (done, total, cached) =>
+    set({ features: { done, total, cached }, phase: done >= total ? 'training' : 'features' }),
+  addBatches: (points) => set((s) => ({ batches: [...s.batches, ...points] })),
+  addEpoch: (metrics) => set((s) => ({ epochs: [...s.epochs, metrics] })),
+  finishRun: (stopped, valAccuracy, tensorCheck) =>
+    set((s) => ({
+      phase: stopped ? 'stopped' : 'done',
+      valAccuracy: s.epochs.length > 0 ? valAccuracy : null,
+      tensorCheck,
+    })),
+  failRun: (trainingError) => set({ phase: 'error', trainingError }),
+});
+
+export const useStudio = create<StudioState>()((...a) => ({
+  ...backendSlice(...a),
+  ...modelSlice(...a),
+  ...datasetSlice(...a),
+  ...trainingSlice(...a),
+}));

@@ -1,0 +1,93 @@
+/**
+ * Backend selection for the worker: registers webgpu, webgl, wasm and cpu, tries them in
+ * order (or the user's choice), reads back what tfjs actually got, and decides which
+ * backend each job uses. On a software-rendered GPU (SwiftShader, llvmpipe) feature
+ * extraction goes to wasm and head training to cpu, which are many times faster there
+ * (DESIGN.md §2); on a real GPU every job stays on it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { BackendChoice, BackendName, BackendReport, GpuKind } from './protocol';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i;
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
+}
+
+async function webgpuKind(): Promise<GpuKind> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  const adapter = await gpu?.requestAdapter();
+  if (!adapter) return 'none';
+  const info = adapter.info ?? {};
+  const text = [info.vendor, info.architecture, info.description, info.device].join(' ');
+  return adapter.isFallbackAdapter || info.isFallbackAdapter || SOFTWARE_RENDERER.test(text) ? 'software' : 'hardware';
+}
+
+function webglKind(): GpuKind {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return 'none';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return SOFTWARE_RENDERER.test(renderer) ? 'software' : 'hardware';
+  } catch {
+    return 'none';
+  }
+}
+
+/** Switches tfjs to `name`; true only when tfjs really reports that backend afterwards. */
+export async function switchTo(name: BackendName): Promise<boolean> {
+  if (tf.getBackend() === name) return true;
+  try {
+    await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+  await tf.ready();
+  return tf.getBackend() === name;
+}
+
+/** Computes a small product on the active backend and checks it, so "active" means "works". */
+async function smokeTest(): Promise<boolean> {
+  const product = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])));
+  const values = await product.data();
+  product.dispose();
+  return [19, 22, 43, 50].every((v, i) => Math.abs((values[i] ?? NaN) - v) < 1e-4);
+}
+
+/** Activates the chosen backend (or the best that works) and plans each job's backend. */
+export async function selectBackend(requested: BackendChoice): Promise<BackendReport> {
+  const order = requested === 'auto' ? BACKEND_ORDER : [requested, ...BACKEND_ORDER.filter((b) => b !== requested)];
+  let active: BackendName | null = null;
+  for (const name of order) {
+    if ((await switchTo(name)) && (await smokeTest())) {
+      active = name;
+      break;
+    }
+  }
+  if (!active) throw new Error('No tfjs backend works in this browser.');
+  const gpu: GpuKind = active === 'webgpu' ? await webgpuKind() : active === 'webgl' ? webglKind() : 'none';
+  const notes: string[] = [];
+  if (requested !== 'auto' && requested !== active) notes.push(`${requested} is not available here; using ${active}.`);
+  let jobs: BackendReport['jobs'] = { features: active, head: active };
+  if (requested === 'auto' && (gpu === 'software' || active === 'wasm')) {
+    jobs = { features: 'wasm', head: 'cpu' };
+    if (gpu === 'software') notes.push('The GPU is a software rasterizer, so features are extracted on wasm and the head trains on cpu.');
+    else notes.push('Small dense heads train faster on cpu than on wasm.');
+  }
+  return { active, requested, gpu, jobs, note: notes.join(' ') };
+}

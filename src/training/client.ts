@@ -1,0 +1,191 @@
+/**
+ * The one place the UI talks to the training worker. It posts typed requests, turns the
+ * worker's answers into store updates, and restarts a worker that died — re-sending the
+ * backend choice, the model and the dataset, so nothing the user did is lost.
+ */
+import { useStudio } from '../state/store';
+import { catalogEntry } from '../model/catalog';
+import { entriesOf, filesFromEntries, filesFromInput } from '../data/traverse';
+import type { BackendChoice, DatasetFile, FromWorker, SkippedFile, ToWorker } from './protocol';
+
+type Job = 'init' | 'model' | 'dataset' | 'train';
+
+let worker: Worker | null = null;
+let counter = 0;
+const jobs = new Map<string, Job>();
+let lastDataset: { name: string; files: DatasetFile[]; skipped: SkippedFile[] } | null = null;
+
+const store = () => useStudio.getState();
+
+function nextId(job: Job): string {
+  const id = `${job}-${++counter}`;
+  jobs.set(id, job);
+  return id;
+}
+
+function send(message: ToWorker): void {
+  worker?.postMessage(message);
+}
+
+function onMessage(msg: FromWorker): void {
+  const s = store();
+  switch (msg.type) {
+    case 'backend':
+      s.setBackendReport(msg.report);
+      break;
+    case 'model':
+      s.setModel(msg.info);
+      break;
+    case 'decode-progress':
+      s.setDecodeProgress(msg.done, msg.total);
+      break;
+    case 'dataset':
+      s.setDataset(msg.classes, msg.skipped);
+      break;
+    case 'features-progress':
+      if (msg.runId === s.runId) s.setFeaturesProgress(msg.done, msg.total, msg.cached);
+      break;
+    case 'batches':
+      if (msg.runId === s.runId) s.addBatches(msg.points);
+      break;
+    case 'epoch':
+      if (msg.runId === s.runId) s.addEpoch(msg.metrics);
+      break;
+    case 'done':
+      if (msg.runId === s.runId) {
+        s.finishRun(msg.stopped, msg.valAccuracy, { before: msg.numTensorsBefore, after: msg.numTensors });
+      }
+      break;
+    case 'error':
+      reportError(jobs.get(msg.runId), msg.message);
+      break;
+    default: {
+      const unknown: never = msg;
+      console.warn('Unknown message from the worker', unknown);
+    }
+  }
+  if (msg.type === 'done' || msg.type === 'error' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'backend') {
+    jobs.delete(msg.runId);
+  }
+}
+
+function reportError(job: Job | undefined, message: string): void {
+  const s = store();
+  if (job === 'init') s.setBackendReport(null, message);
+  else if (job === 'model') s.setModelError(message);
+  else if (job === 'dataset') s.setDatasetError(message);
+  else s.failRun(message);
+}
+
+function spawn(): void {
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'thaw-training' });
+  worker.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    restartAfterCrash(event.message || 'The training worker stopped unexpectedly.');
+  };
+}
+
+function restartAfterCrash(reason: string): void {
+  const s = store();
+  const running = s.phase === 'features' || s.phase === 'training';
+  worker?.terminate();
+  jobs.clear();
+  if (running) s.failRun(`The training worker crashed (${reason}). It was restarted; your dataset and settings are kept — press Train to try again.`);
+  spawn();
+  setBackend(s.backendChoice);
+  loadModel(s.modelId);
+  if (lastDataset) sendDataset(lastDataset.name, lastDataset.files, lastDataset.skipped);
+}
+
+/** Starts the worker with the current backend choice and model. Safe to call twice. */
+export function startStudio(): void {
+  if (worker) return;
+  spawn();
+  setBackend(store().backendChoice);
+  loadModel(store().modelId);
+}
+
+export function setBackend(choice: BackendChoice): void {
+  store().setBackendChoice(choice);
+  store().setBackendReport(null);
+  send({ type: 'init', runId: nextId('init'), backend: choice });
+}
+
+export function loadModel(modelId: string): void {
+  const entry = catalogEntry(modelId);
+  if (!entry) {
+    store().setModelError(`Unknown model "${modelId}".`);
+    return;
+  }
+  store().setModelLoading(modelId);
+  send({ type: 'load-model', runId: nextId('model'), modelId, url: new URL(entry.url, location.href).href });
+}
+
+function sendDataset(name: string, files: DatasetFile[], skipped: SkippedFile[]): void {
+  lastDataset = { name, files, skipped };
+  store().setDatasetLoading(name, files.length);
+  send({ type: 'load-dataset', runId: nextId('dataset'), files, skipped });
+}
+
+/** Takes the files of a picked folder (`<input webkitdirectory>`). */
+export function loadPickedFolder(list: FileList): void {
+  const files = filesFromInput(list);
+  const name = files[0]?.path.split('/')[0] ?? 'Picked folder';
+  sendDataset(name, files, []);
+}
+
+/** Takes dropped folders; must be called inside the drop handler. */
+export function loadDropped(items: DataTransferItemList): void {
+  const entries = entriesOf(items);
+  const name = entries.length === 1 ? (entries[0]?.name ?? 'Dropped folder') : `${entries.length} dropped items`;
+  store().setDatasetLoading(name, 0);
+  filesFromEntries(entries)
+    .then((files) => sendDataset(name, files, []))
+    .catch((err: unknown) => store().setDatasetError(`Could not read the dropped folder: ${String(err)}`));
+}
+
+export interface SampleInfo {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export const SAMPLES: readonly SampleInfo[] = [
+  {
+    id: 'fashion-target',
+    name: 'Fashion target',
+    description: 'Fashion-MNIST: Pullover, Dress, Shirt, Sneaker, Ankle boot — 40 images each (28×28 grey).',
+  },
+];
+
+/** Loads a bundled sample: ordinary class folders served under /samples/. */
+export async function loadSample(sample: SampleInfo): Promise<void> {
+  const base = `${import.meta.env.BASE_URL}samples/${sample.id}/`;
+  store().setDatasetLoading(sample.name, 0);
+  try {
+    const manifest = (await (await fetch(`${base}manifest.json`)).json()) as { classes: { name: string; files: string[] }[] };
+    const wanted = manifest.classes.flatMap((c) => c.files.map((f) => `${c.name}/${f}`));
+    const files = await Promise.all(
+      wanted.map(async (rel) => {
+        const res = await fetch(base + rel.split('/').map(encodeURIComponent).join('/'));
+        if (!res.ok) throw new Error(`${rel}: HTTP ${res.status}`);
+        return { path: `${sample.name}/${rel}`, file: await res.blob() };
+      }),
+    );
+    sendDataset(sample.name, files, []);
+  } catch (err) {
+    store().setDatasetError(`Could not load the sample "${sample.name}": ${(err as Error).message}`);
+  }
+}
+
+export function train(): void {
+  const runId = nextId('train');
+  store().startRun(runId);
+  send({ type: 'train', runId, params: store().params });
+}
+
+export function stop(): void {
+  const runId = store().runId;
+  if (runId) send({ type: 'stop', runId });
+}

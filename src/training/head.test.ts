@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32, stratifiedSplit } from '../data/split';
+import { DivergedError, trainSoftmaxHead, type HeadTrainingInput } from './head';
+
+/** Three Gaussian blobs in 8-d: a classifier can separate them, a constant one cannot. */
+function blobs(perClass: number, seed: number) {
+  const random = mulberry32(seed);
+  const dim = 8;
+  const labels: number[] = [];
+  const features = new Float32Array(perClass * 3 * dim);
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < perClass; i++) {
+      const row = c * perClass + i;
+      labels.push(c);
+      for (let d = 0; d < dim; d++) features[row * dim + d] = (d % 3 === c ? 2 : 0) + (random() - 0.5);
+    }
+  }
+  return { features, labels, dim };
+}
+
+function input(overrides: Partial<HeadTrainingInput> = {}): HeadTrainingInput {
+  const { features, labels, dim } = blobs(20, 1);
+  return {
+    features,
+    dim,
+    labels,
+    numClasses: 3,
+    split: stratifiedSplit(labels, 0.2, 5),
+    learningRate: 0.05,
+    epochs: 8,
+    batchSize: 8,
+    seed: 3,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('trainSoftmaxHead', () => {
+  it('lowers the loss, beats chance, and frees every tensor it made', async () => {
+    const before = tf.memory().numTensors;
+    const result = await trainSoftmaxHead(input());
+    expect(tf.memory().numTensors).toBe(before);
+    const first = result.history[0]!;
+    const last = result.history[result.history.length - 1]!;
+    expect(result.epochsRun).toBe(8);
+    expect(last.trainLoss).toBeLessThan(first.trainLoss * 0.7);
+    expect(last.valAccuracy).toBeGreaterThan(0.9);
+    expect(result.kernel).toHaveLength(8 * 3);
+  });
+
+  it('reports batches throttled by the clock and epochs in order', async () => {
+    let clock = 0;
+    const calls: number[] = [];
+    const epochs: number[] = [];
+    await trainSoftmaxHead(
+      input({
+        epochs: 2,
+        now: () => (clock += 40),
+        throttleMs: 100,
+        onBatches: (points) => calls.push(points.length),
+        onEpoch: (m) => epochs.push(m.epoch),
+      }),
+    );
+    // 48 training samples / 8 = 6 batches per epoch; all reported, in fewer calls than batches.
+    expect(calls.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(calls.length).toBeLessThan(12);
+    expect(epochs).toEqual([1, 2]);
+  });
+
+  it('is reproducible for a seed', async () => {
+    const a = await trainSoftmaxHead(input({ epochs: 2 }));
+    const b = await trainSoftmaxHead(input({ epochs: 2 }));
+    expect(a.history).toEqual(b.history);
+  });
+
+  it('stops when asked, keeps what it learned so far, and leaks nothing', async () => {
+    const before = tf.memory().numTensors;
+    let epochsSeen = 0;
+    const result = await trainSoftmaxHead(
+      input({ epochs: 50, onEpoch: () => (epochsSeen += 1), shouldStop: () => epochsSeen >= 2 }),
+    );
+    expect(result.stopped).toBe(true);
+    expect(result.epochsRun).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('ends a diverging run with a clear message and leaks nothing', async () => {
+    const before = tf.memory().numTensors;
+    const bad = input();
+    bad.features[0] = Number.NaN;
+    await expect(trainSoftmaxHead({ ...bad, epochs: 2 })).rejects.toThrow(DivergedError);
+    await expect(trainSoftmaxHead({ ...bad, epochs: 2 })).rejects.toThrow(/lower the learning rate/i);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

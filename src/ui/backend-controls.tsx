@@ -1,0 +1,50 @@
+import { useStudio } from '../state/store';
+import { setBackend } from '../training/client';
+import type { BackendChoice } from '../training/protocol';
+
+const CHOICES: { value: BackendChoice; label: string }[] = [
+  { value: 'auto', label: 'Auto (best per job)' },
+  { value: 'webgpu', label: 'webgpu' },
+  { value: 'webgl', label: 'webgl' },
+  { value: 'wasm', label: 'wasm' },
+  { value: 'cpu', label: 'cpu' },
+];
+
+export function BackendControls() {
+  const choice = useStudio((s) => s.backendChoice);
+  const report = useStudio((s) => s.backend);
+  const error = useStudio((s) => s.backendError);
+  const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
+  const gpuText = report?.gpu === 'software' ? 'software GPU' : report?.gpu === 'hardware' ? 'hardware GPU' : null;
+  const jobsText =
+    report && (report.jobs.features !== report.active || report.jobs.head !== report.active)
+      ? `features on ${report.jobs.features}, head on ${report.jobs.head}`
+      : null;
+  return (
+    <div className="backend">
+      <div role="status" className="backend-status" title={report?.note ?? ''}>
+        {error ? (
+          <span className="error-text">Backend: none — {error}</span>
+        ) : report ? (
+          <>
+            <span className="pill">Backend: {report.active}</span>
+            {gpuText && <span className="muted"> · {gpuText}</span>}
+            {jobsText && <span className="muted"> · {jobsText}</span>}
+          </>
+        ) : (
+          <span className="muted">Backend: starting…</span>
+        )}
+      </div>
+      <label className="inline-field">
+        <span>Backend</span>
+        <select aria-label="Backend" value={choice} disabled={busy} onChange={(e) => setBackend(e.target.value as BackendChoice)}>
+          {CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { BatchPoint, EpochMetrics } from '../../training/protocol';
+
+interface Props {
+  batches: readonly BatchPoint[];
+  epochs: readonly EpochMetrics[];
+  totalEpochs: number;
+}
+
+interface Row {
+  x: number;
+  train?: number;
+  validation?: number;
+}
+
+/** Train loss per batch and validation loss per epoch, on one epoch axis. */
+export function LossChart({ batches, epochs, totalEpochs }: Props) {
+  const rows: Row[] = [
+    ...batches.map((b) => ({ x: b.x, train: b.loss })),
+    ...epochs.map((e) => ({ x: e.epoch, validation: e.valLoss })),
+  ].sort((a, b) => a.x - b.x);
+  return (
+    <figure aria-label="Loss curve" role="figure" className="chart">
+      <ResponsiveContainer width="100%" height={230}>
+        <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: -8 }}>
+          <CartesianGrid stroke="#e3e8ef" />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={[0, Math.max(1, totalEpochs)]}
+            allowDecimals={false}
+            tickCount={Math.min(11, totalEpochs + 1)}
+            label={{ value: 'epoch', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
+            fontSize={11}
+          />
+          <YAxis fontSize={11} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(x) => `epoch ${Number(x).toFixed(2)}`} />
+          <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
+          <Line name="train loss (per batch)" dataKey="train" stroke="#4f8fd6" dot={false} strokeWidth={1.5} isAnimationActive={false} connectNulls />
+          <Line
+            name="validation loss (per epoch)"
+            dataKey="validation"
+            stroke="#e07a3f"
+            strokeWidth={2}
+            dot={{ r: 3 }}
+            isAnimationActive={false}
+            connectNulls
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

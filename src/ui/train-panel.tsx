@@ -1,0 +1,126 @@
+import { useStudio } from '../state/store';
+import { datasetProblems } from '../strategy/readiness';
+import { stop, train } from '../training/client';
+import { LossChart } from './charts/loss-chart';
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+function NumberField(props: { label: string; value: number; min: number; max?: number; step: number | 'any'; onChange: (v: number) => void; disabled: boolean }) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        type="number"
+        aria-label={props.label}
+        value={props.value}
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        disabled={props.disabled}
+        onChange={(e) => {
+          const v = e.target.valueAsNumber;
+          if (Number.isFinite(v) && v >= props.min && (props.max === undefined || v <= props.max)) props.onChange(v);
+        }}
+      />
+    </label>
+  );
+}
+
+export function TrainPanel() {
+  const s = useStudio();
+  const running = s.phase === 'features' || s.phase === 'training';
+  const blockers = [
+    ...(s.model ? [] : [s.modelError ? 'The model did not load.' : 'The model is still loading.']),
+    ...(s.backend ? [] : ['The compute backend is starting.']),
+    ...(s.datasetName ? (s.decoding ? ['The images are still being read.'] : datasetProblems(s.classes)) : ['Load a dataset first.']),
+  ];
+  const ready = blockers.length === 0 && !s.datasetError;
+  const featureShare = s.features?.cached ? 0 : 0.4;
+  const featureFrac = s.features ? s.features.done / Math.max(1, s.features.total) : 0;
+  const lastX = s.batches[s.batches.length - 1]?.x ?? 0;
+  const trainFrac = Math.min(1, lastX / Math.max(1, s.params.epochs));
+  const progress = s.phase === 'done' ? 1 : featureShare * featureFrac + (1 - featureShare) * trainFrac;
+  const lastEpoch = s.epochs[s.epochs.length - 1];
+
+  let phaseText = '';
+  if (s.phase === 'features' && s.features) phaseText = `Extracting features ${s.features.done} / ${s.features.total}`;
+  else if (s.phase === 'features') phaseText = 'Preparing…';
+  else if (s.phase === 'training') phaseText = `Epoch ${Math.min(s.params.epochs, s.epochs.length + 1)} / ${s.params.epochs}${s.features?.cached ? ' · features from cache' : ''}`;
+  else if (s.phase === 'done') phaseText = `Finished ${s.epochs.length} epochs`;
+  else if (s.phase === 'stopped') phaseText = `Stopped after ${s.epochs.length} epoch${s.epochs.length === 1 ? '' : 's'}; the curve so far is kept.`;
+
+  return (
+    <section aria-label="Training" className="panel training">
+      <h2>
+        <span className="step">3</span> Train
+      </h2>
+      <div className="field-grid">
+        <NumberField label="Learning rate" value={s.params.learningRate} min={1e-7} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ learningRate: v })} />
+        <NumberField label="Epochs" value={s.params.epochs} min={1} max={500} step={1} disabled={running} onChange={(v) => s.setParams({ epochs: Math.round(v) })} />
+        <NumberField label="Batch size" value={s.params.batchSize} min={1} max={1024} step={1} disabled={running} onChange={(v) => s.setParams({ batchSize: Math.round(v) })} />
+      </div>
+      <p className="hint">Head: softmax, Adam. 20% of each class is held out for validation (seed {s.params.seed}).</p>
+      <div className="actions">
+        <button type="button" className="button primary" disabled={!ready || running} onClick={train}>
+          Train
+        </button>
+        <button type="button" className="button" disabled={!running} onClick={stop}>
+          Stop
+        </button>
+      </div>
+      {!ready && !running && blockers.length > 0 && <p className="muted small">{blockers[0]}</p>}
+      <div className="progress-row">
+        <progress aria-label="Training progress" max={1} value={running || s.phase === 'done' || s.phase === 'stopped' ? progress : 0} />
+        <span className="small muted">{phaseText}</span>
+      </div>
+      {s.trainingError && (
+        <p role="alert" className="error-text">
+          {s.trainingError}
+        </p>
+      )}
+      <LossChart batches={s.batches} epochs={s.epochs} totalEpochs={s.params.epochs} />
+      <div role="status" aria-label="Validation accuracy" className="metric">
+        {s.valAccuracy !== null ? (
+          <>
+            <span className="metric-label">Validation accuracy</span>
+            <span className="metric-value">{pct(s.valAccuracy)}</span>
+            <span className="small muted">chance: {pct(1 / Math.max(1, s.classes.length))}</span>
+          </>
+        ) : lastEpoch ? (
+          <span className="muted">Validation accuracy after epoch {lastEpoch.epoch}: {pct(lastEpoch.valAccuracy)}</span>
+        ) : (
+          <span className="muted">Validation accuracy appears here after training.</span>
+        )}
+      </div>
+      {s.epochs.length > 0 && (
+        <table className="epochs" aria-label="Epochs">
+          <thead>
+            <tr>
+              <th scope="col">Epoch</th>
+              <th scope="col" className="num">Train loss</th>
+              <th scope="col" className="num">Train acc.</th>
+              <th scope="col" className="num">Val. loss</th>
+              <th scope="col" className="num">Val. acc.</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.epochs.map((e) => (
+              <tr key={e.epoch}>
+                <td>{e.epoch}</td>
+                <td className="num">{e.trainLoss.toFixed(3)}</td>
+                <td className="num">{pct(e.trainAccuracy)}</td>
+                <td className="num">{e.valLoss.toFixed(3)}</td>
+                <td className="num">{pct(e.valAccuracy)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {s.tensorCheck && (
+        <p className="small muted" data-testid="tensor-check">
+          Worker tensors: {s.tensorCheck.before} before the run, {s.tensorCheck.after} after.
+        </p>
+      )}
+    </section>
+  );
+}
