@@ -5,15 +5,18 @@
  */
 import type { DatasetFile } from '../training/protocol';
 
-/** Must be called synchronously inside the drop handler: entries vanish after it returns. */
-export function entriesOf(items: DataTransferItemList): FileSystemEntry[] {
+/**
+ * What was dropped: folder entries to walk, or plain files when the browser gives no
+ * entries. Must be called synchronously inside the drop handler: both vanish after it.
+ */
+export function droppedItems(transfer: DataTransfer): { entries: FileSystemEntry[]; files: File[] } {
   const entries: FileSystemEntry[] = [];
-  for (const item of Array.from(items)) {
+  for (const item of Array.from(transfer.items)) {
     if (item.kind !== 'file') continue;
-    const entry = item.webkitGetAsEntry();
+    const entry = item.webkitGetAsEntry?.();
     if (entry) entries.push(entry);
   }
-  return entries;
+  return { entries, files: entries.length > 0 ? [] : Array.from(transfer.files) };
 }
 
 function readAllEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {

@@ -11,6 +11,8 @@ export interface CatalogEntry {
   valueRange: [number, number];
   /** Layer whose output is the feature vector; layers after it are the dropped head. */
   featureLayer: string;
+  /** One line for the collapsed model card. */
+  provenanceSummary: string;
   /** What it was trained on and under which licence — shown on the model card. */
   provenance: string[];
 }
@@ -23,6 +25,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     inputSize: 224,
     valueRange: [0, 1],
     featureLayer: 'flatten_1',
+    provenanceSummary: 'ImageNet (blocks 0–10) + content-moderation retraining (blocks 11–16), via nsfwjs (MIT).',
     provenance: [
       'Keras MobileNetV2 (width 1.0, 224×224 RGB, pixels in [0, 1]) as shipped in the npm package nsfwjs 4.4.0 (MIT licence); Keras application weights are Apache-2.0.',
       'Blocks 0–10 carry the original ImageNet weights. Blocks 11–16 were further trained by the NSFWJS project on its own 5-class content-moderation images, so the top layers are tuned to that task, not to ImageNet.',

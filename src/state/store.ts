@@ -10,6 +10,7 @@ import type {
   ClassCount,
   EpochMetrics,
   ModelInfo,
+  RunTimings,
   SkippedFile,
   TrainParams,
 } from '../training/protocol';
@@ -57,12 +58,13 @@ export interface TrainingSlice {
   valAccuracy: number | null;
   trainingError: string | null;
   tensorCheck: { before: number; after: number } | null;
+  timings: RunTimings | null;
   setParams: (patch: Partial<TrainParams>) => void;
   startRun: (runId: string) => void;
   setFeaturesProgress: (done: number, total: number, cached: boolean) => void;
   addBatches: (points: BatchPoint[]) => void;
   addEpoch: (metrics: EpochMetrics) => void;
-  finishRun: (stopped: boolean, valAccuracy: number, tensors: { before: number; after: number }) => void;
+  finishRun: (stopped: boolean, valAccuracy: number, tensors: { before: number; after: number }, timings: RunTimings | null) => void;
   failRun: (message: string) => void;
 }
 
@@ -117,6 +119,7 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
   valAccuracy: null,
   trainingError: null,
   tensorCheck: null,
+  timings: null,
   setParams: (patch) => set((s) => ({ params: { ...s.params, ...patch } })),
   startRun: (runId) =>
     set({
@@ -128,16 +131,18 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
       valAccuracy: null,
       trainingError: null,
       tensorCheck: null,
+      timings: null,
     }),
   setFeaturesProgress: (done, total, cached) =>
     set({ features: { done, total, cached }, phase: done >= total ? 'training' : 'features' }),
   addBatches: (points) => set((s) => ({ batches: [...s.batches, ...points] })),
   addEpoch: (metrics) => set((s) => ({ epochs: [...s.epochs, metrics] })),
-  finishRun: (stopped, valAccuracy, tensorCheck) =>
+  finishRun: (stopped, valAccuracy, tensorCheck, timings) =>
     set((s) => ({
       phase: stopped ? 'stopped' : 'done',
       valAccuracy: s.epochs.length > 0 ? valAccuracy : null,
       tensorCheck,
+      timings,
     })),
   failRun: (trainingError) => set({ phase: 'error', trainingError }),
 });

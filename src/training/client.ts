@@ -5,7 +5,7 @@
  */
 import { useStudio } from '../state/store';
 import { catalogEntry } from '../model/catalog';
-import { entriesOf, filesFromEntries, filesFromInput } from '../data/traverse';
+import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
 import type { BackendChoice, DatasetFile, FromWorker, SkippedFile, ToWorker } from './protocol';
 
 type Job = 'init' | 'model' | 'dataset' | 'train';
@@ -14,12 +14,15 @@ let worker: Worker | null = null;
 let counter = 0;
 const jobs = new Map<string, Job>();
 let lastDataset: { name: string; files: DatasetFile[]; skipped: SkippedFile[] } | null = null;
+/** The newest request of each kind: answers to older ones are outdated and ignored. */
+const latest: Partial<Record<Job, string>> = {};
 
 const store = () => useStudio.getState();
 
 function nextId(job: Job): string {
   const id = `${job}-${++counter}`;
   jobs.set(id, job);
+  latest[job] = id;
   return id;
 }
 
@@ -29,6 +32,12 @@ function send(message: ToWorker): void {
 
 function onMessage(msg: FromWorker): void {
   const s = store();
+  const job = jobs.get(msg.runId);
+  if (job && job !== 'train' && latest[job] !== msg.runId) {
+    // e.g. the backend report of an init the user has already overridden.
+    if (msg.type === 'backend' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'error') jobs.delete(msg.runId);
+    return;
+  }
   switch (msg.type) {
     case 'backend':
       s.setBackendReport(msg.report);
@@ -53,11 +62,11 @@ function onMessage(msg: FromWorker): void {
       break;
     case 'done':
       if (msg.runId === s.runId) {
-        s.finishRun(msg.stopped, msg.valAccuracy, { before: msg.numTensorsBefore, after: msg.numTensors });
+        s.finishRun(msg.stopped, msg.valAccuracy, { before: msg.numTensorsBefore, after: msg.numTensors }, msg.timings);
       }
       break;
     case 'error':
-      reportError(jobs.get(msg.runId), msg.message);
+      reportError(job, msg.message);
       break;
     default: {
       const unknown: never = msg;
@@ -135,10 +144,14 @@ export function loadPickedFolder(list: FileList): void {
   sendDataset(name, files, []);
 }
 
-/** Takes dropped folders; must be called inside the drop handler. */
-export function loadDropped(items: DataTransferItemList): void {
-  const entries = entriesOf(items);
-  const name = entries.length === 1 ? (entries[0]?.name ?? 'Dropped folder') : `${entries.length} dropped items`;
+/** Takes dropped folders (or files); must be called inside the drop handler. */
+export function loadDropped(transfer: DataTransfer): void {
+  const { entries, files } = droppedItems(transfer);
+  if (files.length > 0) {
+    sendDataset('Dropped files', files.map((file) => ({ path: file.name, file })), []);
+    return;
+  }
+  const name = entries.length === 1 ? (entries[0]?.name ?? 'Dropped folder') : `${entries.length} dropped folders`;
   store().setDatasetLoading(name, 0);
   filesFromEntries(entries)
     .then((files) => sendDataset(name, files, []))

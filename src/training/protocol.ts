@@ -62,6 +62,16 @@ export interface EpochMetrics {
   valAccuracy: number;
 }
 
+/** Where a run's time went, for the user and for the benchmark. */
+export interface RunTimings {
+  images: number;
+  /** 0 when the features came from the cache. */
+  featuresMs: number;
+  featuresBackend: BackendName | null;
+  headMs: number;
+  headBackend: BackendName;
+}
+
 export interface BatchPoint {
   /** Position in epochs: 1.5 = half-way through the second epoch. */
   x: number;
@@ -100,6 +110,7 @@ export type FromWorker =
       stopped: boolean;
       valAccuracy: number;
       epochsRun: number;
+      timings: RunTimings | null;
       /** Live tensors in the worker after the run, and before it. */
       numTensors: number;
       numTensorsBefore: number;

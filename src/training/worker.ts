@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, switchTo } from './backends';
 import { extractFeatures } from './features';
 import { trainSoftmaxHead } from './head';
-import type { BackendReport, ClassCount, FromWorker, SkippedFile, ToWorker } from './protocol';
+import type { BackendName, BackendReport, ClassCount, FromWorker, RunTimings, SkippedFile, ToWorker } from './protocol';
 import { classifyFolder } from '../data/folder-rules';
 import { ImageDecoder } from '../data/decode';
 import { stratifiedSplit } from '../data/split';
@@ -137,8 +137,12 @@ async function train(runId: string, params: Extract<ToWorker, { type: 'train' }>
   const before = tf.memory().numTensors;
   const stopped = () => stopRequests.has(runId);
   const key = `${m.entry.id}@${data.version}`;
+  let featuresMs = 0;
+  let featuresBackend: BackendName | null = null;
   if (featureCache?.key !== key) {
     if (!(await switchTo(report.jobs.features))) await switchTo(report.active);
+    featuresBackend = tf.getBackend() as BackendName;
+    const t0 = performance.now();
     const extractor = await extractorHere(m);
     let lastPost = 0;
     const result = await extractFeatures(extractor, {
@@ -154,9 +158,10 @@ async function train(runId: string, params: Extract<ToWorker, { type: 'train' }>
       },
     });
     if (!result) {
-      finish(runId, true, 0, 0, before);
+      finish(runId, true, 0, 0, before, null);
       return;
     }
+    featuresMs = performance.now() - t0;
     featureCache = { key, ...result };
   } else {
     post({ type: 'features-progress', runId, done: data.images.length, total: data.images.length, cached: true });
@@ -164,6 +169,8 @@ async function train(runId: string, params: Extract<ToWorker, { type: 'train' }>
   const cache = featureCache;
   if (!(await switchTo(report.jobs.head))) await switchTo(report.active);
   const split = stratifiedSplit(data.labels, params.validationFraction, params.seed);
+  const headBackend = tf.getBackend() as BackendName;
+  const t1 = performance.now();
   const result = await trainSoftmaxHead({
     features: cache.features,
     dim: cache.dim,
@@ -179,12 +186,14 @@ async function train(runId: string, params: Extract<ToWorker, { type: 'train' }>
     onEpoch: (metrics) => post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
   });
   const last = result.history[result.history.length - 1];
-  finish(runId, result.stopped, last?.valAccuracy ?? 0, result.epochsRun, before);
+  const timings: RunTimings = { images: data.images.length, featuresMs, featuresBackend, headMs: performance.now() - t1, headBackend };
+  finish(runId, result.stopped, last?.valAccuracy ?? 0, result.epochsRun, before, timings);
 }
 
-function finish(runId: string, stopped: boolean, valAccuracy: number, epochsRun: number, before: number): void {
+function finish(runId: string, stopped: boolean, valAccuracy: number, epochsRun: number, before: number, timings: RunTimings | null): void {
   stopRequests.delete(runId);
-  post({ type: 'done', runId, stopped, valAccuracy, epochsRun, numTensors: tf.memory().numTensors, numTensorsBefore: before });
+  const numTensors = tf.memory().numTensors;
+  post({ type: 'done', runId, stopped, valAccuracy, epochsRun, timings, numTensors, numTensorsBefore: before });
 }
 
 async function handle(msg: ToWorker): Promise<void> {

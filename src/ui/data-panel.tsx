@@ -21,7 +21,7 @@ export function DataPanel() {
   const onDrop = (e: DragEvent<HTMLElement>) => {
     e.preventDefault();
     setOver(false);
-    if (!busy) loadDropped(e.dataTransfer.items);
+    if (!busy) loadDropped(e.dataTransfer);
   };
   const total = classes.reduce((n, c) => n + c.count, 0);
   const problems = name && !decoding && !error ? datasetProblems(classes) : [];

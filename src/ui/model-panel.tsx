@@ -33,8 +33,10 @@ export function ModelPanel() {
         </p>
       )}
       {entry && (
-        <details className="card" open>
-          <summary>Where these weights come from</summary>
+        <details className="card">
+          <summary>
+            Where these weights come from: <span className="muted">{entry.provenanceSummary}</span>
+          </summary>
           {entry.provenance.map((p) => (
             <p key={p}>{p}</p>
           ))}
@@ -60,8 +62,12 @@ export function ModelPanel() {
           <ul aria-label="Layers" className="layers">
             {model.layers.map((l) => (
               <li key={l.name} aria-label={l.name} className={l.params > 0 ? 'has-weights' : 'passive'}>
-                <span className="layer-name">{l.name}</span>
-                <span className="layer-class">{l.className}</span>
+                <span className="layer-name" title={l.name}>
+                  {l.name}
+                </span>
+                <span className="layer-class" title={l.className}>
+                  {l.className}
+                </span>
                 <span className="layer-shape">{l.outputShape}</span>
                 <span className="num">{l.params > 0 ? l.params.toLocaleString('en') : '—'}</span>
               </li>

@@ -4,6 +4,8 @@ import { stop, train } from '../training/client';
 import { LossChart } from './charts/loss-chart';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+/** The epochs table shows the latest few; the curve shows them all. */
+const EPOCH_ROWS = 8;
 
 function NumberField(props: { label: string; value: number; min: number; max?: number; step: number | 'any'; onChange: (v: number) => void; disabled: boolean }) {
   return (
@@ -104,7 +106,7 @@ export function TrainPanel() {
             </tr>
           </thead>
           <tbody>
-            {s.epochs.map((e) => (
+            {s.epochs.slice(-EPOCH_ROWS).map((e) => (
               <tr key={e.epoch}>
                 <td>{e.epoch}</td>
                 <td className="num">{e.trainLoss.toFixed(3)}</td>
@@ -115,6 +117,14 @@ export function TrainPanel() {
             ))}
           </tbody>
         </table>
+      )}
+      {s.timings && (
+        <p className="small muted" data-testid="timings" data-features-ms={Math.round(s.timings.featuresMs)} data-head-ms={Math.round(s.timings.headMs)}>
+          {s.timings.featuresBackend
+            ? `Features: ${s.timings.images} images in ${(s.timings.featuresMs / 1000).toFixed(1)} s on ${s.timings.featuresBackend} (${(s.timings.images / Math.max(0.001, s.timings.featuresMs / 1000)).toFixed(1)} img/s). `
+            : 'Features: from cache. '}
+          Head: {(s.timings.headMs / 1000).toFixed(1)} s on {s.timings.headBackend}.
+        </p>
       )}
       {s.tensorCheck && (
         <p className="small muted" data-testid="tensor-check">
