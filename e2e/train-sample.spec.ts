@@ -8,8 +8,10 @@ test('lists every layer of the bundled MobileNetV2 with its provenance', async (
   await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText('Conv2D');
   await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText('112×112×32');
   await expect(page.getByRole('listitem', { name: 'flatten_1' })).toBeVisible();
-  // The source model's head is dropped.
-  await expect(page.getByRole('listitem', { name: 'dense_3' })).toHaveCount(0);
+  // The source model's head is cut away: features come from flatten_1.
+  await expect(page.getByRole('listitem', { name: 'dense_3' })).toContainText('cut away');
+  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue('flatten_1');
+  await expect(page.getByRole('combobox', { name: 'Mode for Conv1' })).toHaveValue('frozen');
   await expect(page.getByText(/ImageNet \(blocks 0–10\) \+ content-moderation retraining/)).toBeVisible();
   await page.getByText('Where these weights come from').click();
   await expect(page.getByText(/Blocks 0–10 carry the original ImageNet weights/)).toBeVisible();

@@ -3,10 +3,16 @@
 export interface CatalogEntry {
   id: string;
   name: string;
+  /** Bundled models work offline; remote ones need the network; custom ones were dropped or pasted. */
+  source: 'bundled' | 'remote' | 'custom';
   /** URL of a tfjs layers `model.json`; bundled models are served by the studio itself. */
   url: string;
   /** Square input side in pixels. */
   inputSize: number;
+  /** Input sides the network can be rebuilt for (fully convolutional models); else just `inputSize`. */
+  resolutions: number[];
+  /** 3 = RGB, 1 = grayscale. */
+  channels: 1 | 3;
   /** Pixel values the network expects. */
   valueRange: [number, number];
   /** Layer whose output is the feature vector; layers after it are the dropped head. */
@@ -20,9 +26,12 @@ export interface CatalogEntry {
 export const CATALOG: readonly CatalogEntry[] = [
   {
     id: 'mobilenet-v2',
-    name: 'MobileNetV2 1.0 · 224 px (bundled)',
+    name: 'MobileNetV2 1.0 (bundled)',
+    source: 'bundled',
     url: '/models/mobilenet-v2/model.json',
     inputSize: 224,
+    resolutions: [96, 128, 160, 224],
+    channels: 3,
     valueRange: [0, 1],
     featureLayer: 'flatten_1',
     provenanceSummary: 'ImageNet (blocks 0–10) + content-moderation retraining (blocks 11–16), via nsfwjs (MIT).',
@@ -30,6 +39,38 @@ export const CATALOG: readonly CatalogEntry[] = [
       'Keras MobileNetV2 (width 1.0, 224×224 RGB, pixels in [0, 1]) as shipped in the npm package nsfwjs 4.4.0 (MIT licence); Keras application weights are Apache-2.0.',
       'Blocks 0–10 carry the original ImageNet weights. Blocks 11–16 were further trained by the NSFWJS project on its own 5-class content-moderation images, so the top layers are tuned to that task, not to ImageNet.',
       'Weights are stored uint8-quantised (2.6 MB) and dequantised on load. Its 5-class head (dense_1…dense_3) is dropped; features come from flatten_1, the 1280-d global average pool.',
+    ],
+  },
+  {
+    id: 'tm-mobilenet-v2',
+    name: 'MobileNetV2 1.0 · Teachable Machine (remote)',
+    source: 'remote',
+    url: 'https://storage.googleapis.com/teachable-machine-models/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.00_224_no_top/model.json',
+    inputSize: 224,
+    resolutions: [224],
+    channels: 3,
+    valueRange: [-1, 1],
+    featureLayer: 'out_relu',
+    provenanceSummary: 'Keras ImageNet weights, hosted by Teachable Machine; needs the network.',
+    provenance: [
+      'Keras MobileNetV2 (width 1.0, 224×224) with ImageNet weights and no top, the base network of Teachable Machine, loaded from its public storage. Keras application weights are Apache-2.0.',
+      'Features come from out_relu (7×7×1280) with global average pooling added.',
+    ],
+  },
+  {
+    id: 'tfjs-mobilenet-v1',
+    name: 'MobileNet v1 0.25 · tfjs models (remote)',
+    source: 'remote',
+    url: 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json',
+    inputSize: 224,
+    resolutions: [224],
+    channels: 3,
+    valueRange: [-1, 1],
+    featureLayer: 'conv_pw_13_relu',
+    provenanceSummary: 'ImageNet MobileNet v1 (width 0.25) from the tfjs model storage; needs the network.',
+    provenance: [
+      'MobileNet v1 with width 0.25 trained on ImageNet, as published for the TensorFlow.js transfer-learning examples (Apache-2.0).',
+      'Features come from conv_pw_13_relu (7×7×256) with global average pooling added.',
     ],
   },
 ];

@@ -7,7 +7,7 @@ function shapeText(shape: tf.Shape | tf.Shape[]): string {
   return Array.isArray(shape[0]) ? (shape as tf.Shape[]).map(one).join(' | ') : one(shape as tf.Shape);
 }
 
-export function describeLayers(model: tf.LayersModel): LayerInfo[] {
+export function describeLayers(model: tf.LayersModel): Omit<LayerInfo, 'cutPoint'>[] {
   return model.layers.map((layer) => ({
     name: layer.name,
     className: layer.getClassName(),

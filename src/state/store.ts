@@ -15,6 +15,7 @@ import type {
   TrainParams,
 } from '../training/protocol';
 import { DEFAULT_MODEL_ID } from '../model/catalog';
+import { allFrozen, type Plan } from '../strategy/layer-plan';
 
 export interface BackendSlice {
   backendChoice: BackendChoice;
@@ -25,13 +26,19 @@ export interface BackendSlice {
 }
 
 export interface ModelSlice {
+  /** The model chosen in the picker (may still be loading). */
   modelId: string;
+  /** The model that is loaded and usable. */
   model: ModelInfo | null;
   modelLoading: boolean;
   modelError: string | null;
+  /** The layer plan for the loaded model. */
+  plan: Plan;
   setModelLoading: (modelId: string) => void;
   setModel: (info: ModelInfo) => void;
+  /** A failed load keeps the previous model: the picker goes back to it. */
   setModelError: (message: string) => void;
+  setPlan: (plan: Plan) => void;
 }
 
 export interface DatasetSlice {
@@ -72,6 +79,7 @@ export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSli
 
 export const DEFAULT_PARAMS: TrainParams = {
   learningRate: 1e-3,
+  fineTuneLearningRate: 1e-5,
   epochs: 10,
   batchSize: 16,
   seed: 42,
@@ -91,9 +99,19 @@ const modelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set) => ({
   model: null,
   modelLoading: false,
   modelError: null,
+  plan: allFrozen(''),
   setModelLoading: (modelId) => set({ modelId, modelLoading: true, modelError: null }),
-  setModel: (model) => set({ model, modelId: model.id, modelLoading: false, modelError: null }),
-  setModelError: (modelError) => set({ modelLoading: false, modelError }),
+  setModel: (model) =>
+    set((s) => ({
+      model,
+      modelId: model.card.id,
+      modelLoading: false,
+      modelError: null,
+      // Same network again (e.g. another resolution): keep the user's plan.
+      plan: s.model?.card.id === model.card.id && s.plan.featureLayer ? s.plan : allFrozen(model.card.featureLayer),
+    })),
+  setModelError: (modelError) => set((s) => ({ modelLoading: false, modelError, modelId: s.model?.card.id ?? s.modelId })),
+  setPlan: (plan) => set({ plan }),
 });
 
 const datasetSlice: StateCreator<StudioState, [], [], DatasetSlice> = (set) => ({

@@ -12,7 +12,10 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendChoice, BackendName, BackendReport, GpuKind } from './protocol';
+import { switchTo } from './switch';
+import { registerWasmConvGradients } from './wasm-grads';
 
+registerWasmConvGradients();
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
@@ -49,18 +52,6 @@ function webglKind(): GpuKind {
   }
 }
 
-/** Switches tfjs to `name`; true only when tfjs really reports that backend afterwards. */
-export async function switchTo(name: BackendName): Promise<boolean> {
-  if (tf.getBackend() === name) return true;
-  try {
-    await tf.setBackend(name);
-  } catch {
-    return false;
-  }
-  await tf.ready();
-  return tf.getBackend() === name;
-}
-
 /** Computes a small product on the active backend and checks it, so "active" means "works". */
 async function smokeTest(): Promise<boolean> {
   const product = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])));
@@ -83,10 +74,11 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
   const gpu: GpuKind = active === 'webgpu' ? await webgpuKind() : active === 'webgl' ? webglKind() : 'none';
   const notes: string[] = [];
   if (requested !== 'auto' && requested !== active) notes.push(`${requested} is not available here; using ${active}.`);
-  let jobs: BackendReport['jobs'] = { features: active, head: active };
+  let jobs: BackendReport['jobs'] = { features: active, head: active, fineTune: active };
   if (requested === 'auto' && (gpu === 'software' || active === 'wasm')) {
-    jobs = { features: 'wasm', head: 'cpu' };
-    if (gpu === 'software') notes.push('The GPU is a software rasterizer, so features are extracted on wasm and the head trains on cpu.');
+    // wasm trains conv layers through the gradient kernels registered above.
+    jobs = { features: 'wasm', head: 'cpu', fineTune: 'wasm' };
+    if (gpu === 'software') notes.push('The GPU is a software rasterizer, so the network runs on wasm and a lone head trains on cpu.');
     else notes.push('Small dense heads train faster on cpu than on wasm.');
   }
   return { active, requested, gpu, jobs, note: notes.join(' ') };

@@ -6,7 +6,7 @@
 import { useStudio } from '../state/store';
 import { catalogEntry } from '../model/catalog';
 import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
-import type { BackendChoice, DatasetFile, FromWorker, SkippedFile, ToWorker } from './protocol';
+import type { BackendChoice, DatasetFile, FromWorker, ModelSource, SkippedFile, ToWorker } from './protocol';
 
 type Job = 'init' | 'model' | 'dataset' | 'train';
 
@@ -14,6 +14,7 @@ let worker: Worker | null = null;
 let counter = 0;
 const jobs = new Map<string, Job>();
 let lastDataset: { name: string; files: DatasetFile[]; skipped: SkippedFile[] } | null = null;
+let lastModel: ModelSource | null = null;
 /** The newest request of each kind: answers to older ones are outdated and ignored. */
 const latest: Partial<Record<Job, string>> = {};
 
@@ -103,7 +104,7 @@ function restartAfterCrash(reason: string): void {
   if (running) s.failRun(`The training worker crashed (${reason}). It was restarted; your dataset and settings are kept — press Train to try again.`);
   spawn();
   setBackend(s.backendChoice);
-  loadModel(s.modelId);
+  if (lastModel) send({ type: 'load-model', runId: nextId('model'), source: lastModel, resolution: s.model?.resolution ?? null });
   if (lastDataset) sendDataset(lastDataset.name, lastDataset.files, lastDataset.skipped);
 }
 
@@ -121,14 +122,45 @@ export function setBackend(choice: BackendChoice): void {
   send({ type: 'init', runId: nextId('init'), backend: choice });
 }
 
-export function loadModel(modelId: string): void {
+/** Loads a catalog model, optionally rebuilt for another input size. */
+export function loadModel(modelId: string, resolution: number | null = null): void {
   const entry = catalogEntry(modelId);
   if (!entry) {
     store().setModelError(`Unknown model "${modelId}".`);
     return;
   }
   store().setModelLoading(modelId);
-  send({ type: 'load-model', runId: nextId('model'), modelId, url: new URL(entry.url, location.href).href });
+  lastModel = { kind: 'catalog', modelId, url: new URL(entry.url, location.href).href };
+  send({ type: 'load-model', runId: nextId('model'), source: lastModel, resolution });
+}
+
+/** Loads the user's own layers model from dropped/picked files (model.json + shards). */
+export function loadModelFiles(files: File[]): void {
+  store().setModelLoading(store().modelId);
+  lastModel = { kind: 'files', files };
+  send({ type: 'load-model', runId: nextId('model'), source: lastModel, resolution: null });
+}
+
+/** Loads the user's own layers model from a model.json URL. */
+export function loadModelUrl(url: string): void {
+  let href: string;
+  try {
+    href = new URL(url, location.href).href;
+  } catch {
+    store().setModelError(`"${url}" is not a URL.`);
+    return;
+  }
+  store().setModelLoading(store().modelId);
+  lastModel = { kind: 'url', url: href };
+  send({ type: 'load-model', runId: nextId('model'), source: lastModel, resolution: null });
+}
+
+/** Rebuilds the loaded network for another input size (same weights). */
+export function setResolution(resolution: number): void {
+  const current = store().model;
+  if (!current || !lastModel) return;
+  store().setModelLoading(current.card.id);
+  send({ type: 'load-model', runId: nextId('model'), source: lastModel, resolution });
 }
 
 function sendDataset(name: string, files: DatasetFile[], skipped: SkippedFile[]): void {
@@ -195,7 +227,8 @@ export async function loadSample(sample: SampleInfo): Promise<void> {
 export function train(): void {
   const runId = nextId('train');
   store().startRun(runId);
-  send({ type: 'train', runId, params: store().params });
+  const { params, plan } = store();
+  send({ type: 'train', runId, params, plan });
 }
 
 export function stop(): void {

@@ -9,6 +9,9 @@ export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** What the user asked for: a backend, or `auto` (best per job). */
 export type BackendChoice = 'auto' | BackendName;
 
+/** What happens to a layer's pretrained weights in training (DESIGN.md §1). */
+export type LayerMode = 'frozen' | 'fine-tune' | 'reinit';
+
 /** Whether the GPU behind webgpu/webgl is real hardware or a software rasterizer. */
 export type GpuKind = 'hardware' | 'software' | 'none';
 
@@ -18,16 +21,44 @@ export interface LayerInfo {
   /** e.g. "112×112×32"; several outputs are joined with " | ". */
   outputShape: string;
   params: number;
+  /** True when exactly one tensor flows on after this layer (no skip connection crosses). */
+  cutPoint: boolean;
+}
+
+/** What the studio knows about a network: from the catalog, or read off a dropped model. */
+export interface ModelCard {
+  id: string;
+  name: string;
+  source: 'bundled' | 'remote' | 'custom';
+  /** Native input side in pixels. */
+  inputSize: number;
+  resolutions: number[];
+  channels: 1 | 3;
+  valueRange: [number, number];
+  /** Default layer to take features from; the layers after it are the dropped head. */
+  featureLayer: string;
+  provenanceSummary: string;
+  provenance: string[];
 }
 
 export interface ModelInfo {
-  id: string;
-  name: string;
-  inputSize: number;
-  featureLayer: string;
-  featureDim: number;
+  card: ModelCard;
+  /** The input side the network is built for now. */
+  resolution: number;
   totalParams: number;
   layers: LayerInfo[];
+}
+
+/** Where a model comes from. */
+export type ModelSource =
+  | { kind: 'catalog'; modelId: string; url: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; files: File[] };
+
+/** What to train: a mode per layer (absent = Frozen) and the layer features are taken from. */
+export interface LayerPlan {
+  modes: Record<string, LayerMode>;
+  featureLayer: string;
 }
 
 /** One file of a dataset: where it sits in the dropped tree, and its bytes. */
@@ -44,10 +75,15 @@ export interface ClassCount {
 export interface SkippedFile {
   path: string;
   reason: string;
+  /** Set when the file was refused while decoding (not by its name). */
+  decodeFailure?: boolean;
 }
 
 export interface TrainParams {
+  /** For the new head and Re-initialize layers. */
   learningRate: number;
+  /** For Fine-tune layers (pretrained weights): small, so they are not destroyed. */
+  fineTuneLearningRate: number;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -65,11 +101,15 @@ export interface EpochMetrics {
 /** Where a run's time went, for the user and for the benchmark. */
 export interface RunTimings {
   images: number;
-  /** 0 when the features came from the cache. */
+  /** Time to run the frozen prefix over every image; 0 when it came from the cache. */
   featuresMs: number;
   featuresBackend: BackendName | null;
+  /** Time of the training loop, on `headBackend`. */
   headMs: number;
   headBackend: BackendName;
+  /** Layers computed once and cached, and the parameters trained besides the head. */
+  frozenPrefixLayers: number;
+  trainableParams: number;
 }
 
 export interface BatchPoint {
@@ -80,9 +120,9 @@ export interface BatchPoint {
 
 export type ToWorker =
   | { type: 'init'; runId: string; backend: BackendChoice }
-  | { type: 'load-model'; runId: string; modelId: string; url: string }
+  | { type: 'load-model'; runId: string; source: ModelSource; resolution: number | null }
   | { type: 'load-dataset'; runId: string; files: DatasetFile[]; skipped: SkippedFile[] }
-  | { type: 'train'; runId: string; params: TrainParams }
+  | { type: 'train'; runId: string; params: TrainParams; plan: LayerPlan }
   | { type: 'stop'; runId: string };
 
 export interface BackendReport {
@@ -90,8 +130,8 @@ export interface BackendReport {
   active: BackendName;
   requested: BackendChoice;
   gpu: GpuKind;
-  /** Which backend each job uses. */
-  jobs: { features: BackendName; head: BackendName };
+  /** Which backend each job uses: the frozen prefix, a head alone, training with conv layers. */
+  jobs: { features: BackendName; head: BackendName; fineTune: BackendName };
   /** Why a job is not on the active backend, if it is not. */
   note: string;
 }

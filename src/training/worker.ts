@@ -1,44 +1,64 @@
 /// <reference lib="webworker" />
 /**
  * The training worker: all tfjs work happens here. It owns the decoded dataset (uint8),
- * the loaded model, and the feature cache, and answers the UI with numbers only.
+ * the network's artifacts, and the frozen-prefix cache, and answers with numbers only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, switchTo } from './backends';
-import { extractFeatures } from './features';
-import { trainSoftmaxHead } from './head';
-import type { BackendName, BackendReport, ClassCount, FromWorker, RunTimings, SkippedFile, ToWorker } from './protocol';
-import { classifyFolder } from '../data/folder-rules';
+import { selectBackend } from './backends';
+import { switchTo } from './switch';
+import { trainWithPlan, type PrefixCache } from './engine';
+import type {
+  BackendReport,
+  ClassCount,
+  DatasetFile,
+  FromWorker,
+  LayerPlan,
+  ModelCard,
+  ModelSource,
+  RunTimings,
+  SkippedFile,
+  ToWorker,
+  TrainParams,
+} from './protocol';
+import { classifyFolder, type ClassifiedFile } from '../data/folder-rules';
 import { ImageDecoder } from '../data/decode';
 import { stratifiedSplit } from '../data/split';
-import { buildModel, featureExtractor, fetchModelArtifacts } from '../model/load';
+import { artifactsFromFiles, buildModel, defaultFeatureLayer, fetchModelArtifacts } from '../model/load';
 import { describeLayers } from '../model/inspect';
-import { catalogEntry, type CatalogEntry } from '../model/catalog';
+import { catalogEntry } from '../model/catalog';
+import { resizeArtifacts } from '../model/resize';
+import { layerGraph } from '../model/graph';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/** Largest frozen-prefix cache kept in memory. */
+const CACHE_BUDGET_BYTES = 768 * 2 ** 20;
+
 interface LoadedModel {
-  entry: CatalogEntry;
+  card: ModelCard;
+  /** Artifacts at the input size the network is built for now. */
   artifacts: tf.io.ModelArtifacts;
-  /** The feature extractor built on `backend`, or null until a job needs it. */
-  extractor: tf.LayersModel | null;
-  full: tf.LayersModel | null;
-  backend: string;
+  resolution: number;
+  version: number;
 }
 
 interface Dataset {
   version: number;
+  /** Usable files, kept so the images can be decoded again at another input size. */
+  files: ClassifiedFile[];
   classNames: string[];
   images: Uint8Array[];
   labels: number[];
   size: number;
+  skipped: SkippedFile[];
 }
 
 let report: BackendReport | null = null;
 let model: LoadedModel | null = null;
 let dataset: Dataset | null = null;
-let datasetVersion = 0;
-let featureCache: { key: string; features: Float32Array; dim: number } | null = null;
+let versions = 0;
+let prefixCache: PrefixCache | null = null;
+let customCount = 0;
 const stopRequests = new Set<string>();
 let queue: Promise<void> = Promise.resolve();
 
@@ -46,62 +66,82 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
-function disposeBuilt(m: LoadedModel): void {
-  m.full?.dispose();
-  m.extractor = null;
-  m.full = null;
-}
-
-/** The feature extractor on the current backend, rebuilt from artifacts when the backend changed. */
-async function extractorHere(m: LoadedModel): Promise<tf.LayersModel> {
-  if (m.extractor && m.backend === tf.getBackend()) return m.extractor;
-  disposeBuilt(m);
-  const full = await buildModel(m.artifacts);
-  m.full = full;
-  m.extractor = featureExtractor(full, m.entry.featureLayer);
-  m.backend = tf.getBackend();
-  return m.extractor;
-}
-
 async function init(runId: string, choice: Parameters<typeof selectBackend>[0]): Promise<void> {
-  if (model) disposeBuilt(model);
   report = await selectBackend(choice);
   post({ type: 'backend', runId, report });
 }
 
-async function loadModel(runId: string, modelId: string, url: string): Promise<void> {
-  const entry = catalogEntry(modelId);
-  if (!entry) throw new Error(`Unknown model "${modelId}".`);
-  const artifacts = await fetchModelArtifacts(url);
-  const next: LoadedModel = { entry, artifacts, extractor: null, full: null, backend: '' };
-  // Inspect on the active backend; this also proves the weights load.
-  const extractor = await extractorHere(next);
-  const featureDim = (extractor.outputs[0]?.shape ?? []).slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
-  if (model) disposeBuilt(model);
-  model = next;
-  featureCache = null;
-  post({
-    type: 'model',
-    runId,
-    info: {
-      id: entry.id,
-      name: entry.name,
-      inputSize: entry.inputSize,
-      featureLayer: entry.featureLayer,
-      featureDim,
-      totalParams: extractor.countParams(),
-      layers: describeLayers(extractor),
+async function artifactsOf(source: ModelSource): Promise<{ card: Omit<ModelCard, 'featureLayer' | 'inputSize' | 'resolutions' | 'channels'> & Partial<ModelCard>; artifacts: tf.io.ModelArtifacts }> {
+  if (source.kind === 'catalog') {
+    const entry = catalogEntry(source.modelId);
+    if (!entry) throw new Error(`Unknown model "${source.modelId}".`);
+    return { card: { ...entry }, artifacts: await fetchModelArtifacts(source.url) };
+  }
+  const artifacts = source.kind === 'url' ? await fetchModelArtifacts(source.url) : await artifactsFromFiles(source.files);
+  const label = source.kind === 'url' ? (source.url.split('/').slice(-2, -1)[0] ?? source.url) : (source.files.find((f) => f.name.endsWith('.json'))?.name ?? 'model.json');
+  const where = source.kind === 'url' ? source.url : 'dropped files';
+  return {
+    card: {
+      id: `custom-${++customCount}`,
+      name: `${label} (yours)`,
+      source: 'custom',
+      valueRange: [0, 1],
+      provenanceSummary: `Your model, from ${where}. Pixel range assumed [0, 1].`,
+      provenance: [
+        `Loaded from ${where}. Thaw cannot know what it was trained on: that is for you to judge.`,
+        'Pixels are fed in [0, 1]; if the network was trained on another range, its features will be off.',
+      ],
     },
-  });
+    artifacts,
+  };
 }
 
-async function loadDataset(runId: string, files: Parameters<typeof classifyFolder>[0], skippedBefore: SkippedFile[]): Promise<void> {
-  const size = model?.entry.inputSize ?? 224;
-  const { files: usable, classNames, skipped: byName } = classifyFolder(files);
-  const skipped = [...skippedBefore, ...byName];
+async function loadModel(runId: string, source: ModelSource, resolution: number | null): Promise<void> {
+  const { card: partial, artifacts: base } = await artifactsOf(source);
+  // Inspect once at the native size; this also proves the weights load.
+  const native = await buildModel(base);
+  let card: ModelCard;
+  try {
+    const shape = native.inputs[0]?.shape ?? [];
+    const side = (shape[1] as number | null) ?? 224;
+    const channels = shape[3] === 1 ? 1 : 3;
+    card = {
+      inputSize: side,
+      resolutions: [side],
+      channels,
+      featureLayer: defaultFeatureLayer(native),
+      ...partial,
+    } as ModelCard;
+  } finally {
+    native.dispose();
+  }
+  const size = resolution && card.resolutions.includes(resolution) ? resolution : card.inputSize;
+  const artifacts = size === card.inputSize ? base : resizeArtifacts(base, size);
+  const built = await buildModel(artifacts);
+  try {
+    const graph = layerGraph(built);
+    const layers = describeLayers(built).map((l, i) => ({ ...l, cutPoint: graph.cut[i] ?? false }));
+    model = { card, artifacts, resolution: size, version: ++versions };
+    prefixCache = null;
+    post({ type: 'model', runId, info: { card, resolution: size, totalParams: built.countParams(), layers } });
+  } finally {
+    built.dispose();
+  }
+  if (dataset && dataset.size !== size) await decodeDataset(runId, dataset.files, dataset.classNames, dataset.skipped.filter((s) => !s.decodeFailure));
+}
+
+async function loadDataset(runId: string, files: DatasetFile[], skippedBefore: SkippedFile[]): Promise<void> {
+  const { files: usable, classNames, skipped } = classifyFolder(files);
+  await decodeDataset(runId, usable, classNames, [...skippedBefore, ...skipped]);
+}
+
+async function decodeDataset(runId: string, usable: ClassifiedFile[], classNames: string[], skippedBefore: SkippedFile[]): Promise<void> {
+  const size = model?.resolution ?? 224;
+  const skipped = [...skippedBefore];
   const decoder = new ImageDecoder(size);
   const images: Uint8Array[] = [];
   const labels: number[] = [];
+  const kept: ClassifiedFile[] = [];
   const counts = new Map<string, number>();
   let lastPost = 0;
   for (let i = 0; i < usable.length; i++) {
@@ -110,9 +150,10 @@ async function loadDataset(runId: string, files: Parameters<typeof classifyFolde
     if (result.ok) {
       images.push(result.pixels);
       labels.push(classNames.indexOf(f.className));
+      kept.push(f);
       counts.set(f.className, (counts.get(f.className) ?? 0) + 1);
     } else {
-      skipped.push({ path: f.path, reason: result.reason });
+      skipped.push({ path: f.path, reason: result.reason, decodeFailure: true });
     }
     if (performance.now() - lastPost > 100 || i === usable.length - 1) {
       post({ type: 'decode-progress', runId, done: i + 1, total: usable.length });
@@ -120,74 +161,59 @@ async function loadDataset(runId: string, files: Parameters<typeof classifyFolde
     }
   }
   // A class whose every file failed to decode is not a class.
-  const kept = classNames.filter((c) => (counts.get(c) ?? 0) > 0);
-  const remap = classNames.map((c) => kept.indexOf(c));
-  dataset = { version: ++datasetVersion, classNames: kept, images, labels: labels.map((l) => remap[l]!), size };
-  featureCache = null;
-  const classes: ClassCount[] = kept.map((name) => ({ name, count: counts.get(name) ?? 0 }));
+  const present = classNames.filter((c) => (counts.get(c) ?? 0) > 0);
+  const remap = classNames.map((c) => present.indexOf(c));
+  dataset = { version: ++versions, files: kept, classNames: present, images, labels: labels.map((l) => remap[l]!), size, skipped };
+  prefixCache = null;
+  const classes: ClassCount[] = present.map((name) => ({ name, count: counts.get(name) ?? 0 }));
   post({ type: 'dataset', runId, classes, skipped, inputSize: size });
 }
 
-async function train(runId: string, params: Extract<ToWorker, { type: 'train' }>['params']): Promise<void> {
+async function train(runId: string, params: TrainParams, plan: LayerPlan): Promise<void> {
   if (!model) throw new Error('No model is loaded yet.');
   if (!dataset || dataset.images.length === 0) throw new Error('No dataset is loaded yet.');
   if (!report) throw new Error('The worker has no backend yet.');
-  const m = model;
-  const data = dataset;
+  if (dataset.size !== model.resolution) throw new Error('The images are still being prepared for this model; try again in a moment.');
   const before = tf.memory().numTensors;
-  const stopped = () => stopRequests.has(runId);
-  const key = `${m.entry.id}@${data.version}`;
-  let featuresMs = 0;
-  let featuresBackend: BackendName | null = null;
-  if (featureCache?.key !== key) {
-    if (!(await switchTo(report.jobs.features))) await switchTo(report.active);
-    featuresBackend = tf.getBackend() as BackendName;
-    const t0 = performance.now();
-    const extractor = await extractorHere(m);
-    let lastPost = 0;
-    const result = await extractFeatures(extractor, {
+  const data = dataset;
+  let finished = false;
+  try {
+    const result = await trainWithPlan({
+      artifacts: model.artifacts,
+      spec: { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange },
+      featureLayer: plan.featureLayer,
+      modes: plan.modes,
       images: data.images,
-      size: data.size,
-      valueRange: m.entry.valueRange,
-      shouldStop: stopped,
-      onProgress: (done) => {
-        if (performance.now() - lastPost > 100 || done === data.images.length) {
-          post({ type: 'features-progress', runId, done, total: data.images.length, cached: false });
-          lastPost = performance.now();
-        }
-      },
+      labels: data.labels,
+      numClasses: data.classNames.length,
+      split: stratifiedSplit(data.labels, params.validationFraction, params.seed),
+      params,
+      cacheKey: `${model.version}@${data.version}`,
+      cache: prefixCache,
+      cacheBudgetBytes: CACHE_BUDGET_BYTES,
+      backends: report.jobs,
+      shouldStop: () => stopRequests.has(runId),
+      onPrefixProgress: (done, total, cached) => post({ type: 'features-progress', runId, done, total, cached }),
+      onBatches: (points) => post({ type: 'batches', runId, points }),
+      onEpoch: (metrics) => post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
     });
-    if (!result) {
-      finish(runId, true, 0, 0, before, null);
-      return;
-    }
-    featuresMs = performance.now() - t0;
-    featureCache = { key, ...result };
-  } else {
-    post({ type: 'features-progress', runId, done: data.images.length, total: data.images.length, cached: true });
+    prefixCache = result.cache;
+    const last = result.history[result.history.length - 1];
+    const timings: RunTimings = {
+      images: data.images.length,
+      featuresMs: result.prefixMs,
+      featuresBackend: result.prefixBackend,
+      headMs: result.trainMs,
+      headBackend: result.trainBackend,
+      frozenPrefixLayers: result.frozenPrefixLayers,
+      trainableParams: result.trainableParams,
+    };
+    finished = true;
+    finish(runId, result.stopped, last?.valAccuracy ?? 0, result.epochsRun, before, timings);
+  } finally {
+    if (!finished) stopRequests.delete(runId);
+    await switchTo(report.active);
   }
-  const cache = featureCache;
-  if (!(await switchTo(report.jobs.head))) await switchTo(report.active);
-  const split = stratifiedSplit(data.labels, params.validationFraction, params.seed);
-  const headBackend = tf.getBackend() as BackendName;
-  const t1 = performance.now();
-  const result = await trainSoftmaxHead({
-    features: cache.features,
-    dim: cache.dim,
-    labels: data.labels,
-    numClasses: data.classNames.length,
-    split,
-    learningRate: params.learningRate,
-    epochs: params.epochs,
-    batchSize: params.batchSize,
-    seed: params.seed,
-    shouldStop: stopped,
-    onBatches: (points) => post({ type: 'batches', runId, points }),
-    onEpoch: (metrics) => post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
-  });
-  const last = result.history[result.history.length - 1];
-  const timings: RunTimings = { images: data.images.length, featuresMs, featuresBackend, headMs: performance.now() - t1, headBackend };
-  finish(runId, result.stopped, last?.valAccuracy ?? 0, result.epochsRun, before, timings);
 }
 
 function finish(runId: string, stopped: boolean, valAccuracy: number, epochsRun: number, before: number, timings: RunTimings | null): void {
@@ -201,11 +227,11 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'init':
       return init(msg.runId, msg.backend);
     case 'load-model':
-      return loadModel(msg.runId, msg.modelId, msg.url);
+      return loadModel(msg.runId, msg.source, msg.resolution);
     case 'load-dataset':
       return loadDataset(msg.runId, msg.files, msg.skipped);
     case 'train':
-      return train(msg.runId, msg.params);
+      return train(msg.runId, msg.params, msg.plan);
     case 'stop':
       return;
     default: {
@@ -224,9 +250,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   queue = queue.then(() =>
     handle(msg).catch((err: unknown) => {
-      stopRequests.delete(msg.runId);
-      const message = err instanceof Error ? err.message : String(err);
-      post({ type: 'error', runId: msg.runId ?? '', message });
+      post({ type: 'error', runId: msg.runId ?? '', message: err instanceof Error ? err.message : String(err) });
     }),
   );
 };

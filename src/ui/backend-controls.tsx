@@ -17,8 +17,8 @@ export function BackendControls() {
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
   const gpuText = report?.gpu === 'software' ? 'software GPU' : report?.gpu === 'hardware' ? 'hardware GPU' : null;
   const jobsText =
-    report && (report.jobs.features !== report.active || report.jobs.head !== report.active)
-      ? `features on ${report.jobs.features}, head on ${report.jobs.head}`
+    report && (report.jobs.features !== report.active || report.jobs.head !== report.active || report.jobs.fineTune !== report.active)
+      ? `network on ${report.jobs.features}${report.jobs.fineTune !== report.jobs.features ? ` (training on ${report.jobs.fineTune})` : ''}, lone head on ${report.jobs.head}`
       : null;
   return (
     <div className="backend">

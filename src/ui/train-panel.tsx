@@ -45,9 +45,9 @@ export function TrainPanel() {
   const lastEpoch = s.epochs[s.epochs.length - 1];
 
   let phaseText = '';
-  if (s.phase === 'features' && s.features) phaseText = `Extracting features ${s.features.done} / ${s.features.total}`;
+  if (s.phase === 'features' && s.features) phaseText = `Running the frozen layers once per image: ${s.features.done} / ${s.features.total}`;
   else if (s.phase === 'features') phaseText = 'Preparing…';
-  else if (s.phase === 'training') phaseText = `Epoch ${Math.min(s.params.epochs, s.epochs.length + 1)} / ${s.params.epochs}${s.features?.cached ? ' · features from cache' : ''}`;
+  else if (s.phase === 'training') phaseText = `Epoch ${Math.min(s.params.epochs, s.epochs.length + 1)} / ${s.params.epochs}${s.features?.cached ? ' · frozen features from cache' : ''}`;
   else if (s.phase === 'done') phaseText = `Finished ${s.epochs.length} epochs`;
   else if (s.phase === 'stopped') phaseText = `Stopped after ${s.epochs.length} epoch${s.epochs.length === 1 ? '' : 's'}; the curve so far is kept.`;
 
@@ -58,10 +58,14 @@ export function TrainPanel() {
       </h2>
       <div className="field-grid">
         <NumberField label="Learning rate" value={s.params.learningRate} min={1e-7} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ learningRate: v })} />
+        <NumberField label="Fine-tune learning rate" value={s.params.fineTuneLearningRate} min={1e-9} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ fineTuneLearningRate: v })} />
         <NumberField label="Epochs" value={s.params.epochs} min={1} max={500} step={1} disabled={running} onChange={(v) => s.setParams({ epochs: Math.round(v) })} />
         <NumberField label="Batch size" value={s.params.batchSize} min={1} max={1024} step={1} disabled={running} onChange={(v) => s.setParams({ batchSize: Math.round(v) })} />
       </div>
-      <p className="hint">Head: softmax, Adam. 20% of each class is held out for validation (seed {s.params.seed}).</p>
+      <p className="hint">
+        Adam. <strong>Learning rate</strong> trains the new softmax head and Re-initialize layers (≈1e-3: they start from random). <strong>Fine-tune learning rate</strong>{' '}
+        is for Fine-tune layers (≈1e-5: small, so good pretrained weights are adjusted, not destroyed). 20% of each class is held out for validation (seed {s.params.seed}).
+      </p>
       <div className="actions">
         <button type="button" className="button primary" disabled={!ready || running} onClick={train}>
           Train
@@ -121,9 +125,12 @@ export function TrainPanel() {
       {s.timings && (
         <p className="small muted" data-testid="timings" data-features-ms={Math.round(s.timings.featuresMs)} data-head-ms={Math.round(s.timings.headMs)}>
           {s.timings.featuresBackend
-            ? `Features: ${s.timings.images} images in ${(s.timings.featuresMs / 1000).toFixed(1)} s on ${s.timings.featuresBackend} (${(s.timings.images / Math.max(0.001, s.timings.featuresMs / 1000)).toFixed(1)} img/s). `
-            : 'Features: from cache. '}
-          Head: {(s.timings.headMs / 1000).toFixed(1)} s on {s.timings.headBackend}.
+            ? `Frozen part (${s.timings.frozenPrefixLayers} layers): ${s.timings.images} images in ${(s.timings.featuresMs / 1000).toFixed(1)} s on ${s.timings.featuresBackend} (${(s.timings.images / Math.max(0.001, s.timings.featuresMs / 1000)).toFixed(1)} img/s), cached. `
+            : s.timings.frozenPrefixLayers > 1
+              ? `Frozen part (${s.timings.frozenPrefixLayers} layers): from cache. `
+              : 'Nothing frozen to cache: every step runs the whole network. '}
+          Training: {(s.timings.headMs / 1000).toFixed(1)} s on {s.timings.headBackend}
+          {s.timings.trainableParams > 0 ? `, ${s.timings.trainableParams.toLocaleString('en')} network parameters + head` : ', head only'}.
         </p>
       )}
       {s.tensorCheck && (

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, stratifiedSplit } from '../data/split';
-import { DivergedError, trainSoftmaxHead, type HeadTrainingInput } from './head';
+import { DivergedError, rowsTensor, trainClassifier, type ClassifierTrainingInput } from './loop';
 
 /** Three Gaussian blobs in 8-d: a classifier can separate them, a constant one cannot. */
 function blobs(perClass: number, seed: number) {
@@ -19,11 +19,14 @@ function blobs(perClass: number, seed: number) {
   return { features, labels, dim };
 }
 
-function input(overrides: Partial<HeadTrainingInput> = {}): HeadTrainingInput {
-  const { features, labels, dim } = blobs(20, 1);
+function input(overrides: Partial<ClassifierTrainingInput> & { features?: Float32Array } = {}): ClassifierTrainingInput {
+  const data = blobs(20, 1);
+  const features = overrides.features ?? data.features;
+  const { labels, dim } = data;
   return {
-    features,
-    dim,
+    batch: (idx) => rowsTensor(features, dim, [dim], idx),
+    body: (x) => x as tf.Tensor2D,
+    featureDim: dim,
     labels,
     numClasses: 3,
     split: stratifiedSplit(labels, 0.2, 5),
@@ -39,10 +42,10 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('trainSoftmaxHead', () => {
+describe('trainClassifier (head on cached features)', () => {
   it('lowers the loss, beats chance, and frees every tensor it made', async () => {
     const before = tf.memory().numTensors;
-    const result = await trainSoftmaxHead(input());
+    const result = await trainClassifier(input());
     expect(tf.memory().numTensors).toBe(before);
     const first = result.history[0]!;
     const last = result.history[result.history.length - 1]!;
@@ -56,7 +59,7 @@ describe('trainSoftmaxHead', () => {
     let clock = 0;
     const calls: number[] = [];
     const epochs: number[] = [];
-    await trainSoftmaxHead(
+    await trainClassifier(
       input({
         epochs: 2,
         now: () => (clock += 40),
@@ -72,15 +75,15 @@ describe('trainSoftmaxHead', () => {
   });
 
   it('is reproducible for a seed', async () => {
-    const a = await trainSoftmaxHead(input({ epochs: 2 }));
-    const b = await trainSoftmaxHead(input({ epochs: 2 }));
+    const a = await trainClassifier(input({ epochs: 2 }));
+    const b = await trainClassifier(input({ epochs: 2 }));
     expect(a.history).toEqual(b.history);
   });
 
   it('stops when asked, keeps what it learned so far, and leaks nothing', async () => {
     const before = tf.memory().numTensors;
     let epochsSeen = 0;
-    const result = await trainSoftmaxHead(
+    const result = await trainClassifier(
       input({ epochs: 50, onEpoch: () => (epochsSeen += 1), shouldStop: () => epochsSeen >= 2 }),
     );
     expect(result.stopped).toBe(true);
@@ -90,10 +93,10 @@ describe('trainSoftmaxHead', () => {
 
   it('ends a diverging run with a clear message and leaks nothing', async () => {
     const before = tf.memory().numTensors;
-    const bad = input();
-    bad.features[0] = Number.NaN;
-    await expect(trainSoftmaxHead({ ...bad, epochs: 2 })).rejects.toThrow(DivergedError);
-    await expect(trainSoftmaxHead({ ...bad, epochs: 2 })).rejects.toThrow(/lower the learning rate/i);
+    const features = blobs(20, 1).features;
+    features.fill(Number.NaN, 0, 8 * 30);
+    await expect(trainClassifier(input({ features, epochs: 2 }))).rejects.toThrow(DivergedError);
+    await expect(trainClassifier(input({ features, epochs: 2 }))).rejects.toThrow(/lower the learning rate/i);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * One training run with a layer plan: builds a fresh copy of the network from its
+ * artifacts (so every run starts from the pretrained weights), computes the longest
+ * frozen prefix once per image (cached across runs), then trains the rest — Fine-tune
+ * and Re-initialize layers plus a new softmax head — with frozen layers in inference mode.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { layerGraph, runSteps, type LayerGraph } from '../model/graph';
+import { applyPlan, modeOf } from '../model/plan';
+import { buildModel } from '../model/load';
+import { toModelInput, type InputSpec } from '../model/preprocess';
+import { switchTo } from './switch';
+import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './loop';
+import type { BackendName, BatchPoint, EpochMetrics, LayerMode, TrainParams } from './protocol';
+import type { Split } from '../data/split';
+
+/** Activations of a frozen prefix, one row per image. */
+export interface PrefixCache {
+  key: string;
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface EngineRun {
+  artifacts: tf.io.ModelArtifacts;
+  spec: InputSpec;
+  featureLayer: string;
+  modes: Readonly<Record<string, LayerMode>>;
+  images: readonly Uint8Array[];
+  labels: readonly number[];
+  numClasses: number;
+  split: Split;
+  params: TrainParams;
+  /** Identifies model + resolution + dataset, for the prefix cache. */
+  cacheKey: string;
+  cache: PrefixCache | null;
+  /** Largest prefix cache to keep, in bytes; beyond it the prefix is recomputed each step. */
+  cacheBudgetBytes: number;
+  backends: { features: BackendName; head: BackendName; fineTune: BackendName };
+  shouldStop: () => boolean;
+  onPrefixProgress: (done: number, total: number, cached: boolean) => void;
+  onBatches: (points: BatchPoint[]) => void;
+  onEpoch: (metrics: EpochMetrics) => void;
+  /** Sees the trained network (layers up to the feature layer) before it is disposed. */
+  onTrained?: (model: tf.LayersModel) => void | Promise<void>;
+}
+
+export interface EngineResult extends ClassifierTrainingResult {
+  cache: PrefixCache | null;
+  prefixMs: number;
+  prefixBackend: BackendName | null;
+  trainMs: number;
+  trainBackend: BackendName;
+  /** Number of layers run once and cached, and how many are trained. */
+  frozenPrefixLayers: number;
+  trainableParams: number;
+}
+
+const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
+
+/** Index of the last step of the longest all-Frozen prefix that ends at a cut point, ≤ `end`. */
+export function frozenPrefixEnd(graph: LayerGraph, modes: Readonly<Record<string, LayerMode>>, end: number): number {
+  let k = 0;
+  for (let i = 0; i <= end; i++) {
+    if (modeOf(modes, graph.steps[i]!.layer) !== 'frozen') break;
+    if (graph.cut[i]) k = i;
+  }
+  return k;
+}
+
+function featureIndex(graph: LayerGraph, name: string): number {
+  const i = graph.steps.findIndex((s) => s.layer.name === name);
+  if (i < 0) throw new Error(`The network has no layer "${name}" to take features from.`);
+  if (!graph.cut[i]) {
+    throw new Error(`Features cannot be taken from "${name}": a skip connection crosses it. Choose a block boundary.`);
+  }
+  return i;
+}
+
+/** Pools a conv map to one vector per image; flattens anything else. */
+function toVectors(x: tf.Tensor): tf.Tensor2D {
+  return (x.rank === 4 ? x.mean([1, 2]) : x.reshape([x.shape[0] as number, -1])) as tf.Tensor2D;
+}
+
+async function computePrefix(run: EngineRun, graph: LayerGraph, k: number): Promise<PrefixCache | null> {
+  const total = run.images.length;
+  const batchSize = 16;
+  let data: Float32Array | null = null;
+  let shape: number[] = [];
+  for (let start = 0; start < total; start += batchSize) {
+    if (run.shouldStop()) return null;
+    const out = tf.tidy(() => runSteps(graph, toModelInput(run.images.slice(start, start + batchSize), run.spec), 0, k, () => false));
+    const values = (await out.data()) as Float32Array;
+    shape = out.shape.slice(1);
+    const row = values.length / (out.shape[0] as number);
+    out.dispose();
+    if (!data) {
+      if (row * total * 4 > run.cacheBudgetBytes) return null;
+      data = new Float32Array(row * total);
+    }
+    data.set(values, start * row);
+    run.onPrefixProgress(Math.min(total, start + batchSize), total, false);
+  }
+  return { key: `${run.cacheKey}|${k}`, data: data ?? new Float32Array(0), shape };
+}
+
+export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
+  let model: tf.LayersModel | null = null;
+  try {
+    // 1. The frozen prefix, once per image (or from the cache).
+    if (!(await switchTo(run.backends.features))) throw new Error(`The ${run.backends.features} backend is not available.`);
+    model = await buildModel(run.artifacts);
+    let graph = layerGraph(model);
+    const end = featureIndex(graph, run.featureLayer);
+    let k = frozenPrefixEnd(graph, run.modes, end);
+    let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
+    let prefixMs = 0;
+    let prefixBackend: BackendName | null = null;
+    if (k > 0 && cache) {
+      run.onPrefixProgress(run.images.length, run.images.length, true);
+    } else if (k > 0) {
+      const t0 = performance.now();
+      prefixBackend = tf.getBackend() as BackendName;
+      cache = await computePrefix(run, graph, k);
+      prefixMs = performance.now() - t0;
+      if (!cache) {
+        if (run.shouldStop()) return stoppedResult(run, prefixMs, prefixBackend);
+        k = 0; // over the memory budget: recompute from the images every step
+      }
+    }
+    // 2. The trainable rest, on a fresh copy with the plan applied.
+    const headOnly = k === end;
+    const trainBackend = headOnly ? run.backends.head : run.backends.fineTune;
+    if (!(await switchTo(trainBackend))) throw new Error(`The ${trainBackend} backend is not available.`);
+    if (!headOnly) {
+      model.dispose();
+      model = await buildModel(run.artifacts);
+      graph = layerGraph(model);
+    }
+    const groups = applyPlan(graph.steps.slice(0, end + 1).map((s) => s.layer), run.modes);
+    const trainableParams = [...groups.fineTune, ...groups.reinit].reduce((n, v) => n + v.size, 0);
+    const modeByLayer = new Map(graph.steps.map((s) => [s.layer, modeOf(run.modes, s.layer)]));
+    // Frozen layers, and BatchNorm in fine-tuned layers, run in inference mode.
+    const trainingFlag = (layer: tf.layers.Layer) => {
+      const mode = modeByLayer.get(layer);
+      return mode === 'reinit' || (mode === 'fine-tune' && !isBatchNorm(layer));
+    };
+    const prefix = k > 0 ? cache : null;
+    const featureDim = tf.tidy(() => {
+      const probe = prefix ? rowsTensor(prefix.data, prefix.data.length / run.images.length, prefix.shape, [0]) : toModelInput([run.images[0]!], run.spec);
+      return toVectors(headOnly ? probe : runSteps(graph, probe, k + 1, end, () => false)).shape[1] as number;
+    });
+    const t1 = performance.now();
+    const result = await trainClassifier({
+      batch: (idx) =>
+        prefix
+          ? rowsTensor(prefix.data, prefix.data.length / run.images.length, prefix.shape, idx)
+          : toModelInput(idx.map((i) => run.images[i]!), run.spec),
+      body: (x, training) => toVectors(headOnly ? x : runSteps(graph, x, k + 1, end, (layer) => training && trainingFlag(layer))),
+      featureDim,
+      fineTune: groups.fineTune,
+      reinit: groups.reinit,
+      labels: run.labels,
+      numClasses: run.numClasses,
+      split: run.split,
+      learningRate: run.params.learningRate,
+      fineTuneLearningRate: run.params.fineTuneLearningRate,
+      epochs: run.params.epochs,
+      batchSize: run.params.batchSize,
+      seed: run.params.seed,
+      shouldStop: run.shouldStop,
+      onBatches: run.onBatches,
+      onEpoch: run.onEpoch,
+    });
+    await run.onTrained?.(model);
+    return {
+      ...result,
+      cache: k > 0 ? cache : run.cache,
+      prefixMs,
+      prefixBackend,
+      trainMs: performance.now() - t1,
+      trainBackend,
+      frozenPrefixLayers: k + 1,
+      trainableParams,
+    };
+  } finally {
+    model?.dispose();
+  }
+}
+
+function stoppedResult(run: EngineRun, prefixMs: number, prefixBackend: BackendName | null): EngineResult {
+  return {
+    stopped: true,
+    epochsRun: 0,
+    history: [],
+    kernel: new Float32Array(0),
+    bias: new Float32Array(0),
+    cache: run.cache,
+    prefixMs,
+    prefixBackend,
+    trainMs: 0,
+    trainBackend: run.backends.head,
+    frozenPrefixLayers: 0,
+    trainableParams: 0,
+  };
+}

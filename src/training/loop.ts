@@ -1,0 +1,192 @@
+/**
+ * The training loop: a softmax head on top of a (possibly trainable) body, trained with a
+ * custom loop so each variable group gets its own learning rate — the new head and
+ * re-initialised layers at the head rate, fine-tuned pretrained layers at a small rate.
+ * Reports per-batch loss (throttled) and per-epoch validation metrics. Every tensor made
+ * here is disposed before it returns; the caller owns the body's variables.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mulberry32, shuffleInPlace, type Split } from '../data/split';
+import type { BatchPoint, EpochMetrics } from './protocol';
+
+export interface ClassifierTrainingInput {
+  /** Builds the input batch for the given sample indices (called inside a tidy). */
+  batch: (indices: readonly number[]) => tf.Tensor;
+  /** Maps an input batch to features [b, featureDim]; `training` is true for gradient steps. */
+  body: (x: tf.Tensor, training: boolean) => tf.Tensor2D;
+  featureDim: number;
+  /** Pretrained variables to fine-tune (at `fineTuneLearningRate`). */
+  fineTune?: tf.Variable[];
+  /** Re-initialised variables (at `learningRate`, like the head). */
+  reinit?: tf.Variable[];
+  labels: readonly number[];
+  numClasses: number;
+  split: Split;
+  learningRate: number;
+  fineTuneLearningRate?: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  onBatches?: (points: BatchPoint[]) => void;
+  onEpoch?: (metrics: EpochMetrics) => void;
+  shouldStop?: () => boolean;
+  /** Minimum milliseconds between two `onBatches` calls. */
+  throttleMs?: number;
+  /** Injectable clock for tests. */
+  now?: () => number;
+}
+
+export interface ClassifierTrainingResult {
+  stopped: boolean;
+  epochsRun: number;
+  history: EpochMetrics[];
+  /** Trained head weights. */
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+/** Thrown when the loss stops being a finite number. */
+export class DivergedError extends Error {
+  constructor(epoch: number) {
+    super(`The loss diverged (not a finite number) in epoch ${epoch}. Lower the learning rate and train again.`);
+    this.name = 'DivergedError';
+  }
+}
+
+/** The gradients of `vars` that exist (a variable the loss does not reach has none). */
+function gradsOf(vars: readonly tf.Variable[], grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] {
+  const out: { name: string; tensor: tf.Tensor }[] = [];
+  for (const v of vars) {
+    const g = grads[v.name];
+    if (g) out.push({ name: v.name, tensor: g });
+  }
+  return out;
+}
+
+const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function trainClassifier(input: ClassifierTrainingInput): Promise<ClassifierTrainingResult> {
+  const { featureDim: dim, numClasses, split, epochs, batchSize, seed, labels } = input;
+  const now = input.now ?? (() => performance.now());
+  const throttleMs = input.throttleMs ?? 150;
+  const random = mulberry32(seed);
+  const fineTune = input.fineTune ?? [];
+  const reinit = input.reinit ?? [];
+
+  // Glorot-uniform kernel, zero bias: the Keras defaults for a Dense layer.
+  // tidy() frees the initial values; the variables keep their own reference to the data.
+  const limit = Math.sqrt(6 / (dim + numClasses));
+  const kernel = tf.tidy(() => tf.variable(tf.randomUniform([dim, numClasses], -limit, limit, 'float32', seed), true));
+  const bias = tf.tidy(() => tf.variable(tf.zeros([numClasses]), true));
+  const fast = [kernel, bias, ...reinit];
+  const fastOptimizer = tf.train.adam(input.learningRate);
+  const slowOptimizer = fineTune.length > 0 ? tf.train.adam(input.fineTuneLearningRate ?? input.learningRate) : null;
+  const allVars = [...fast, ...fineTune];
+  const labelsOf = (idx: readonly number[]) => tf.oneHot(tf.tensor1d(idx.map((i) => labels[i] as number), 'int32'), numClasses);
+  const logits = (x: tf.Tensor, training: boolean) => input.body(x, training).matMul(kernel).add(bias) as tf.Tensor2D;
+
+  const history: EpochMetrics[] = [];
+  let pending: BatchPoint[] = [];
+  let lastFlush = now();
+  const flush = () => {
+    if (pending.length > 0) input.onBatches?.(pending);
+    pending = [];
+    lastFlush = now();
+  };
+
+  /** Loss and hits over the validation split, in batches (no gradients). */
+  const evaluate = async (): Promise<{ loss: number; accuracy: number }> => {
+    let lossSum = 0;
+    let hits = 0;
+    for (const idx of chunks(split.validation, batchSize)) {
+      const [l, h] = tf.tidy(() => {
+        const y = labelsOf(idx);
+        const z = logits(input.batch(idx), false);
+        return [tf.losses.softmaxCrossEntropy(y, z).mul(idx.length), z.argMax(1).equal(y.argMax(1)).sum()];
+      });
+      lossSum += (await l.data())[0] as number;
+      hits += (await h.data())[0] as number;
+      tf.dispose([l, h]);
+    }
+    const n = Math.max(1, split.validation.length);
+    return { loss: lossSum / n, accuracy: hits / n };
+  };
+
+  let stopped = false;
+  try {
+    const n = split.train.length;
+    const steps = Math.ceil(n / batchSize);
+    for (let epoch = 0; epoch < epochs && !stopped; epoch++) {
+      const order = shuffleInPlace([...split.train], random);
+      let lossSum = 0;
+      let correct = 0;
+      for (let step = 0; step < steps; step++) {
+        if (input.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
+        const idx = order.slice(step * batchSize, (step + 1) * batchSize);
+        const [loss, hits] = tf.tidy(() => {
+          const x = input.batch(idx);
+          const y = labelsOf(idx);
+          let batchHits: tf.Tensor | null = null;
+          const { value, grads } = tf.variableGrads(() => {
+            const z = logits(x, true);
+            batchHits = tf.keep(z.argMax(1).equal(y.argMax(1)).sum());
+            return tf.losses.softmaxCrossEntropy(y, z) as tf.Scalar;
+          }, allVars);
+          fastOptimizer.applyGradients(gradsOf(fast, grads));
+          if (slowOptimizer) slowOptimizer.applyGradients(gradsOf(fineTune, grads));
+          return [value, batchHits as unknown as tf.Tensor];
+        });
+        const lossValue = (await loss.data())[0] as number;
+        const hitValue = (await hits.data())[0] as number;
+        tf.dispose([loss, hits]);
+        if (!Number.isFinite(lossValue)) throw new DivergedError(epoch + 1);
+        lossSum += lossValue * idx.length;
+        correct += hitValue;
+        pending.push({ x: epoch + (step + 1) / steps, loss: lossValue });
+        if (now() - lastFlush >= throttleMs) flush();
+        await yieldToEvents();
+      }
+      if (stopped) break;
+      const val = await evaluate();
+      if (!Number.isFinite(val.loss)) throw new DivergedError(epoch + 1);
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        trainLoss: lossSum / n,
+        trainAccuracy: correct / n,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+      };
+      history.push(metrics);
+      flush();
+      input.onEpoch?.(metrics);
+    }
+    flush();
+    return {
+      stopped,
+      epochsRun: history.length,
+      history,
+      kernel: (await kernel.data()) as Float32Array,
+      bias: (await bias.data()) as Float32Array,
+    };
+  } finally {
+    tf.dispose([kernel, bias]);
+    fastOptimizer.dispose();
+    slowOptimizer?.dispose();
+  }
+}
+
+/** Rows of a row-major matrix as a [b, dim] tensor (for cached features). */
+export function rowsTensor(data: Float32Array, rowSize: number, shape: readonly number[], indices: readonly number[]): tf.Tensor {
+  const out = new Float32Array(indices.length * rowSize);
+  indices.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
+  return tf.tensor(out, [indices.length, ...shape]);
+}

@@ -1,0 +1,14 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from './protocol';
+
+/** Switches tfjs to `name`; true only when tfjs really reports that backend afterwards. */
+export async function switchTo(name: BackendName): Promise<boolean> {
+  if (tf.getBackend() === name) return true;
+  try {
+    await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+  await tf.ready();
+  return tf.getBackend() === name;
+}

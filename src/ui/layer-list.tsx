@@ -1,0 +1,77 @@
+import { memo } from 'react';
+import type { LayerInfo } from '../training/protocol';
+import { MODE_LABEL, modeOf, setMode, type Mode, type Plan } from '../strategy/layer-plan';
+
+const MODES: Mode[] = ['frozen', 'fine-tune', 'reinit'];
+
+/** Short names for long Keras class names, so the list stays readable; the full name is in the tooltip. */
+const SHORT_CLASS: Record<string, string> = {
+  BatchNormalization: 'BatchNorm',
+  DepthwiseConv2D: 'DepthwiseConv',
+  ZeroPadding2D: 'ZeroPad',
+  InputLayer: 'Input',
+  GlobalAveragePooling2D: 'GlobalAvgPool',
+  AveragePooling2D: 'AvgPool',
+  MaxPooling2D: 'MaxPool',
+};
+
+interface Props {
+  layers: readonly LayerInfo[];
+  plan: Plan;
+  disabled: boolean;
+  onPlan: (plan: Plan) => void;
+}
+
+/** Every layer of the network, with a mode for each layer that has weights. */
+export const LayerList = memo(function LayerList({ layers, plan, disabled, onPlan }: Props) {
+  const end = layers.findIndex((l) => l.name === plan.featureLayer);
+  return (
+    <>
+      <div className="layer-header" aria-hidden="true">
+        <span>Layer</span>
+        <span>Type</span>
+        <span>Output</span>
+        <span className="num">Params</span>
+        <span>Mode</span>
+      </div>
+      <ul aria-label="Layers" className="layers">
+        {layers.map((l, i) => {
+          const cut = end >= 0 && i > end;
+          const mode = modeOf(plan, l);
+          const cls = cut ? 'cut' : l.params === 0 ? 'passive' : `mode-${mode}`;
+          return (
+            <li key={l.name} aria-label={l.name} className={`${cls} ${i === end ? 'feature-layer' : ''}`}>
+              <span className="layer-name" title={l.name}>
+                {l.name}
+              </span>
+              <span className="layer-class" title={l.className}>
+                {SHORT_CLASS[l.className] ?? l.className}
+              </span>
+              <span className="layer-shape" title={l.outputShape}>
+                {l.outputShape}
+              </span>
+              <span className="num">{l.params > 0 ? l.params.toLocaleString('en') : '—'}</span>
+              <span className="layer-mode">
+                {cut ? (
+                  <span className="tag">cut away</span>
+                ) : l.params === 0 ? (
+                  <span className="tag" title="No weights: nothing to freeze or train">
+                    passive
+                  </span>
+                ) : (
+                  <select aria-label={`Mode for ${l.name}`} value={mode} disabled={disabled} onChange={(e) => onPlan(setMode(plan, l.name, e.target.value as Mode))}>
+                    {MODES.map((m) => (
+                      <option key={m} value={m}>
+                        {MODE_LABEL[m]}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+});

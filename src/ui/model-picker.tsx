@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import { useStudio } from '../state/store';
+import { CATALOG } from '../model/catalog';
+import { loadModel, loadModelFiles, loadModelUrl, setResolution } from '../training/client';
+
+/** Model combobox, input resolution, and the user's own model (files or URL). */
+export function ModelPicker() {
+  const modelId = useStudio((s) => s.modelId);
+  const model = useStudio((s) => s.model);
+  const loading = useStudio((s) => s.modelLoading);
+  const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training') || loading;
+  const [url, setUrl] = useState('');
+  const custom = model?.card.source === 'custom' ? model.card : null;
+
+  return (
+    <div className="picker">
+      <div className="picker-row">
+        <label className="field grow">
+          <span>Pretrained network</span>
+          <select aria-label="Model" value={modelId} disabled={busy} onChange={(e) => loadModel(e.target.value)}>
+            {CATALOG.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+            {custom && <option value={custom.id}>{custom.name}</option>}
+          </select>
+        </label>
+        {model && model.card.resolutions.length > 1 && (
+          <label className="field">
+            <span>Input size</span>
+            <select aria-label="Input size" value={model.resolution} disabled={busy} onChange={(e) => setResolution(Number(e.target.value))}>
+              {model.card.resolutions.map((r) => (
+                <option key={r} value={r}>
+                  {r} px
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      {model && model.card.resolutions.length > 1 && (
+        <p className="hint small">
+          Input size trades speed for accuracy: compute grows with the square of the side (128 px costs a third of 224 px), but the network learned at{' '}
+          {model.card.inputSize} px, so smaller inputs lose fine detail. The weights are the same at every size.
+        </p>
+      )}
+      <details className="own-model">
+        <summary>Use your own layers model…</summary>
+        <div className="own-model-body">
+          <label className="button small-button">
+            Choose model files…
+            <input
+              type="file"
+              multiple
+              accept=".json,.bin,application/json,application/octet-stream"
+              aria-label="Choose model files"
+              className="visually-hidden"
+              disabled={busy}
+              onChange={(e) => {
+                if (e.target.files && e.target.files.length > 0) loadModelFiles(Array.from(e.target.files));
+                e.target.value = '';
+              }}
+            />
+          </label>
+          <form
+            className="url-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (url.trim()) loadModelUrl(url.trim());
+            }}
+          >
+            <input type="url" aria-label="Model URL" placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} />
+            <button type="submit" className="button small-button" disabled={busy || !url.trim()}>
+              Load URL
+            </button>
+          </form>
+          <p className="hint small">A tfjs layers model: model.json with its weight shards (select them all). Graph models cannot be fine-tuned.</p>
+        </div>
+      </details>
+    </div>
+  );
+}
