@@ -22,6 +22,15 @@ describe('stratifiedSplit', () => {
     expect(stratifiedSplit(labels, 0.2, 42).validation).not.toEqual(stratifiedSplit(labels, 0.2, 43).validation);
   });
 
+  it('holds out a test part per class when asked, disjoint from the others', () => {
+    const { train, validation, test } = stratifiedSplit(labels, 0.2, 7, 0.2);
+    const count = (idx: number[], c: number) => idx.filter((i) => labels[i] === c).length;
+    expect([0, 1, 2, 3].map((c) => count(test, c))).toEqual([8, 2, 1, 0]);
+    expect([0, 1, 2, 3].map((c) => count(validation, c))).toEqual([8, 2, 1, 1]);
+    expect([0, 1, 2, 3].map((c) => count(train, c))).toEqual([24, 6, 1, 1]);
+    expect(new Set([...train, ...validation, ...test]).size).toBe(labels.length);
+  });
+
   it('keeps a single-image class for training', () => {
     const { train, validation } = stratifiedSplit([0, 0, 0, 1], 0.5, 3);
     expect(validation.filter((i) => i === 3)).toEqual([]);

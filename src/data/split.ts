@@ -24,14 +24,17 @@ export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
 export interface Split {
   train: number[];
   validation: number[];
+  /** Held out for the final report only. */
+  test: number[];
 }
 
 /**
- * Splits sample indices so every class keeps its share in both parts: per class,
- * round(n·fraction) validation samples, at least one when the class has two or more,
- * and at least one left for training. Same labels + seed → same split.
+ * Splits sample indices so every class keeps its share in every part: per class,
+ * round(n·fraction) validation samples (at least one when the class has two or more),
+ * round(n·testFraction) test samples (at least one when it has three or more), and at
+ * least one left for training. Same labels + seed → same split.
  */
-export function stratifiedSplit(labels: readonly number[], fraction: number, seed: number): Split {
+export function stratifiedSplit(labels: readonly number[], fraction: number, seed: number, testFraction = 0): Split {
   const byClass = new Map<number, number[]>();
   labels.forEach((label, index) => {
     const list = byClass.get(label) ?? [];
@@ -41,12 +44,16 @@ export function stratifiedSplit(labels: readonly number[], fraction: number, see
   const random = mulberry32(seed);
   const train: number[] = [];
   const validation: number[] = [];
+  const test: number[] = [];
   for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
     const indices = shuffleInPlace([...(byClass.get(label) ?? [])], random);
     const n = indices.length;
     const nVal = n < 2 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+    const nTest = testFraction <= 0 || n < 3 ? 0 : Math.min(n - 1 - nVal, Math.max(1, Math.round(n * testFraction)));
     validation.push(...indices.slice(0, nVal));
-    train.push(...indices.slice(nVal));
+    test.push(...indices.slice(nVal, nVal + nTest));
+    train.push(...indices.slice(nVal + nTest));
   }
-  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+  const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+  return { train: sorted(train), validation: sorted(validation), test: sorted(test) };
 }

@@ -131,7 +131,7 @@ describe('wasm conv gradients match the cpu backend', () => {
 function dilateFilter(f: tf.Tensor4D, d: number): tf.Tensor4D {
   const [fh, fw, c, m] = f.shape;
   const spread = tf.pad(tf.reshape(f, [fh, 1, fw, 1, c, m]), [[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0], [0, 0]]);
-  const full = tf.reshape(spread, [fh * d, fw * d, c, m]);
+  const full = tf.reshape<tf.Rank.R4>(spread, [fh * d, fw * d, c, m]);
   return tf.slice(full, [0, 0, 0, 0], [(fh - 1) * d + 1, (fw - 1) * d + 1, c, m]);
 }
 
@@ -190,6 +190,33 @@ describe('kernel hygiene', () => {
     expect(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] })).toThrow(/NHWC/);
     tf.dispose([x, dy]);
     expect(tf.backend().numDataIds()).toBe(ids);
+  });
+});
+
+describe('wasm memory', () => {
+  it('repeated gradient steps neither keep tensors nor grow the wasm heap (XNNPACK operators are freed with their filters)', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const heapBytes = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+    const x = tf.tensor4d(randomValues(4 * 12 * 12 * 3, 1), [4, 12, 12, 3]);
+    const f = tf.tensor4d(randomValues(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+    const d = tf.tensor4d(randomValues(3 * 3 * 4 * 2, 3), [3, 3, 4, 2]);
+    const step = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), c as tf.Tensor4D, 1, 'same'))));
+    const run = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        const g = step([x, f, d]);
+        await g[0]!.data();
+        tf.dispose(g);
+      }
+    };
+    await run(5);
+    const tensors = tf.memory().numTensors;
+    const ids = tf.backend().numDataIds();
+    const heap = heapBytes();
+    await run(40);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.backend().numDataIds()).toBe(ids);
+    expect(heapBytes()).toBe(heap);
+    tf.dispose([x, f, d]);
   });
 });
 

@@ -100,11 +100,6 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function pair(v: number | Pair | undefined): Pair {
-  if (v === undefined) return [1, 1];
-  return typeof v === 'number' ? [v, v] : v;
-}
-
 /** Runs `body` with a fresh scratch space and frees its intermediates whatever happens. */
 function withScratch(backend: unknown, body: (s: Scratch) => tf.TensorInfo): tf.TensorInfo {
   if (!isDisposingBackend(backend)) throw new Error('wasm-grads: kernel called without a backend that can free data.');
@@ -217,7 +212,7 @@ const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
   const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   if (!x || !dy) throw new Error('wasm-grads: DepthwiseConv2dNativeBackpropFilter needs x and dy.');
-  const g = geometry(x.shape as Shape4, a.filterShape, a.strides, pair(a.dilations), a.pad, a.dimRoundingMode, true);
+  const g = geometry(x.shape as Shape4, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
   return withScratch(backend, (s) => {
     const [b, h, w, c] = x.shape as Shape4;
     const [, oh, ow] = dy.shape as Shape4;
@@ -239,7 +234,7 @@ const depthwiseBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
   const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   if (!dy || !filter) throw new Error('wasm-grads: DepthwiseConv2dNativeBackpropInput needs dy and filter.');
-  const g = geometry(a.inputShape, filter.shape as Shape4, a.strides, pair(a.dilations), a.pad, a.dimRoundingMode, true);
+  const g = geometry(a.inputShape, filter.shape as Shape4, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
   return withScratch(backend, (s) => {
     const [b, h, w, c] = a.inputShape;
     const [fh, fw, , m] = filter.shape as Shape4;
