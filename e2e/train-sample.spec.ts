@@ -67,6 +67,6 @@ test('Stop mid-run keeps the curve so far, and a second run reuses the cached fe
 
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
   await page.getByRole('button', { name: 'Train' }).click();
-  await expect(page.getByText(/features from cache/)).toBeVisible();
+  await expect(page.getByText(/frozen features from cache/)).toBeVisible();
   expect(await finalAccuracy(page)).toBeGreaterThan(20);
 });

@@ -9,12 +9,14 @@ import type {
   BatchPoint,
   ClassCount,
   EpochMetrics,
+  Evaluation,
   ModelInfo,
   RunTimings,
   SkippedFile,
   TrainParams,
 } from '../training/protocol';
 import { DEFAULT_MODEL_ID } from '../model/catalog';
+import { DEFAULT_PARAMS } from '../training/defaults';
 import { allFrozen, type Plan } from '../strategy/layer-plan';
 
 export interface BackendSlice {
@@ -66,6 +68,9 @@ export interface TrainingSlice {
   trainingError: string | null;
   tensorCheck: { before: number; after: number } | null;
   timings: RunTimings | null;
+  /** ‖w − w₀‖/‖w₀‖ per trained layer, after the latest epoch. */
+  drift: Record<string, number>;
+  evaluation: Evaluation | null;
   setParams: (patch: Partial<TrainParams>) => void;
   startRun: (runId: string) => void;
   setFeaturesProgress: (done: number, total: number, cached: boolean) => void;
@@ -73,18 +78,13 @@ export interface TrainingSlice {
   addEpoch: (metrics: EpochMetrics) => void;
   finishRun: (stopped: boolean, valAccuracy: number, tensors: { before: number; after: number }, timings: RunTimings | null) => void;
   failRun: (message: string) => void;
+  setDrift: (drift: Record<string, number>) => void;
+  setEvaluation: (evaluation: Evaluation) => void;
 }
 
 export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSlice;
 
-export const DEFAULT_PARAMS: TrainParams = {
-  learningRate: 1e-3,
-  fineTuneLearningRate: 1e-5,
-  epochs: 10,
-  batchSize: 16,
-  seed: 42,
-  validationFraction: 0.2,
-};
+export { DEFAULT_PARAMS };
 
 const backendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set) => ({
   backendChoice: 'auto',
@@ -138,6 +138,8 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
   trainingError: null,
   tensorCheck: null,
   timings: null,
+  drift: {},
+  evaluation: null,
   setParams: (patch) => set((s) => ({ params: { ...s.params, ...patch } })),
   startRun: (runId) =>
     set({
@@ -150,6 +152,8 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
       trainingError: null,
       tensorCheck: null,
       timings: null,
+      drift: {},
+      evaluation: null,
     }),
   setFeaturesProgress: (done, total, cached) =>
     set({ features: { done, total, cached }, phase: done >= total ? 'training' : 'features' }),
@@ -163,6 +167,8 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
       timings,
     })),
   failRun: (trainingError) => set({ phase: 'error', trainingError }),
+  setDrift: (drift) => set({ drift }),
+  setEvaluation: (evaluation) => set({ evaluation }),
 });
 
 export const useStudio = create<StudioState>()((...a) => ({

@@ -61,6 +61,12 @@ function onMessage(msg: FromWorker): void {
     case 'epoch':
       if (msg.runId === s.runId) s.addEpoch(msg.metrics);
       break;
+    case 'drift':
+      if (msg.runId === s.runId) s.setDrift(msg.drift);
+      break;
+    case 'evaluation':
+      if (msg.runId === s.runId) s.setEvaluation(msg.evaluation);
+      break;
     case 'done':
       if (msg.runId === s.runId) {
         s.finishRun(msg.stopped, msg.valAccuracy, { before: msg.numTensorsBefore, after: msg.numTensors }, msg.timings);
@@ -164,6 +170,8 @@ export function setResolution(resolution: number): void {
 }
 
 function sendDataset(name: string, files: DatasetFile[], skipped: SkippedFile[]): void {
+  for (const url of imageUrls.values()) URL.revokeObjectURL(url);
+  imageUrls.clear();
   lastDataset = { name, files, skipped };
   store().setDatasetLoading(name, files.length);
   send({ type: 'load-dataset', runId: nextId('dataset'), files, skipped });
@@ -222,6 +230,19 @@ export async function loadSample(sample: SampleInfo): Promise<void> {
   } catch (err) {
     store().setDatasetError(`Could not load the sample "${sample.name}": ${(err as Error).message}`);
   }
+}
+
+const imageUrls = new Map<string, string>();
+
+/** An object URL for a dataset image by its path (for showing misclassified images), or null. */
+export function imageUrl(path: string): string | null {
+  const cached = imageUrls.get(path);
+  if (cached) return cached;
+  const file = lastDataset?.files.find((f) => f.path === path)?.file;
+  if (!file) return null;
+  const url = URL.createObjectURL(file);
+  imageUrls.set(path, url);
+  return url;
 }
 
 export function train(): void {

@@ -6,6 +6,7 @@ import { applyPlan } from '../model/plan';
 import { buildModel } from '../model/load';
 import { trainWithPlan, type EngineRun } from './engine';
 import type { LayerMode } from './protocol';
+import { DEFAULT_PARAMS } from './defaults';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -72,7 +73,7 @@ async function run(modes: Record<string, LayerMode>, extra: Partial<EngineRun> =
     labels: data.labels,
     numClasses: 2,
     split: stratifiedSplit(data.labels, 0.25, 1),
-    params: { learningRate: 0.05, fineTuneLearningRate: 0.05, epochs: 3, batchSize: 6, seed: 5, validationFraction: 0.25 },
+    params: { ...DEFAULT_PARAMS, learningRate: 0.05, fineTuneLearningRate: 0.05, epochs: 3, batchSize: 6, seed: 5, validationFraction: 0.25 },
     cacheKey: 'm@d',
     cache: null,
     cacheBudgetBytes: 1e9,

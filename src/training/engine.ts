@@ -11,6 +11,7 @@ import { buildModel } from '../model/load';
 import { toModelInput, type InputSpec } from '../model/preprocess';
 import { switchTo } from './switch';
 import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './loop';
+import { augmentBatch } from '../data/augment';
 import type { BackendName, BatchPoint, EpochMetrics, LayerMode, TrainParams } from './protocol';
 import type { Split } from '../data/split';
 
@@ -41,6 +42,7 @@ export interface EngineRun {
   onPrefixProgress: (done: number, total: number, cached: boolean) => void;
   onBatches: (points: BatchPoint[]) => void;
   onEpoch: (metrics: EpochMetrics) => void;
+  onDrift?: (drift: Record<string, number>) => void;
   /** Sees the trained network (layers up to the feature layer) before it is disposed. */
   onTrained?: (model: tf.LayersModel) => void | Promise<void>;
 }
@@ -112,7 +114,9 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     model = await buildModel(run.artifacts);
     let graph = layerGraph(model);
     const end = featureIndex(graph, run.featureLayer);
-    let k = frozenPrefixEnd(graph, run.modes, end);
+    const augmenting = run.params.augment.flip || run.params.augment.crop || run.params.augment.brightness;
+    // Augmentation changes every input, so nothing can be computed once and cached.
+    let k = augmenting ? 0 : frozenPrefixEnd(graph, run.modes, end);
     let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
     let prefixMs = 0;
     let prefixBackend: BackendName | null = null;
@@ -137,25 +141,29 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       model = await buildModel(run.artifacts);
       graph = layerGraph(model);
     }
+    const prefix = k > 0 ? cache : null;
+    const rowSize = prefix ? prefix.data.length / run.images.length : 0;
+    const inputBatch = (idx: readonly number[]) =>
+      prefix ? rowsTensor(prefix.data, rowSize, prefix.shape, idx) : toModelInput(idx.map((i) => run.images[i]!), run.spec);
+    // Output-level conservation: the original network's features, before the plan changes any weight.
+    let originalFeatures: Float32Array | null = null;
+    if (!headOnly && run.params.distillation > 0) originalFeatures = await featuresOf(run, graph, k, end, inputBatch);
     const groups = applyPlan(graph.steps.slice(0, end + 1).map((s) => s.layer), run.modes);
     const trainableParams = [...groups.fineTune, ...groups.reinit].reduce((n, v) => n + v.size, 0);
     const modeByLayer = new Map(graph.steps.map((s) => [s.layer, modeOf(run.modes, s.layer)]));
     // Frozen layers, and BatchNorm in fine-tuned layers, run in inference mode.
     const trainingFlag = (layer: tf.layers.Layer) => {
       const mode = modeByLayer.get(layer);
-      return mode === 'reinit' || (mode === 'fine-tune' && !isBatchNorm(layer));
+      return mode === 'reinit' || (mode === 'fine-tune' && (run.params.batchNormTraining || !isBatchNorm(layer)));
     };
-    const prefix = k > 0 ? cache : null;
-    const featureDim = tf.tidy(() => {
-      const probe = prefix ? rowsTensor(prefix.data, prefix.data.length / run.images.length, prefix.shape, [0]) : toModelInput([run.images[0]!], run.spec);
-      return toVectors(headOnly ? probe : runSteps(graph, probe, k + 1, end, () => false)).shape[1] as number;
-    });
+    const featureDim = tf.tidy(() => toVectors(headOnly ? inputBatch([0]) : runSteps(graph, inputBatch([0]), k + 1, end, () => false)).shape[1] as number);
     const t1 = performance.now();
+    const { valueRange } = run.spec;
     const result = await trainClassifier({
-      batch: (idx) =>
-        prefix
-          ? rowsTensor(prefix.data, prefix.data.length / run.images.length, prefix.shape, idx)
-          : toModelInput(idx.map((i) => run.images[i]!), run.spec),
+      batch: (idx, augment) => {
+        const x = inputBatch(idx);
+        return augment && augmenting ? augmentBatch(x as tf.Tensor4D, augment.seed, { ...run.params.augment, valueRange }) : x;
+      },
       body: (x, training) => toVectors(headOnly ? x : runSteps(graph, x, k + 1, end, (layer) => training && trainingFlag(layer))),
       featureDim,
       fineTune: groups.fineTune,
@@ -165,6 +173,14 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       split: run.split,
       learningRate: run.params.learningRate,
       fineTuneLearningRate: run.params.fineTuneLearningRate,
+      head: run.params.head,
+      optimizer: run.params.optimizer,
+      schedule: run.params.schedule,
+      conservation: run.params.conservation,
+      distillation: originalFeatures
+        ? { weight: run.params.distillation, targets: (idx) => rowsTensor(originalFeatures!, featureDim, [featureDim], idx) as tf.Tensor2D }
+        : undefined,
+      onDrift: run.onDrift,
       epochs: run.params.epochs,
       batchSize: run.params.batchSize,
       seed: run.params.seed,
@@ -188,11 +204,34 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
   }
 }
 
+/** The network's features for every image, in inference mode (the targets of output-level conservation). */
+async function featuresOf(
+  run: EngineRun,
+  graph: LayerGraph,
+  k: number,
+  end: number,
+  inputBatch: (idx: readonly number[]) => tf.Tensor,
+): Promise<Float32Array> {
+  const all = run.images.map((_, i) => i);
+  let out: Float32Array | null = null;
+  for (let start = 0; start < all.length; start += 16) {
+    const idx = all.slice(start, start + 16);
+    const f = tf.tidy(() => toVectors(runSteps(graph, inputBatch(idx), k + 1, end, () => false)));
+    const values = (await f.data()) as Float32Array;
+    const dim = f.shape[1] as number;
+    f.dispose();
+    out ??= new Float32Array(all.length * dim);
+    out.set(values, start * dim);
+  }
+  return out ?? new Float32Array(0);
+}
+
 function stoppedResult(run: EngineRun, prefixMs: number, prefixBackend: BackendName | null): EngineResult {
   return {
     stopped: true,
     epochsRun: 0,
     history: [],
+    predictions: { validation: [], test: [] },
     kernel: new Float32Array(0),
     bias: new Float32Array(0),
     cache: run.cache,

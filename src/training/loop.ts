@@ -7,11 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffleInPlace, type Split } from '../data/split';
+import { distillation, l2Penalty, l2sp, multiclassHinge, softmaxCrossEntropy } from './losses';
+import { learningRateAt, type ScheduleKind } from './schedule';
 import type { BatchPoint, EpochMetrics } from './protocol';
 
+/** L2 strength on the linear SVM head's weights (the "C" of the SVM, as a penalty). */
+export const SVM_L2 = 1e-3;
+
 export interface ClassifierTrainingInput {
-  /** Builds the input batch for the given sample indices (called inside a tidy). */
-  batch: (indices: readonly number[]) => tf.Tensor;
+  /** Builds the input batch for the given sample indices (called inside a tidy); `augment` only for training steps. */
+  batch: (indices: readonly number[], augment: { seed: number } | null) => tf.Tensor;
   /** Maps an input batch to features [b, featureDim]; `training` is true for gradient steps. */
   body: (x: tf.Tensor, training: boolean) => tf.Tensor2D;
   featureDim: number;
@@ -24,6 +29,15 @@ export interface ClassifierTrainingInput {
   split: Split;
   learningRate: number;
   fineTuneLearningRate?: number;
+  head?: 'softmax' | 'svm';
+  optimizer?: 'adam' | 'sgd';
+  schedule?: ScheduleKind;
+  /** L2-SP λ over the fine-tuned variables, anchored at their values when training starts. */
+  conservation?: number;
+  /** Output-level conservation: weight, and the original network's features for given samples. */
+  distillation?: { weight: number; targets: (indices: readonly number[]) => tf.Tensor2D };
+  /** Called after each epoch with ‖w − w₀‖/‖w₀‖ per layer (trainable layers only). */
+  onDrift?: (drift: Record<string, number>) => void;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -40,6 +54,8 @@ export interface ClassifierTrainingResult {
   stopped: boolean;
   epochsRun: number;
   history: EpochMetrics[];
+  /** Predicted class of every validation and test sample, in split order. */
+  predictions: { validation: number[]; test: number[] };
   /** Trained head weights. */
   kernel: Float32Array;
   bias: Float32Array;
@@ -85,11 +101,24 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
   const kernel = tf.tidy(() => tf.variable(tf.randomUniform([dim, numClasses], -limit, limit, 'float32', seed), true));
   const bias = tf.tidy(() => tf.variable(tf.zeros([numClasses]), true));
   const fast = [kernel, bias, ...reinit];
-  const fastOptimizer = tf.train.adam(input.learningRate);
-  const slowOptimizer = fineTune.length > 0 ? tf.train.adam(input.fineTuneLearningRate ?? input.learningRate) : null;
+  const makeOptimizer = (lr: number) => (input.optimizer === 'sgd' ? tf.train.momentum(lr, 0.9) : tf.train.adam(lr));
+  const fastOptimizer = makeOptimizer(input.learningRate);
+  const slowRate = input.fineTuneLearningRate ?? input.learningRate;
+  const slowOptimizer = fineTune.length > 0 ? makeOptimizer(slowRate) : null;
   const allVars = [...fast, ...fineTune];
-  const labelsOf = (idx: readonly number[]) => tf.oneHot(tf.tensor1d(idx.map((i) => labels[i] as number), 'int32'), numClasses);
-  const logits = (x: tf.Tensor, training: boolean) => input.body(x, training).matMul(kernel).add(bias) as tf.Tensor2D;
+  // w₀ for L2-SP and the drift meter: the values the trained layers start from.
+  const anchors = [...fineTune, ...reinit].map((v) => tf.keep(v.clone()));
+  const conservation = input.conservation ?? 0;
+  const labelsOf = (idx: readonly number[]) => tf.oneHot(tf.tensor1d(idx.map((i) => labels[i] as number), 'int32'), numClasses) as tf.Tensor2D;
+  const scores = (features: tf.Tensor2D) => features.matMul(kernel).add(bias) as tf.Tensor2D;
+  const logits = (x: tf.Tensor, training: boolean) => scores(input.body(x, training));
+  const dataLoss = (y: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar =>
+    input.head === 'svm' ? multiclassHinge(y, z).add(l2Penalty([kernel], SVM_L2)) : softmaxCrossEntropy(y, z);
+  const setRate = (opt: tf.Optimizer, lr: number) => {
+    // Both optimizers read their rate on every step; Adam keeps it in a field of that name.
+    if (opt instanceof tf.MomentumOptimizer) opt.setLearningRate(lr);
+    else (opt as unknown as { learningRate: number }).learningRate = lr;
+  };
 
   const history: EpochMetrics[] = [];
   let pending: BatchPoint[] = [];
@@ -107,8 +136,8 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
     for (const idx of chunks(split.validation, batchSize)) {
       const [l, h] = tf.tidy(() => {
         const y = labelsOf(idx);
-        const z = logits(input.batch(idx), false);
-        return [tf.losses.softmaxCrossEntropy(y, z).mul(idx.length), z.argMax(1).equal(y.argMax(1)).sum()];
+        const z = logits(input.batch(idx, null), false);
+        return [dataLoss(y, z).mul(idx.length), z.argMax(1).equal(y.argMax(1)).sum()];
       });
       lossSum += (await l.data())[0] as number;
       hits += (await h.data())[0] as number;
@@ -118,10 +147,38 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
     return { loss: lossSum / n, accuracy: hits / n };
   };
 
+  /** Predicted class per sample, in batches without gradients. */
+  const predict = async (indices: readonly number[]): Promise<number[]> => {
+    const out: number[] = [];
+    for (const idx of chunks(indices, batchSize)) {
+      const p = tf.tidy(() => logits(input.batch(idx, null), false).argMax(1));
+      out.push(...(await p.data()));
+      p.dispose();
+    }
+    return out;
+  };
+
+  const reportDrift = async () => {
+    if (!input.onDrift || anchors.length === 0) return;
+    const trained = [...fineTune, ...reinit];
+    const sums = new Map<string, { diff: number; base: number }>();
+    for (let i = 0; i < trained.length; i++) {
+      const [d, b] = tf.tidy(() => [trained[i]!.sub(anchors[i]!).square().sum(), anchors[i]!.square().sum()]);
+      const layer = trained[i]!.name.split('/')[0] ?? trained[i]!.name;
+      const acc = sums.get(layer) ?? { diff: 0, base: 0 };
+      acc.diff += (await d!.data())[0] as number;
+      acc.base += (await b!.data())[0] as number;
+      sums.set(layer, acc);
+      tf.dispose([d!, b!]);
+    }
+    input.onDrift(Object.fromEntries([...sums].map(([layer, { diff, base }]) => [layer, base > 0 ? Math.sqrt(diff / base) : Math.sqrt(diff)])));
+  };
+
   let stopped = false;
   try {
     const n = split.train.length;
     const steps = Math.ceil(n / batchSize);
+    const totalSteps = steps * epochs;
     for (let epoch = 0; epoch < epochs && !stopped; epoch++) {
       const order = shuffleInPlace([...split.train], random);
       let lossSum = 0;
@@ -132,14 +189,26 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
           break;
         }
         const idx = order.slice(step * batchSize, (step + 1) * batchSize);
+        const globalStep = epoch * steps + step;
+        if (input.schedule === 'cosine') {
+          setRate(fastOptimizer, learningRateAt(globalStep, totalSteps, input.learningRate, 'cosine'));
+          if (slowOptimizer) setRate(slowOptimizer, learningRateAt(globalStep, totalSteps, slowRate, 'cosine'));
+        }
         const [loss, hits] = tf.tidy(() => {
-          const x = input.batch(idx);
+          // A different augmentation draw for every step, reproducible from the run's seed.
+          const x = input.batch(idx, { seed: (seed * 1_000_003 + globalStep) >>> 0 });
           const y = labelsOf(idx);
           let batchHits: tf.Tensor | null = null;
           const { value, grads } = tf.variableGrads(() => {
-            const z = logits(x, true);
+            const features = input.body(x, true);
+            const z = scores(features);
             batchHits = tf.keep(z.argMax(1).equal(y.argMax(1)).sum());
-            return tf.losses.softmaxCrossEntropy(y, z) as tf.Scalar;
+            let total = dataLoss(y, z);
+            if (conservation > 0 && fineTune.length > 0) total = total.add(l2sp(fineTune, anchors.slice(0, fineTune.length), conservation));
+            if (input.distillation && input.distillation.weight > 0) {
+              total = total.add(distillation(features, input.distillation.targets(idx), 'features-l2').mul(input.distillation.weight));
+            }
+            return total;
           }, allVars);
           fastOptimizer.applyGradients(gradsOf(fast, grads));
           if (slowOptimizer) slowOptimizer.applyGradients(gradsOf(fineTune, grads));
@@ -168,17 +237,20 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
       history.push(metrics);
       flush();
       input.onEpoch?.(metrics);
+      await reportDrift();
     }
     flush();
+    const predictions = { validation: await predict(split.validation), test: await predict(split.test) };
     return {
       stopped,
       epochsRun: history.length,
       history,
+      predictions,
       kernel: (await kernel.data()) as Float32Array,
       bias: (await bias.data()) as Float32Array,
     };
   } finally {
-    tf.dispose([kernel, bias]);
+    tf.dispose([kernel, bias, ...anchors]);
     fastOptimizer.dispose();
     slowOptimizer?.dispose();
   }

@@ -88,6 +88,18 @@ export interface TrainParams {
   batchSize: number;
   seed: number;
   validationFraction: number;
+  /** Held out and used only for the final report. */
+  testFraction: number;
+  head: 'softmax' | 'svm';
+  optimizer: 'adam' | 'sgd';
+  schedule: 'constant' | 'cosine';
+  /** λ of L2-SP: λ/2·Σ‖w − w₀‖² over the fine-tuned pretrained weights. */
+  conservation: number;
+  /** Weight of the output-level (LwF-style) term keeping features close to the original network's. */
+  distillation: number;
+  augment: { flip: boolean; crop: boolean; brightness: boolean };
+  /** BatchNorm in Fine-tune layers: false = inference mode (moving statistics), true = batch statistics. */
+  batchNormTraining: boolean;
 }
 
 export interface EpochMetrics {
@@ -110,6 +122,18 @@ export interface RunTimings {
   /** Layers computed once and cached, and the parameters trained besides the head. */
   frozenPrefixLayers: number;
   trainableParams: number;
+}
+
+/** The final report of a run, on the held-out test split (validation when there is none). */
+export interface Evaluation {
+  split: 'test' | 'validation';
+  classNames: string[];
+  accuracy: number | null;
+  /** Rows: true class; columns: predicted class. */
+  confusion: number[][];
+  perClass: { precision: number | null; recall: number | null; support: number }[];
+  /** For each wrong cell `${true}-${predicted}`, the paths of its images. */
+  misclassified: Record<string, string[]>;
 }
 
 export interface BatchPoint {
@@ -144,6 +168,8 @@ export type FromWorker =
   | { type: 'features-progress'; runId: string; done: number; total: number; cached: boolean }
   | { type: 'batches'; runId: string; points: BatchPoint[] }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; totalEpochs: number }
+  | { type: 'drift'; runId: string; drift: Record<string, number> }
+  | { type: 'evaluation'; runId: string; evaluation: Evaluation }
   | {
       type: 'done';
       runId: string;

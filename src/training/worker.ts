@@ -11,6 +11,7 @@ import type {
   BackendReport,
   ClassCount,
   DatasetFile,
+  Evaluation,
   FromWorker,
   LayerPlan,
   ModelCard,
@@ -22,7 +23,8 @@ import type {
 } from './protocol';
 import { classifyFolder, type ClassifiedFile } from '../data/folder-rules';
 import { ImageDecoder } from '../data/decode';
-import { stratifiedSplit } from '../data/split';
+import { stratifiedSplit, type Split } from '../data/split';
+import { accuracy, confusionMatrix, misclassified, perClassPrecisionRecall } from './metrics';
 import { artifactsFromFiles, buildModel, defaultFeatureLayer, fetchModelArtifacts } from '../model/load';
 import { describeLayers } from '../model/inspect';
 import { catalogEntry } from '../model/catalog';
@@ -176,6 +178,7 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
   if (dataset.size !== model.resolution) throw new Error('The images are still being prepared for this model; try again in a moment.');
   const before = tf.memory().numTensors;
   const data = dataset;
+  const split = stratifiedSplit(data.labels, params.validationFraction, params.seed, params.testFraction);
   let finished = false;
   try {
     const result = await trainWithPlan({
@@ -186,7 +189,7 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
       images: data.images,
       labels: data.labels,
       numClasses: data.classNames.length,
-      split: stratifiedSplit(data.labels, params.validationFraction, params.seed),
+      split,
       params,
       cacheKey: `${model.version}@${data.version}`,
       cache: prefixCache,
@@ -196,8 +199,10 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
       onPrefixProgress: (done, total, cached) => post({ type: 'features-progress', runId, done, total, cached }),
       onBatches: (points) => post({ type: 'batches', runId, points }),
       onEpoch: (metrics) => post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
+      onDrift: (drift) => post({ type: 'drift', runId, drift }),
     });
     prefixCache = result.cache;
+    if (result.epochsRun > 0) post({ type: 'evaluation', runId, evaluation: evaluate(data, split, result.predictions) });
     const last = result.history[result.history.length - 1];
     const timings: RunTimings = {
       images: data.images.length,
@@ -214,6 +219,24 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
     if (!finished) stopRequests.delete(runId);
     await switchTo(report.active);
   }
+}
+
+/** Confusion matrix and per-class scores on the test split (or validation, when there is no test split). */
+function evaluate(data: Dataset, split: Split, predictions: { validation: number[]; test: number[] }): Evaluation {
+  const onTest = split.test.length > 0;
+  const indices = onTest ? split.test : split.validation;
+  const predicted = onTest ? predictions.test : predictions.validation;
+  const truth = indices.map((i) => data.labels[i]!);
+  const confusion = confusionMatrix(truth, predicted, data.classNames.length);
+  const wrong = misclassified(truth, predicted);
+  return {
+    split: onTest ? 'test' : 'validation',
+    classNames: data.classNames,
+    accuracy: accuracy(confusion),
+    confusion,
+    perClass: perClassPrecisionRecall(confusion),
+    misclassified: Object.fromEntries([...wrong].map(([cell, at]) => [cell, at.map((j) => data.files[indices[j]!]!.path)])),
+  };
 }
 
 function finish(runId: string, stopped: boolean, valAccuracy: number, epochsRun: number, before: number, timings: RunTimings | null): void {

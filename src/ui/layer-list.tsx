@@ -18,12 +18,14 @@ const SHORT_CLASS: Record<string, string> = {
 interface Props {
   layers: readonly LayerInfo[];
   plan: Plan;
+  /** ‖w − w₀‖/‖w₀‖ per trained layer, from the latest epoch. */
+  drift: Readonly<Record<string, number>>;
   disabled: boolean;
   onPlan: (plan: Plan) => void;
 }
 
 /** Every layer of the network, with a mode for each layer that has weights. */
-export const LayerList = memo(function LayerList({ layers, plan, disabled, onPlan }: Props) {
+export const LayerList = memo(function LayerList({ layers, plan, drift, disabled, onPlan }: Props) {
   const end = layers.findIndex((l) => l.name === plan.featureLayer);
   return (
     <>
@@ -50,7 +52,14 @@ export const LayerList = memo(function LayerList({ layers, plan, disabled, onPla
               <span className="layer-shape" title={l.outputShape}>
                 {l.outputShape}
               </span>
-              <span className="num">{l.params > 0 ? l.params.toLocaleString('en') : '—'}</span>
+              <span className="num">
+                {l.params > 0 ? l.params.toLocaleString('en') : '—'}
+                {drift[l.name] !== undefined && (
+                  <span className="drift" title={`Drift ‖w − w₀‖/‖w₀‖ = ${drift[l.name]!.toPrecision(3)}`} aria-label={`Drift of ${l.name}: ${(drift[l.name]! * 100).toFixed(2)}%`}>
+                    <span style={{ width: `${Math.min(100, drift[l.name]! * 100)}%` }} />
+                  </span>
+                )}
+              </span>
               <span className="layer-mode">
                 {cut ? (
                   <span className="tag">cut away</span>

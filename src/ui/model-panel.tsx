@@ -11,6 +11,7 @@ export function ModelPanel() {
   const error = useStudio((s) => s.modelError);
   const plan = useStudio((s) => s.plan);
   const setPlan = useStudio((s) => s.setPlan);
+  const drift = useStudio((s) => s.drift);
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
 
   return (
@@ -41,7 +42,10 @@ export function ModelPanel() {
             {model.card.channels === 1 ? ' grey' : ''}
           </p>
           <PlanTools layers={model.layers} plan={plan} defaultFeatureLayer={model.card.featureLayer} disabled={busy} onPlan={setPlan} />
-          <LayerList layers={model.layers} plan={plan} disabled={busy} onPlan={setPlan} />
+          {Object.keys(drift).length > 0 && (
+            <p className="hint small">Bars under the parameter counts: how far each trained layer moved from its starting weights, ‖w − w₀‖/‖w₀‖ (full bar = 100%).</p>
+          )}
+          <LayerList layers={model.layers} plan={plan} drift={drift} disabled={busy} onPlan={setPlan} />
         </>
       )}
     </section>

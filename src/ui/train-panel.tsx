@@ -2,6 +2,8 @@ import { useStudio } from '../state/store';
 import { datasetProblems } from '../strategy/readiness';
 import { stop, train } from '../training/client';
 import { LossChart } from './charts/loss-chart';
+import { EvaluationView } from './evaluation-view';
+import { TrainOptions } from './train-options';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /** The epochs table shows the latest few; the curve shows them all. */
@@ -63,9 +65,10 @@ export function TrainPanel() {
         <NumberField label="Batch size" value={s.params.batchSize} min={1} max={1024} step={1} disabled={running} onChange={(v) => s.setParams({ batchSize: Math.round(v) })} />
       </div>
       <p className="hint">
-        Adam. <strong>Learning rate</strong> trains the new softmax head and Re-initialize layers (≈1e-3: they start from random). <strong>Fine-tune learning rate</strong>{' '}
+        <strong>Learning rate</strong> trains the new softmax head and Re-initialize layers (≈1e-3: they start from random). <strong>Fine-tune learning rate</strong>{' '}
         is for Fine-tune layers (≈1e-5: small, so good pretrained weights are adjusted, not destroyed). 20% of each class is held out for validation (seed {s.params.seed}).
       </p>
+      <TrainOptions disabled={running} />
       <div className="actions">
         <button type="button" className="button primary" disabled={!ready || running} onClick={train}>
           Train
@@ -122,6 +125,7 @@ export function TrainPanel() {
           </tbody>
         </table>
       )}
+      <EvaluationView />
       {s.timings && (
         <p className="small muted" data-testid="timings" data-features-ms={Math.round(s.timings.featuresMs)} data-head-ms={Math.round(s.timings.headMs)}>
           {s.timings.featuresBackend
