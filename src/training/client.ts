@@ -8,7 +8,7 @@ import { catalogEntry } from '../model/catalog';
 import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
 import type { BackendChoice, DatasetFile, FromWorker, ModelSource, SkippedFile, ToWorker } from './protocol';
 
-type Job = 'init' | 'model' | 'dataset' | 'train';
+type Job = 'init' | 'model' | 'dataset' | 'train' | 'source';
 
 let worker: Worker | null = null;
 let counter = 0;
@@ -45,6 +45,7 @@ function onMessage(msg: FromWorker): void {
       break;
     case 'model':
       s.setModel(msg.info);
+      if (msg.info.card.sourceSample) void sendSourceTest(msg.info.card.sourceSample);
       break;
     case 'decode-progress':
       s.setDecodeProgress(msg.done, msg.total);
@@ -90,6 +91,7 @@ function reportError(job: Job | undefined, message: string): void {
   if (job === 'init') s.setBackendReport(null, message);
   else if (job === 'model') s.setModelError(message);
   else if (job === 'dataset') s.setDatasetError(message);
+  else if (job === 'source') console.warn(`Source test images: ${message}`);
   else s.failRun(message);
 }
 
@@ -208,27 +210,47 @@ export const SAMPLES: readonly SampleInfo[] = [
   {
     id: 'fashion-target',
     name: 'Fashion target',
-    description: 'Fashion-MNIST: Pullover, Dress, Shirt, Sneaker, Ankle boot — 40 images each (28×28 grey).',
+    description: 'Fashion-MNIST: Pullover, Dress, Shirt, Sneaker, Ankle boot — 40 images each (28×28 grey). Similar domain for the teaching CNN.',
+  },
+  {
+    id: 'digits',
+    name: 'Digits',
+    description: 'Handwritten digits (MNIST), 40 images per class (28×28 grey). A different domain for the teaching CNN.',
   },
 ];
 
-/** Loads a bundled sample: ordinary class folders served under /samples/. */
+/** Fetches a bundled sample's files: ordinary class folders served under /samples/. */
+async function sampleFiles(id: string, name: string): Promise<DatasetFile[]> {
+  const base = `${import.meta.env.BASE_URL}samples/${id}/`;
+  const res = await fetch(`${base}manifest.json`);
+  if (!res.ok) throw new Error(`no sample "${id}" (HTTP ${res.status})`);
+  const manifest = (await res.json()) as { classes: { name: string; files: string[] }[] };
+  const wanted = manifest.classes.flatMap((c) => c.files.map((f) => `${c.name}/${f}`));
+  return Promise.all(
+    wanted.map(async (rel) => {
+      const r = await fetch(base + rel.split('/').map(encodeURIComponent).join('/'));
+      if (!r.ok) throw new Error(`${rel}: HTTP ${r.status}`);
+      return { path: `${name}/${rel}`, file: await r.blob() };
+    }),
+  );
+}
+
+/** Loads a bundled sample as the dataset. */
 export async function loadSample(sample: SampleInfo): Promise<void> {
-  const base = `${import.meta.env.BASE_URL}samples/${sample.id}/`;
   store().setDatasetLoading(sample.name, 0);
   try {
-    const manifest = (await (await fetch(`${base}manifest.json`)).json()) as { classes: { name: string; files: string[] }[] };
-    const wanted = manifest.classes.flatMap((c) => c.files.map((f) => `${c.name}/${f}`));
-    const files = await Promise.all(
-      wanted.map(async (rel) => {
-        const res = await fetch(base + rel.split('/').map(encodeURIComponent).join('/'));
-        if (!res.ok) throw new Error(`${rel}: HTTP ${res.status}`);
-        return { path: `${sample.name}/${rel}`, file: await res.blob() };
-      }),
-    );
-    sendDataset(sample.name, files, []);
+    sendDataset(sample.name, await sampleFiles(sample.id, sample.name), []);
   } catch (err) {
     store().setDatasetError(`Could not load the sample "${sample.name}": ${(err as Error).message}`);
+  }
+}
+
+/** Gives the worker the source task's test images of a model that keeps its source head. */
+async function sendSourceTest(id: string): Promise<void> {
+  try {
+    send({ type: 'load-source-test', runId: nextId('source'), files: await sampleFiles(id, id) });
+  } catch (err) {
+    console.warn(`Source test sample unavailable: ${(err as Error).message}`);
   }
 }
 

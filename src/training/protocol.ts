@@ -39,6 +39,9 @@ export interface ModelCard {
   featureLayer: string;
   provenanceSummary: string;
   provenance: string[];
+  /** Class names of the source model's own head, in output order, when it is kept (forgetting). */
+  sourceClasses?: string[];
+  sourceSample?: string;
 }
 
 export interface ModelInfo {
@@ -134,6 +137,8 @@ export interface Evaluation {
   perClass: { precision: number | null; recall: number | null; support: number }[];
   /** For each wrong cell `${true}-${predicted}`, the paths of its images. */
   misclassified: Record<string, string[]>;
+  /** Source-task accuracy of the original head, before and after this run (what it forgot). */
+  forgetting: { before: number; after: number; images: number } | null;
 }
 
 export interface BatchPoint {
@@ -147,6 +152,7 @@ export type ToWorker =
   | { type: 'load-model'; runId: string; source: ModelSource; resolution: number | null }
   | { type: 'load-dataset'; runId: string; files: DatasetFile[]; skipped: SkippedFile[] }
   | { type: 'train'; runId: string; params: TrainParams; plan: LayerPlan }
+  | { type: 'load-source-test'; runId: string; files: DatasetFile[] }
   | { type: 'stop'; runId: string };
 
 export interface BackendReport {

@@ -29,7 +29,8 @@ import { artifactsFromFiles, buildModel, defaultFeatureLayer, fetchModelArtifact
 import { describeLayers } from '../model/inspect';
 import { catalogEntry } from '../model/catalog';
 import { resizeArtifacts } from '../model/resize';
-import { layerGraph } from '../model/graph';
+import { layerGraph, runSteps } from '../model/graph';
+import { toModelInput, type InputSpec } from '../model/preprocess';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -55,7 +56,17 @@ interface Dataset {
   skipped: SkippedFile[];
 }
 
+/** The source task's test images (for a model that keeps its source head), to measure forgetting. */
+interface SourceTest {
+  modelVersion: number;
+  images: Uint8Array[];
+  labels: number[];
+  /** Accuracy of the untouched pretrained network, measured once. */
+  before: number | null;
+}
+
 let report: BackendReport | null = null;
+let sourceTest: SourceTest | null = null;
 let model: LoadedModel | null = null;
 let dataset: Dataset | null = null;
 let versions = 0;
@@ -77,7 +88,10 @@ async function artifactsOf(source: ModelSource): Promise<{ card: Omit<ModelCard,
   if (source.kind === 'catalog') {
     const entry = catalogEntry(source.modelId);
     if (!entry) throw new Error(`Unknown model "${source.modelId}".`);
-    return { card: { ...entry }, artifacts: await fetchModelArtifacts(source.url) };
+    const artifacts = await fetchModelArtifacts(source.url);
+    const card: ModelCard = { ...entry };
+    if (entry.cardUrl) Object.assign(card, await measuredFacts(new URL(entry.cardUrl, source.url).href, card));
+    return { card, artifacts };
   }
   const artifacts = source.kind === 'url' ? await fetchModelArtifacts(source.url) : await artifactsFromFiles(source.files);
   const label = source.kind === 'url' ? (source.url.split('/').slice(-2, -1)[0] ?? source.url) : (source.files.find((f) => f.name.endsWith('.json'))?.name ?? 'model.json');
@@ -96,6 +110,65 @@ async function artifactsOf(source: ModelSource): Promise<{ card: Omit<ModelCard,
     },
     artifacts,
   };
+}
+
+interface CardJson {
+  sourceClasses?: { headIndex: number; name: string }[];
+  sourceTestAccuracy?: number;
+  sourceTestImages?: number;
+  trainingImages?: number;
+  epochs?: number;
+  seed?: number;
+  wallTimeSeconds?: { training?: number };
+  command?: string;
+}
+
+/** Reads the measured facts of a bundled model's card (source classes, measured accuracy). */
+async function measuredFacts(url: string, card: ModelCard): Promise<Partial<ModelCard>> {
+  const res = await fetch(url);
+  if (!res.ok) return {};
+  const json = (await res.json()) as CardJson;
+  const sourceClasses = json.sourceClasses ? [...json.sourceClasses].sort((a, b) => a.headIndex - b.headIndex).map((c) => c.name) : undefined;
+  const facts: string[] = [];
+  if (json.sourceTestAccuracy !== undefined) {
+    facts.push(
+      `Measured: ${(json.sourceTestAccuracy * 100).toFixed(1)}% accuracy on ${json.sourceTestImages ?? '?'} held-out source test images, after ${json.epochs ?? '?'} epochs on ${json.trainingImages ?? '?'} images (seed ${json.seed ?? '?'}, ${Math.round(json.wallTimeSeconds?.training ?? 0)} s; reproduce with ${json.command ?? 'the pretraining script'}).`,
+    );
+  }
+  return { sourceClasses, provenance: [...card.provenance, ...facts] };
+}
+
+async function loadSourceTest(runId: string, files: DatasetFile[]): Promise<void> {
+  if (!model?.card.sourceClasses) return;
+  const names = model.card.sourceClasses;
+  const { files: usable } = classifyFolder(files);
+  const decoder = new ImageDecoder(model.resolution);
+  const images: Uint8Array[] = [];
+  const labels: number[] = [];
+  for (const f of usable) {
+    const label = names.indexOf(f.className);
+    const result = label >= 0 ? await decoder.decode(f.file) : null;
+    if (result?.ok) {
+      images.push(result.pixels);
+      labels.push(label);
+    }
+  }
+  sourceTest = { modelVersion: model.version, images, labels, before: null };
+  void runId;
+}
+
+/** Accuracy of the network's own (source) head on the source test images. */
+async function sourceAccuracy(net: tf.LayersModel, spec: InputSpec, test: SourceTest): Promise<number> {
+  const graph = layerGraph(net);
+  let hits = 0;
+  for (let start = 0; start < test.images.length; start += 64) {
+    const idx = test.images.slice(start, start + 64);
+    const pred = tf.tidy(() => runSteps(graph, toModelInput(idx, spec), 0, graph.steps.length - 1, () => false).argMax(-1));
+    const values = await pred.data();
+    pred.dispose();
+    values.forEach((p, i) => (hits += p === test.labels[start + i] ? 1 : 0));
+  }
+  return hits / Math.max(1, test.images.length);
 }
 
 async function loadModel(runId: string, source: ModelSource, resolution: number | null): Promise<void> {
@@ -180,10 +253,13 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
   const data = dataset;
   const split = stratifiedSplit(data.labels, params.validationFraction, params.seed, params.testFraction);
   let finished = false;
+  const spec: InputSpec = { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange };
+  const test = sourceTest && sourceTest.modelVersion === model.version && sourceTest.images.length > 0 ? sourceTest : null;
+  let forgetting: Evaluation['forgetting'] = null;
   try {
     const result = await trainWithPlan({
       artifacts: model.artifacts,
-      spec: { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange },
+      spec,
       featureLayer: plan.featureLayer,
       modes: plan.modes,
       images: data.images,
@@ -200,9 +276,15 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
       onBatches: (points) => post({ type: 'batches', runId, points }),
       onEpoch: (metrics) => post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
       onDrift: (drift) => post({ type: 'drift', runId, drift }),
+      onTrained: test
+        ? async (trained) => {
+            test.before ??= await pristineSourceAccuracy(spec, test);
+            forgetting = { before: test.before, after: await sourceAccuracy(trained, spec, test), images: test.images.length };
+          }
+        : undefined,
     });
     prefixCache = result.cache;
-    if (result.epochsRun > 0) post({ type: 'evaluation', runId, evaluation: evaluate(data, split, result.predictions) });
+    if (result.epochsRun > 0) post({ type: 'evaluation', runId, evaluation: { ...evaluate(data, split, result.predictions), forgetting } });
     const last = result.history[result.history.length - 1];
     const timings: RunTimings = {
       images: data.images.length,
@@ -222,7 +304,16 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
 }
 
 /** Confusion matrix and per-class scores on the test split (or validation, when there is no test split). */
-function evaluate(data: Dataset, split: Split, predictions: { validation: number[]; test: number[] }): Evaluation {
+async function pristineSourceAccuracy(spec: InputSpec, test: SourceTest): Promise<number> {
+  const fresh = await buildModel(model!.artifacts);
+  try {
+    return await sourceAccuracy(fresh, spec, test);
+  } finally {
+    fresh.dispose();
+  }
+}
+
+function evaluate(data: Dataset, split: Split, predictions: { validation: number[]; test: number[] }): Omit<Evaluation, 'forgetting'> {
   const onTest = split.test.length > 0;
   const indices = onTest ? split.test : split.validation;
   const predicted = onTest ? predictions.test : predictions.validation;
@@ -255,6 +346,8 @@ async function handle(msg: ToWorker): Promise<void> {
       return loadDataset(msg.runId, msg.files, msg.skipped);
     case 'train':
       return train(msg.runId, msg.params, msg.plan);
+    case 'load-source-test':
+      return loadSourceTest(msg.runId, msg.files);
     case 'stop':
       return;
     default: {

@@ -3,6 +3,7 @@ import { useStudio } from '../state/store';
 import { imageUrl } from '../training/client';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(0)}%`);
+const pct1 = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /** Test-split report: accuracy, per-class precision/recall, and a confusion matrix whose cells open their images. */
 export function EvaluationView() {
@@ -19,6 +20,13 @@ export function EvaluationView() {
         {evaluation.split === 'test' ? 'Test' : 'Validation'} set: <span className="metric-inline">{pct(evaluation.accuracy)}</span> accuracy
         <span className="muted small"> · held out from training{evaluation.split === 'test' ? ' and validation' : ''}</span>
       </h3>
+      {evaluation.forgetting && (
+        <p className="forgetting" data-testid="forgetting">
+          Source task ({evaluation.forgetting.images} held-out images of the classes the network was pretrained on): {pct1(evaluation.forgetting.before)} before →{' '}
+          <strong>{pct1(evaluation.forgetting.after)}</strong> after this run ({((evaluation.forgetting.after - evaluation.forgetting.before) * 100).toFixed(1)} pp).{' '}
+          <span className="muted">Conservation training (L2-SP λ) reduces this loss.</span>
+        </p>
+      )}
       <div className="eval-grid">
         <table aria-label="Confusion matrix" className="confusion">
           <thead>

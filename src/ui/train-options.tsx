@@ -7,10 +7,22 @@ export function TrainOptions({ disabled }: { disabled: boolean }) {
   const setParams = useStudio((s) => s.setParams);
   const set = <K extends keyof TrainParams>(key: K, value: TrainParams[K]) => setParams({ [key]: value } as Partial<TrainParams>);
   const augmenting = params.augment.flip || params.augment.crop || params.augment.brightness;
+  const summary = [
+    params.head === 'svm' ? 'linear SVM' : 'softmax',
+    params.optimizer === 'sgd' ? 'SGD' : 'Adam',
+    params.schedule === 'cosine' ? 'cosine decay' : null,
+    params.conservation > 0 ? `L2-SP λ=${params.conservation}` : null,
+    params.distillation > 0 ? `output λ=${params.distillation}` : null,
+    augmenting ? 'augmented' : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 
   return (
-    <details className="options" open>
-      <summary>Head, optimizer and conservation</summary>
+    <details className="options">
+      <summary>
+        Options: <span className="muted">{summary}</span>
+      </summary>
       <div className="field-grid">
         <label className="field">
           <span>Classifier head</span>
