@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { finalAccuracy, makeFolder, openStudio } from './helpers';
+import { finalAccuracy, startTraining, makeFolder, openStudio } from './helpers';
 
 test('a picked folder becomes classes; a text file and a corrupt JPEG are skipped with reasons; training works', async ({ page }) => {
   const folder = makeFolder(
@@ -19,7 +19,7 @@ test('a picked folder becomes classes; a text file and a corrupt JPEG are skippe
   await expect(skipped.filter({ hasText: 'broken.jpg' })).toContainText('corrupt or unreadable image');
 
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('4');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page);
   expect(await finalAccuracy(page)).toBeGreaterThan(50); // 2 classes: chance is 50%.
 });
 

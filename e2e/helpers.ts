@@ -10,9 +10,18 @@ export async function openStudio(page: Page): Promise<void> {
   await expect(page.getByRole('list', { name: 'Layers' }).getByRole('listitem').first()).toBeVisible({ timeout: 60_000 });
 }
 
-/** Reads the percentage shown in the `Validation accuracy` status once training finished. */
+/** Clicks Train and waits until this new run has started. */
+export async function startTraining(page: Page): Promise<void> {
+  const status = page.getByRole('status', { name: 'Validation accuracy' });
+  const previous = (await status.getAttribute('data-run')) ?? '';
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(status).not.toHaveAttribute('data-run', previous);
+}
+
+/** Reads the percentage shown in the `Validation accuracy` status once the current run finished. */
 export async function finalAccuracy(page: Page, timeout = 180_000): Promise<number> {
   const status = page.getByRole('status', { name: 'Validation accuracy' });
+  await expect(status).toHaveAttribute('data-phase', /^(done|stopped)$/, { timeout });
   await expect(status).toHaveText(/^Validation accuracy\s*\d+(\.\d+)?%/, { timeout });
   const text = await status.innerText();
   return Number(/([\d.]+)%/.exec(text)?.[1]);

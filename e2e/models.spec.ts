@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { finalAccuracy, openStudio } from './helpers';
+import { finalAccuracy, startTraining, openStudio } from './helpers';
 
 test('a remote model with no network fails within seconds with a clear message, and the loaded model stays usable', async ({ page }) => {
   await openStudio(page);
@@ -12,7 +12,7 @@ test('a remote model with no network fails within seconds with a clear message, 
   await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
   await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page);
   expect(await finalAccuracy(page)).toBeGreaterThan(20);
 });
 
@@ -39,7 +39,7 @@ test('MobileNetV2 at 96 px: freeze up to block 16, fine-tune the top, train, and
 
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.0001');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page);
   expect(await finalAccuracy(page)).toBeGreaterThan(20);
   await expect(page.getByTestId('timings')).toContainText(/Frozen part \(\d+ layers\)/);
   await expect(page.getByTestId('timings')).toContainText(/network parameters \+ head/);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { finalAccuracy, openStudio } from './helpers';
+import { finalAccuracy, startTraining, openStudio } from './helpers';
 
 test('lists every layer of the bundled MobileNetV2 with its provenance', async ({ page }) => {
   await openStudio(page);
@@ -27,7 +27,7 @@ test('trains a head on the bundled sample: live curve, accuracy above chance, no
   await expect(classes.getByRole('row', { name: /Pullover/ })).toContainText('40');
 
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page);
   await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
   const accuracy = await finalAccuracy(page);
   expect(accuracy).toBeGreaterThan(20 + 15); // 5 classes: chance is 20%.
@@ -53,7 +53,7 @@ test('Stop mid-run keeps the curve so far, and a second run reuses the cached fe
   await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
   await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('500');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page);
   const epochRows = page.getByRole('table', { name: 'Epochs' }).getByRole('row');
   await expect.poll(() => epochRows.count(), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
   await page.getByRole('button', { name: 'Stop' }).click();
@@ -66,7 +66,7 @@ test('Stop mid-run keeps the curve so far, and a second run reuses the cached fe
   await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
 
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await startTraining(page);
   await expect(page.getByText(/frozen features from cache/)).toBeVisible();
   expect(await finalAccuracy(page)).toBeGreaterThan(20);
 });

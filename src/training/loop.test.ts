@@ -91,6 +91,15 @@ describe('trainClassifier (head on cached features)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('ends a run whose loss explodes (without becoming NaN) with the same message', async () => {
+    const before = tf.memory().numTensors;
+    const { features } = blobs(20, 1);
+    // Plain SGD at a huge rate on unscaled features: the logits, and so the loss, blow up.
+    for (let i = 0; i < features.length; i++) features[i]! *= 1e3;
+    await expect(trainClassifier(input({ features, optimizer: 'sgd', learningRate: 1e4, epochs: 3 }))).rejects.toThrow(/diverged \(it exploded to/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('ends a diverging run with a clear message and leaks nothing', async () => {
     const before = tf.memory().numTensors;
     const features = blobs(20, 1).features;

@@ -61,10 +61,14 @@ export interface ClassifierTrainingResult {
   bias: Float32Array;
 }
 
-/** Thrown when the loss stops being a finite number. */
+/** A loss this many times its first value means training has blown up. */
+export const EXPLODED_FACTOR = 1000;
+
+/** Thrown when the loss stops being a finite number or explodes. */
 export class DivergedError extends Error {
-  constructor(epoch: number) {
-    super(`The loss diverged (not a finite number) in epoch ${epoch}. Lower the learning rate and train again.`);
+  constructor(epoch: number, loss: number) {
+    const what = Number.isFinite(loss) ? `it exploded to ${loss.toExponential(1)}` : 'not a finite number';
+    super(`The loss diverged (${what}) in epoch ${epoch}. Lower the learning rate and train again.`);
     this.name = 'DivergedError';
   }
 }
@@ -77,6 +81,16 @@ function gradsOf(vars: readonly tf.Variable[], grads: tf.NamedTensorMap): { name
     if (g) out.push({ name: v.name, tensor: g });
   }
   return out;
+}
+
+/** Disposes an optimizer fully: tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar `c` of its SGD base. */
+function disposeOptimizer(opt: tf.Optimizer): void {
+  opt.dispose();
+  const fields = opt as unknown as Record<string, unknown>;
+  for (const key of ['c', 'm']) {
+    const t = fields[key];
+    if (t instanceof tf.Tensor && !t.isDisposed) t.dispose();
+  }
 }
 
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -175,6 +189,7 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
   };
 
   let stopped = false;
+  let firstLoss: number | null = null;
   try {
     const n = split.train.length;
     const steps = Math.ceil(n / batchSize);
@@ -217,7 +232,8 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
         const lossValue = (await loss.data())[0] as number;
         const hitValue = (await hits.data())[0] as number;
         tf.dispose([loss, hits]);
-        if (!Number.isFinite(lossValue)) throw new DivergedError(epoch + 1);
+        firstLoss ??= lossValue;
+        if (!Number.isFinite(lossValue) || lossValue > EXPLODED_FACTOR * Math.max(1, firstLoss)) throw new DivergedError(epoch + 1, lossValue);
         lossSum += lossValue * idx.length;
         correct += hitValue;
         pending.push({ x: epoch + (step + 1) / steps, loss: lossValue });
@@ -226,7 +242,7 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
       }
       if (stopped) break;
       const val = await evaluate();
-      if (!Number.isFinite(val.loss)) throw new DivergedError(epoch + 1);
+      if (!Number.isFinite(val.loss)) throw new DivergedError(epoch + 1, val.loss);
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         trainLoss: lossSum / n,
@@ -251,8 +267,8 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
     };
   } finally {
     tf.dispose([kernel, bias, ...anchors]);
-    fastOptimizer.dispose();
-    slowOptimizer?.dispose();
+    disposeOptimizer(fastOptimizer);
+    if (slowOptimizer) disposeOptimizer(slowOptimizer);
   }
 }
 

@@ -140,13 +140,15 @@ async function measuredFacts(url: string, card: ModelCard): Promise<Partial<Mode
 
 async function loadSourceTest(runId: string, files: DatasetFile[]): Promise<void> {
   if (!model?.card.sourceClasses) return;
-  const names = model.card.sourceClasses;
+  // Folder names cannot hold every character of a class name ("T-shirt/top"): compare letters and digits only.
+  const key = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const names = model.card.sourceClasses.map(key);
   const { files: usable } = classifyFolder(files);
   const decoder = new ImageDecoder(model.resolution);
   const images: Uint8Array[] = [];
   const labels: number[] = [];
   for (const f of usable) {
-    const label = names.indexOf(f.className);
+    const label = names.indexOf(key(f.className));
     const result = label >= 0 ? await decoder.decode(f.file) : null;
     if (result?.ok) {
       images.push(result.pixels);

@@ -88,7 +88,7 @@ export function TrainPanel() {
         </p>
       )}
       <LossChart batches={s.batches} epochs={s.epochs} totalEpochs={s.params.epochs} />
-      <div role="status" aria-label="Validation accuracy" className="metric">
+      <div role="status" aria-label="Validation accuracy" className="metric" data-run={s.runId ?? ''} data-phase={s.phase}>
         {s.valAccuracy !== null ? (
           <>
             <span className="metric-label">Validation accuracy</span>

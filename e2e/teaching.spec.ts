@@ -1,0 +1,99 @@
+import { expect, test, type Page } from '@playwright/test';
+import { finalAccuracy, startTraining, openStudio } from './helpers';
+
+async function openTeaching(page: Page, sample = 'Fashion target'): Promise<void> {
+  await openStudio(page);
+  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
+  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
+  await page.getByRole('button', { name: `Load sample: ${sample}` }).click();
+  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).not.toHaveCount(0);
+  await expect(page.getByRole('progressbar', { name: 'Reading images' })).toHaveCount(0);
+}
+
+const mode = (page: Page, layer: string) => page.getByRole('combobox', { name: `Mode for ${layer}`, exact: true });
+
+test('teaching CNN: its card, every layer, a mix of modes set in the UI trains with a live curve', async ({ page }) => {
+  await openTeaching(page);
+  await page.getByText('Where these weights come from').click();
+  await expect(page.getByText(/Measured: \d+\.\d% accuracy on \d+ held-out source test images/)).toBeVisible();
+  await expect(page.getByRole('listitem', { name: 'head' })).toContainText('cut away');
+  await expect(page.getByRole('listitem', { name: 'pool1' })).toContainText('passive');
+
+  await mode(page, 'conv1').selectOption('frozen');
+  await mode(page, 'conv2').selectOption('fine-tune');
+  await mode(page, 'conv3').selectOption('reinit');
+  await mode(page, 'conv5').selectOption('fine-tune');
+  await expect(page.getByRole('img', { name: /Parameters: .* frozen, .* fine-tuned, .* re-initialized/ })).toBeVisible();
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('6');
+  await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.0003');
+  await startTraining(page);
+  expect(await finalAccuracy(page)).toBeGreaterThan(20);
+  await expect(page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve')).toHaveCount(2);
+  // The drift meter shows how far the trained layers moved; frozen ones have none.
+  await expect(page.getByLabel(/Drift of conv2: \d/)).toBeVisible();
+  await expect(page.getByLabel(/Drift of conv1:/)).toHaveCount(0);
+  await expect(page.getByRole('table', { name: 'Confusion matrix' })).toBeVisible();
+  const [before, after] = ((await page.getByTestId('tensor-check').innerText()).match(/\d+/g) ?? []).map(Number);
+  expect(after).toBe(before);
+});
+
+test('two freeze depths and the linear SVM head each train above chance on the target sample', async ({ page }) => {
+  await openTeaching(page);
+  const results: Record<string, number> = {};
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('8');
+  // Depth 1: everything frozen (features only). Depth 2: conv1–conv2 frozen, the rest fine-tuned.
+  await startTraining(page);
+  results.allFrozen = await finalAccuracy(page);
+  await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('conv2');
+  await expect(mode(page, 'conv3')).toHaveValue('fine-tune');
+  await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.001');
+  await startTraining(page);
+  results.frozenToConv2 = await finalAccuracy(page);
+  await page.getByText(/^Options:/).click();
+  await page.getByRole('combobox', { name: 'Classifier head' }).selectOption('svm');
+  await startTraining(page);
+  results.svm = await finalAccuracy(page);
+  console.log('teaching CNN, Fashion target, validation accuracy %:', JSON.stringify(results));
+  for (const value of Object.values(results)) expect(value).toBeGreaterThan(20 + 15);
+});
+
+test('conservation training (L2-SP) forgets less of the source task than plain fine-tuning', async ({ page }) => {
+  await openTeaching(page);
+  for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']) await mode(page, layer).selectOption('fine-tune');
+  // Adam with a large fine-tuning rate: plain fine-tuning forgets much of the source task.
+  await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.01');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('10');
+  const forgetting = page.getByTestId('forgetting');
+  const run = async (lambda: string) => {
+    await page.getByText(/^Options:/).click();
+    await page.getByRole('spinbutton', { name: 'Conservation strength' }).fill(lambda);
+    await page.getByText(/^Options:/).click();
+    await startTraining(page);
+    await finalAccuracy(page);
+    const [before, after] = ((await forgetting.innerText()).match(/(\d+\.\d)%/g) ?? []).map((s) => Number.parseFloat(s));
+    return { before: before!, after: after!, target: await finalAccuracy(page) };
+  };
+  const plain = await run('0');
+  const conserved = await run('1');
+  console.log('source-task accuracy % before → after; target val. accuracy:', JSON.stringify({ plain, conserved }));
+  expect(plain.before).toBe(conserved.before);
+  expect(plain.after).toBeLessThan(plain.before - 10);
+  expect(conserved.after).toBeGreaterThan(plain.after + 10);
+});
+
+test('a huge learning rate ends the run with the divergence message, and the studio stays usable', async ({ page }) => {
+  await openTeaching(page);
+  for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']) await mode(page, layer).selectOption('fine-tune');
+  await page.getByText(/^Options:/).click();
+  await page.getByRole('combobox', { name: 'Optimizer' }).selectOption('sgd');
+  await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('10');
+  await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('10');
+  await startTraining(page);
+  await expect(page.getByRole('alert')).toContainText(/loss diverged .*Lower the learning rate/);
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('0.001');
+  await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.001');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
+  await startTraining(page);
+  expect(await finalAccuracy(page)).toBeGreaterThan(20);
+});
