@@ -1,4 +1,7 @@
 import { expect, test } from '@playwright/test';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { finalAccuracy, startTraining, openStudio } from './helpers';
 
 test('a remote model with no network fails within seconds with a clear message, and the loaded model stays usable', async ({ page }) => {
@@ -46,4 +49,47 @@ test('MobileNetV2 at 96 px: freeze up to block 16, fine-tune the top, train, and
   const [before, after] = ((await page.getByTestId('tensor-check').innerText()).match(/\d+/g) ?? []).map(Number);
   expect(after).toBe(before);
   await expect(page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve')).toHaveCount(2);
+});
+
+test('your own layers model: dropped files load through the same path; bad files get named errors', async ({ page }) => {
+  await openStudio(page);
+  const files = page.getByLabel('Choose model files');
+  const dir = mkdtempSync(join(tmpdir(), 'thaw-model-'));
+  const write = (name: string, content: string | Buffer) => {
+    writeFileSync(join(dir, name), content);
+    return join(dir, name);
+  };
+  const modelJson = readFileSync('public/models/teaching-cnn/model.json', 'utf8');
+  const weights = readFileSync('public/models/teaching-cnn/weights.bin');
+  await page.getByText('Use your own layers model…').click();
+
+  await files.setInputFiles([write('model.json', modelJson)]);
+  await expect(page.getByRole('alert')).toContainText('Weight file "weights.bin" listed in model.json is missing');
+  await files.setInputFiles([write('broken.json', modelJson.slice(0, 200))]);
+  await expect(page.getByRole('alert')).toContainText('broken.json is not valid JSON');
+  await files.setInputFiles([write('graph.json', JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }))]);
+  await expect(page.getByRole('alert')).toContainText('graph model');
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('mobilenet-v2');
+
+  await files.setInputFiles([write('model.json', modelJson), write('weights.bin', weights)]);
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue(/custom-/);
+  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
+  // The final dense layer is dropped by default: features from its input.
+  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue('fc');
+  await page.getByRole('button', { name: 'Load sample: Digits' }).click();
+  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
+  // The dense fc layer is specific to the source task; the pooled conv features transfer better.
+  await page.getByRole('combobox', { name: 'Take features from' }).selectOption('global_pool');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('10');
+  await startTraining(page);
+  expect(await finalAccuracy(page)).toBeGreaterThan(20);
+});
+
+test('your own model by URL', async ({ page }) => {
+  await openStudio(page);
+  await page.getByText('Use your own layers model…').click();
+  await page.getByRole('textbox', { name: 'Model URL' }).fill('/models/teaching-cnn/model.json');
+  await page.getByRole('button', { name: 'Load URL' }).click();
+  await expect(page.getByRole('listitem', { name: 'conv1', exact: true })).toBeVisible();
+  await expect(page.getByText(/Your model, from http:\/\/127\.0\.0\.1:\d+\/models\/teaching-cnn\/model\.json/)).toBeVisible();
 });

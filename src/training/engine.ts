@@ -145,9 +145,11 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const rowSize = prefix ? prefix.data.length / run.images.length : 0;
     const inputBatch = (idx: readonly number[]) =>
       prefix ? rowsTensor(prefix.data, rowSize, prefix.shape, idx) : toModelInput(idx.map((i) => run.images[i]!), run.spec);
-    // Output-level conservation: the original network's features, before the plan changes any weight.
-    let originalFeatures: Float32Array | null = null;
-    if (!headOnly && run.params.distillation > 0) originalFeatures = await featuresOf(run, graph, k, end, inputBatch);
+    // The original network's features, before the plan changes any weight: they set the head's
+    // input scaling and are the targets of output-level conservation.
+    const initial = await featuresOf(run, graph, k, end, inputBatch);
+    const originalFeatures = !headOnly && run.params.distillation > 0 ? initial : null;
+    const featureScale = standardization(initial, run.split.train);
     const groups = applyPlan(graph.steps.slice(0, end + 1).map((s) => s.layer), run.modes);
     const trainableParams = [...groups.fineTune, ...groups.reinit].reduce((n, v) => n + v.size, 0);
     const modeByLayer = new Map(graph.steps.map((s) => [s.layer, modeOf(run.modes, s.layer)]));
@@ -178,9 +180,10 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       schedule: run.params.schedule,
       conservation: run.params.conservation,
       distillation: originalFeatures
-        ? { weight: run.params.distillation, targets: (idx) => rowsTensor(originalFeatures!, featureDim, [featureDim], idx) as tf.Tensor2D }
+        ? { weight: run.params.distillation, targets: (idx) => rowsTensor(originalFeatures.data, featureDim, [featureDim], idx) as tf.Tensor2D }
         : undefined,
       onDrift: run.onDrift,
+      featureScale,
       epochs: run.params.epochs,
       batchSize: run.params.batchSize,
       seed: run.params.seed,
@@ -204,26 +207,43 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
   }
 }
 
-/** The network's features for every image, in inference mode (the targets of output-level conservation). */
+/**
+ * Per-feature mean and standard deviation over the training images. Pooled ReLU features
+ * are all positive and small; a new head on them converges very slowly unless they are
+ * z-scored — an affine map that could be folded into the head's weights.
+ */
+export function standardization(features: { data: Float32Array; dim: number }, rows: readonly number[]): { mean: Float32Array; std: Float32Array } {
+  const { data, dim } = features;
+  const mean = new Float32Array(dim);
+  const std = new Float32Array(dim);
+  for (const r of rows) for (let d = 0; d < dim; d++) mean[d]! += data[r * dim + d]! / rows.length;
+  for (const r of rows) for (let d = 0; d < dim; d++) std[d]! += (data[r * dim + d]! - mean[d]!) ** 2 / rows.length;
+  for (let d = 0; d < dim; d++) std[d] = Math.sqrt(std[d]!) + 1e-3;
+  return { mean, std };
+}
+
+/** The network's features for every image, in inference mode. */
 async function featuresOf(
   run: EngineRun,
   graph: LayerGraph,
   k: number,
   end: number,
   inputBatch: (idx: readonly number[]) => tf.Tensor,
-): Promise<Float32Array> {
+): Promise<{ data: Float32Array; dim: number }> {
   const all = run.images.map((_, i) => i);
   let out: Float32Array | null = null;
+  let width = 0;
   for (let start = 0; start < all.length; start += 16) {
     const idx = all.slice(start, start + 16);
     const f = tf.tidy(() => toVectors(runSteps(graph, inputBatch(idx), k + 1, end, () => false)));
     const values = (await f.data()) as Float32Array;
     const dim = f.shape[1] as number;
     f.dispose();
+    width = dim;
     out ??= new Float32Array(all.length * dim);
     out.set(values, start * dim);
   }
-  return out ?? new Float32Array(0);
+  return { data: out ?? new Float32Array(0), dim: width };
 }
 
 function stoppedResult(run: EngineRun, prefixMs: number, prefixBackend: BackendName | null): EngineResult {

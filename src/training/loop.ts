@@ -36,6 +36,8 @@ export interface ClassifierTrainingInput {
   conservation?: number;
   /** Output-level conservation: weight, and the original network's features for given samples. */
   distillation?: { weight: number; targets: (indices: readonly number[]) => tf.Tensor2D };
+  /** Constant scaling of the features before the head: (f − mean) / std. */
+  featureScale?: { mean: Float32Array; std: Float32Array };
   /** Called after each epoch with ‖w − w₀‖/‖w₀‖ per layer (trainable layers only). */
   onDrift?: (drift: Record<string, number>) => void;
   epochs: number;
@@ -124,7 +126,10 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
   const anchors = [...fineTune, ...reinit].map((v) => tf.keep(v.clone()));
   const conservation = input.conservation ?? 0;
   const labelsOf = (idx: readonly number[]) => tf.oneHot(tf.tensor1d(idx.map((i) => labels[i] as number), 'int32'), numClasses) as tf.Tensor2D;
-  const scores = (features: tf.Tensor2D) => features.matMul(kernel).add(bias) as tf.Tensor2D;
+  const shift = input.featureScale ? tf.keep(tf.tensor1d(input.featureScale.mean)) : null;
+  const scale = input.featureScale ? tf.keep(tf.tensor1d(input.featureScale.std)) : null;
+  const scaled = (f: tf.Tensor2D) => (shift && scale ? f.sub(shift).div(scale) : f) as tf.Tensor2D;
+  const scores = (features: tf.Tensor2D) => scaled(features).matMul(kernel).add(bias) as tf.Tensor2D;
   const logits = (x: tf.Tensor, training: boolean) => scores(input.body(x, training));
   const dataLoss = (y: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar =>
     input.head === 'svm' ? multiclassHinge(y, z).add(l2Penalty([kernel], SVM_L2)) : softmaxCrossEntropy(y, z);
@@ -266,7 +271,7 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
       bias: (await bias.data()) as Float32Array,
     };
   } finally {
-    tf.dispose([kernel, bias, ...anchors]);
+    tf.dispose([kernel, bias, ...anchors, ...(shift && scale ? [shift, scale] : [])]);
     disposeOptimizer(fastOptimizer);
     if (slowOptimizer) disposeOptimizer(slowOptimizer);
   }

@@ -70,7 +70,7 @@ export function ModelPicker() {
               if (url.trim()) loadModelUrl(url.trim());
             }}
           >
-            <input type="url" aria-label="Model URL" placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} />
+            <input type="text" inputMode="url" aria-label="Model URL" placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} />
             <button type="submit" className="button small-button" disabled={busy || !url.trim()}>
               Load URL
             </button>
