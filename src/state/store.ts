@@ -11,6 +11,7 @@ import type {
   EpochMetrics,
   Evaluation,
   ModelInfo,
+  ProbePoint,
   RunTimings,
   SkippedFile,
   TrainParams,
@@ -82,7 +83,26 @@ export interface TrainingSlice {
   setEvaluation: (evaluation: Evaluation) => void;
 }
 
-export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSlice;
+export interface StrategySlice {
+  probe: { status: 'idle' | 'running' | 'done' | 'error'; points: ProbePoint[]; error: string | null; runId: string | null };
+  /** Images per class from which a dataset counts as large (adjustable). */
+  sizeThreshold: number;
+  quadrant: string | null;
+  setProbe: (patch: Partial<StrategySlice['probe']>) => void;
+  setSizeThreshold: (n: number) => void;
+  setQuadrant: (q: string | null) => void;
+}
+
+export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSlice & StrategySlice;
+
+const strategySlice: StateCreator<StudioState, [], [], StrategySlice> = (set) => ({
+  probe: { status: 'idle', points: [], error: null, runId: null },
+  sizeThreshold: 100,
+  quadrant: null,
+  setProbe: (patch) => set((s) => ({ probe: { ...s.probe, ...patch } })),
+  setSizeThreshold: (sizeThreshold) => set({ sizeThreshold }),
+  setQuadrant: (quadrant) => set({ quadrant }),
+});
 
 export { DEFAULT_PARAMS };
 
@@ -109,6 +129,7 @@ const modelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set) => ({
       modelError: null,
       // Same network again (e.g. another resolution): keep the user's plan.
       plan: s.model?.card.id === model.card.id && s.plan.featureLayer ? s.plan : allFrozen(model.card.featureLayer),
+      probe: { status: 'idle', points: [], error: null, runId: null },
     })),
   setModelError: (modelError) => set((s) => ({ modelLoading: false, modelError, modelId: s.model?.card.id ?? s.modelId })),
   setPlan: (plan) => set({ plan }),
@@ -123,7 +144,8 @@ const datasetSlice: StateCreator<StudioState, [], [], DatasetSlice> = (set) => (
   setDatasetLoading: (datasetName, total) =>
     set({ datasetName, decoding: { done: 0, total }, datasetError: null, classes: [], skipped: [] }),
   setDecodeProgress: (done, total) => set({ decoding: { done, total } }),
-  setDataset: (classes, skipped) => set({ classes, skipped, decoding: null, datasetError: null }),
+  setDataset: (classes, skipped) =>
+    set({ classes, skipped, decoding: null, datasetError: null, probe: { status: 'idle', points: [], error: null, runId: null }, quadrant: null }),
   setDatasetError: (datasetError) => set({ datasetError, decoding: null }),
 });
 
@@ -176,4 +198,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...modelSlice(...a),
   ...datasetSlice(...a),
   ...trainingSlice(...a),
+  ...strategySlice(...a),
 }));

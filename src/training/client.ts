@@ -8,7 +8,7 @@ import { catalogEntry } from '../model/catalog';
 import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
 import type { BackendChoice, DatasetFile, FromWorker, ModelSource, SkippedFile, ToWorker } from './protocol';
 
-type Job = 'init' | 'model' | 'dataset' | 'train' | 'source';
+type Job = 'init' | 'model' | 'dataset' | 'train' | 'source' | 'probe';
 
 let worker: Worker | null = null;
 let counter = 0;
@@ -36,7 +36,7 @@ function onMessage(msg: FromWorker): void {
   const job = jobs.get(msg.runId);
   if (job && job !== 'train' && latest[job] !== msg.runId) {
     // e.g. the backend report of an init the user has already overridden.
-    if (msg.type === 'backend' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'error') jobs.delete(msg.runId);
+    if (msg.type === 'backend' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'error' || msg.type === 'probe-result') jobs.delete(msg.runId);
     return;
   }
   switch (msg.type) {
@@ -68,6 +68,11 @@ function onMessage(msg: FromWorker): void {
     case 'evaluation':
       if (msg.runId === s.runId) s.setEvaluation(msg.evaluation);
       break;
+    case 'probe-progress':
+      break;
+    case 'probe-result':
+      if (msg.runId === s.probe.runId) s.setProbe({ status: 'done', points: msg.points });
+      break;
     case 'done':
       if (msg.runId === s.runId) {
         s.finishRun(msg.stopped, msg.valAccuracy, { before: msg.numTensorsBefore, after: msg.numTensors }, msg.timings);
@@ -81,7 +86,7 @@ function onMessage(msg: FromWorker): void {
       console.warn('Unknown message from the worker', unknown);
     }
   }
-  if (msg.type === 'done' || msg.type === 'error' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'backend') {
+  if (msg.type === 'done' || msg.type === 'error' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'backend' || msg.type === 'probe-result') {
     jobs.delete(msg.runId);
   }
 }
@@ -92,6 +97,7 @@ function reportError(job: Job | undefined, message: string): void {
   else if (job === 'model') s.setModelError(message);
   else if (job === 'dataset') s.setDatasetError(message);
   else if (job === 'source') console.warn(`Source test images: ${message}`);
+  else if (job === 'probe') s.setProbe({ status: 'error', error: message });
   else s.failRun(message);
 }
 
@@ -265,6 +271,13 @@ export function imageUrl(path: string): string | null {
   const url = URL.createObjectURL(file);
   imageUrls.set(path, url);
   return url;
+}
+
+/** Runs the layer probe (pretrained vs random weights) on a small subsample of the dataset. */
+export function runProbe(perClass = 20): void {
+  const runId = nextId('probe');
+  store().setProbe({ status: 'running', points: [], error: null, runId });
+  send({ type: 'probe', runId, perClass, seed: store().params.seed });
 }
 
 export function train(): void {

@@ -141,6 +141,15 @@ export interface Evaluation {
   forgetting: { before: number; after: number; images: number } | null;
 }
 
+/** Nearest-centroid probe accuracy (0..1) of the pooled features at one layer. */
+export interface ProbePoint {
+  layer: string;
+  /** Position among the layers up to the feature layer, 0..1. */
+  depth: number;
+  pretrained: number;
+  random: number;
+}
+
 export interface BatchPoint {
   /** Position in epochs: 1.5 = half-way through the second epoch. */
   x: number;
@@ -153,6 +162,8 @@ export type ToWorker =
   | { type: 'load-dataset'; runId: string; files: DatasetFile[]; skipped: SkippedFile[] }
   | { type: 'train'; runId: string; params: TrainParams; plan: LayerPlan }
   | { type: 'load-source-test'; runId: string; files: DatasetFile[] }
+  /** Layer probe on up to `perClass` images of each class (DESIGN.md §3). */
+  | { type: 'probe'; runId: string; perClass: number; seed: number }
   | { type: 'stop'; runId: string };
 
 export interface BackendReport {
@@ -175,6 +186,8 @@ export type FromWorker =
   | { type: 'batches'; runId: string; points: BatchPoint[] }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; totalEpochs: number }
   | { type: 'drift'; runId: string; drift: Record<string, number> }
+  | { type: 'probe-progress'; runId: string; done: number; total: number }
+  | { type: 'probe-result'; runId: string; points: ProbePoint[] }
   | { type: 'evaluation'; runId: string; evaluation: Evaluation }
   | {
       type: 'done';

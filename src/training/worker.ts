@@ -23,7 +23,8 @@ import type {
 } from './protocol';
 import { classifyFolder, type ClassifiedFile } from '../data/folder-rules';
 import { ImageDecoder } from '../data/decode';
-import { stratifiedSplit, type Split } from '../data/split';
+import { mulberry32, shuffleInPlace, stratifiedSplit, type Split } from '../data/split';
+import { probe } from './probe';
 import { accuracy, confusionMatrix, misclassified, perClassPrecisionRecall } from './metrics';
 import { artifactsFromFiles, buildModel, defaultFeatureLayer, fetchModelArtifacts } from '../model/load';
 import { describeLayers } from '../model/inspect';
@@ -332,6 +333,38 @@ function evaluate(data: Dataset, split: Split, predictions: { validation: number
   };
 }
 
+async function runProbe(runId: string, perClass: number, seed: number): Promise<void> {
+  if (!model) throw new Error('No model is loaded yet.');
+  if (!dataset || dataset.images.length === 0) throw new Error('Load a dataset first.');
+  if (!report) throw new Error('The worker has no backend yet.');
+  const data = dataset;
+  // A seeded subsample of at most `perClass` images per class keeps the probe quick.
+  const random = mulberry32(seed);
+  const chosen: number[] = [];
+  data.classNames.forEach((_, c) => {
+    const members = shuffleInPlace(data.labels.flatMap((l, i) => (l === c ? [i] : [])), random);
+    chosen.push(...members.slice(0, perClass));
+  });
+  await switchTo(report.jobs.features);
+  try {
+    const points = await probe({
+      artifacts: model.artifacts,
+      spec: { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange },
+      featureLayer: model.card.featureLayer,
+      images: chosen.map((i) => data.images[i]!),
+      labels: chosen.map((i) => data.labels[i]!),
+      numClasses: data.classNames.length,
+      seed,
+      onProgress: (done, total) => post({ type: 'probe-progress', runId, done, total }),
+      shouldStop: () => stopRequests.has(runId),
+    });
+    stopRequests.delete(runId);
+    if (points) post({ type: 'probe-result', runId, points });
+  } finally {
+    await switchTo(report.active);
+  }
+}
+
 function finish(runId: string, stopped: boolean, valAccuracy: number, epochsRun: number, before: number, timings: RunTimings | null): void {
   stopRequests.delete(runId);
   const numTensors = tf.memory().numTensors;
@@ -350,6 +383,8 @@ async function handle(msg: ToWorker): Promise<void> {
       return train(msg.runId, msg.params, msg.plan);
     case 'load-source-test':
       return loadSourceTest(msg.runId, msg.files);
+    case 'probe':
+      return runProbe(msg.runId, msg.perClass, msg.seed);
     case 'stop':
       return;
     default: {
