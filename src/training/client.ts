@@ -8,7 +8,7 @@ import { catalogEntry } from '../model/catalog';
 import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
 import type { BackendChoice, DatasetFile, FromWorker, ModelSource, SkippedFile, ToWorker } from './protocol';
 
-type Job = 'init' | 'model' | 'dataset' | 'train' | 'source' | 'probe';
+type Job = 'init' | 'model' | 'dataset' | 'train' | 'source' | 'probe' | 'maps';
 
 let worker: Worker | null = null;
 let counter = 0;
@@ -36,7 +36,7 @@ function onMessage(msg: FromWorker): void {
   const job = jobs.get(msg.runId);
   if (job && job !== 'train' && latest[job] !== msg.runId) {
     // e.g. the backend report of an init the user has already overridden.
-    if (msg.type === 'backend' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'error' || msg.type === 'probe-result') jobs.delete(msg.runId);
+    if (msg.type === 'backend' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'error' || msg.type === 'probe-result' || msg.type === 'feature-maps') jobs.delete(msg.runId);
     return;
   }
   switch (msg.type) {
@@ -70,6 +70,9 @@ function onMessage(msg: FromWorker): void {
       break;
     case 'probe-progress':
       break;
+    case 'feature-maps':
+      s.setFeatureMaps(msg.maps, null);
+      break;
     case 'probe-result':
       if (msg.runId === s.probe.runId) s.setProbe({ status: 'done', points: msg.points });
       break;
@@ -86,7 +89,7 @@ function onMessage(msg: FromWorker): void {
       console.warn('Unknown message from the worker', unknown);
     }
   }
-  if (msg.type === 'done' || msg.type === 'error' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'backend' || msg.type === 'probe-result') {
+  if (msg.type === 'done' || msg.type === 'error' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'backend' || msg.type === 'probe-result' || msg.type === 'feature-maps') {
     jobs.delete(msg.runId);
   }
 }
@@ -98,6 +101,7 @@ function reportError(job: Job | undefined, message: string): void {
   else if (job === 'dataset') s.setDatasetError(message);
   else if (job === 'source') console.warn(`Source test images: ${message}`);
   else if (job === 'probe') s.setProbe({ status: 'error', error: message });
+  else if (job === 'maps') s.setFeatureMaps(null, message);
   else s.failRun(message);
 }
 
@@ -271,6 +275,24 @@ export function imageUrl(path: string): string | null {
   const url = URL.createObjectURL(file);
   imageUrls.set(path, url);
   return url;
+}
+
+/** Asks for one layer's activations on one dataset image. */
+export function requestFeatureMaps(path: string, layer: string): void {
+  send({ type: 'feature-maps', runId: nextId('maps'), path, layer });
+}
+
+/** Paths of the first image of each class (for choosing an image to look inside). */
+export function exampleImages(perClass = 3): string[] {
+  const byClass = new Map<string, string[]>();
+  for (const f of lastDataset?.files ?? []) {
+    const parts = f.path.split('/');
+    const cls = parts.length > 2 ? parts[parts.length - 2]! : (parts[0] ?? '');
+    const list = byClass.get(cls) ?? [];
+    if (list.length < perClass && /\.(png|jpe?g|gif|webp|bmp|avif)$/i.test(f.path)) list.push(f.path);
+    byClass.set(cls, list);
+  }
+  return [...byClass.values()].flat();
 }
 
 /** Runs the layer probe (pretrained vs random weights) on a small subsample of the dataset. */

@@ -12,6 +12,7 @@ import { toModelInput, type InputSpec } from '../model/preprocess';
 import { switchTo } from './switch';
 import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './loop';
 import { augmentBatch } from '../data/augment';
+import { pca2 } from './pca';
 import type { BackendName, BatchPoint, EpochMetrics, LayerMode, TrainParams } from './protocol';
 import type { Split } from '../data/split';
 
@@ -56,6 +57,8 @@ export interface EngineResult extends ClassifierTrainingResult {
   /** Number of layers run once and cached, and how many are trained. */
   frozenPrefixLayers: number;
   trainableParams: number;
+  /** 2-D PCA of the validation images' features before and after training (split.validation order). */
+  projection: { before: [number, number][]; after: [number, number][] };
 }
 
 const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
@@ -192,7 +195,11 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       onEpoch: run.onEpoch,
     });
     await run.onTrained?.(model);
+    const val = run.split.validation;
+    const after = result.epochsRun > 0 && !headOnly ? await featuresOf(run, graph, k, end, inputBatch) : initial;
+    const projection = { before: pca2(initial.data, initial.dim, val), after: pca2(after.data, after.dim, val) };
     return {
+      projection,
       ...result,
       cache: k > 0 ? cache : run.cache,
       prefixMs,
@@ -261,5 +268,6 @@ function stoppedResult(run: EngineRun, prefixMs: number, prefixBackend: BackendN
     trainBackend: run.backends.head,
     frozenPrefixLayers: 0,
     trainableParams: 0,
+    projection: { before: [], after: [] },
   };
 }

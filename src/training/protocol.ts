@@ -137,8 +137,21 @@ export interface Evaluation {
   perClass: { precision: number | null; recall: number | null; support: number }[];
   /** For each wrong cell `${true}-${predicted}`, the paths of its images. */
   misclassified: Record<string, string[]>;
+  /** 2-D PCA of the validation images' features before and after training; `labels` per point. */
+  projection: { before: [number, number][]; after: [number, number][]; labels: number[]; featuresTrained: boolean };
   /** Source-task accuracy of the original head, before and after this run (what it forgot). */
   forgetting: { before: number; after: number; images: number } | null;
+}
+
+/** Up to 16 channels of one layer's output, each scaled to 0..255 (row-major, side × side). */
+export interface FeatureMaps {
+  layer: string;
+  path: string;
+  width: number;
+  height: number;
+  /** Channels shown, out of `totalChannels`. */
+  channels: Uint8Array[];
+  totalChannels: number;
 }
 
 /** Nearest-centroid probe accuracy (0..1) of the pooled features at one layer. */
@@ -162,6 +175,8 @@ export type ToWorker =
   | { type: 'load-dataset'; runId: string; files: DatasetFile[]; skipped: SkippedFile[] }
   | { type: 'train'; runId: string; params: TrainParams; plan: LayerPlan }
   | { type: 'load-source-test'; runId: string; files: DatasetFile[] }
+  /** Activations of one layer of the pretrained network for one dataset image. */
+  | { type: 'feature-maps'; runId: string; path: string; layer: string }
   /** Layer probe on up to `perClass` images of each class (DESIGN.md §3). */
   | { type: 'probe'; runId: string; perClass: number; seed: number }
   | { type: 'stop'; runId: string };
@@ -187,6 +202,7 @@ export type FromWorker =
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; totalEpochs: number }
   | { type: 'drift'; runId: string; drift: Record<string, number> }
   | { type: 'probe-progress'; runId: string; done: number; total: number }
+  | { type: 'feature-maps'; runId: string; maps: FeatureMaps }
   | { type: 'probe-result'; runId: string; points: ProbePoint[] }
   | { type: 'evaluation'; runId: string; evaluation: Evaluation }
   | {

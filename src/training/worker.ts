@@ -287,7 +287,8 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
         : undefined,
     });
     prefixCache = result.cache;
-    if (result.epochsRun > 0) post({ type: 'evaluation', runId, evaluation: { ...evaluate(data, split, result.predictions), forgetting } });
+    const projection = { ...result.projection, labels: split.validation.map((i) => data.labels[i]!), featuresTrained: result.trainableParams > 0 };
+    if (result.epochsRun > 0) post({ type: 'evaluation', runId, evaluation: { ...evaluate(data, split, result.predictions), forgetting, projection } });
     const last = result.history[result.history.length - 1];
     const timings: RunTimings = {
       images: data.images.length,
@@ -316,7 +317,7 @@ async function pristineSourceAccuracy(spec: InputSpec, test: SourceTest): Promis
   }
 }
 
-function evaluate(data: Dataset, split: Split, predictions: { validation: number[]; test: number[] }): Omit<Evaluation, 'forgetting'> {
+function evaluate(data: Dataset, split: Split, predictions: { validation: number[]; test: number[] }): Omit<Evaluation, 'forgetting' | 'projection'> {
   const onTest = split.test.length > 0;
   const indices = onTest ? split.test : split.validation;
   const predicted = onTest ? predictions.test : predictions.validation;
@@ -331,6 +332,42 @@ function evaluate(data: Dataset, split: Split, predictions: { validation: number
     perClass: perClassPrecisionRecall(confusion),
     misclassified: Object.fromEntries([...wrong].map(([cell, at]) => [cell, at.map((j) => data.files[indices[j]!]!.path)])),
   };
+}
+
+/** The pretrained network's activations at `layer` for one image: 16 channels at most, each stretched to 0..255. */
+async function featureMaps(runId: string, path: string, layer: string): Promise<void> {
+  if (!model || !dataset) throw new Error('Load a model and a dataset first.');
+  const index = dataset.files.findIndex((f) => f.path === path);
+  if (index < 0) throw new Error(`No image "${path}" in the dataset.`);
+  const net = await buildModel(model.artifacts);
+  try {
+    const graph = layerGraph(net);
+    const end = graph.steps.findIndex((s) => s.layer.name === layer);
+    if (end < 0) throw new Error(`No layer "${layer}".`);
+    const spec: InputSpec = { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange };
+    const out = tf.tidy(() => {
+      const y = runSteps(graph, toModelInput([dataset!.images[index]!], spec), 0, end, () => false);
+      if (y.rank !== 4) throw new Error(`${layer} has no spatial output (shape ${y.shape.join('×')}); choose a convolution layer.`);
+      return y.squeeze([0]) as tf.Tensor3D;
+    });
+    const [height, width, total] = out.shape;
+    const values = (await out.data()) as Float32Array;
+    out.dispose();
+    const shown = Math.min(16, total);
+    const channels = Array.from({ length: shown }, (_, c) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < height * width; i++) {
+        const v = values[i * total + c]!;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return Uint8Array.from({ length: height * width }, (_, i) => (hi > lo ? Math.round(((values[i * total + c]! - lo) / (hi - lo)) * 255) : 0));
+    });
+    post({ type: 'feature-maps', runId, maps: { layer, path, width, height, channels, totalChannels: total } });
+  } finally {
+    net.dispose();
+  }
 }
 
 async function runProbe(runId: string, perClass: number, seed: number): Promise<void> {
@@ -385,6 +422,8 @@ async function handle(msg: ToWorker): Promise<void> {
       return loadSourceTest(msg.runId, msg.files);
     case 'probe':
       return runProbe(msg.runId, msg.perClass, msg.seed);
+    case 'feature-maps':
+      return featureMaps(msg.runId, msg.path, msg.layer);
     case 'stop':
       return;
     default: {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { useStudio } from '../state/store';
 import { datasetProblems } from '../strategy/readiness';
 import { loadDropped, loadPickedFolder, loadSample, SAMPLES } from '../training/client';
+import { StrategyPanel } from './strategy-panel';
 
 export function DataPanel() {
   const classes = useStudio((s) => s.classes);
@@ -131,6 +132,7 @@ export function DataPanel() {
               ))}
             </ul>
           )}
+          <StrategyPanel />
         </>
       )}
     </section>

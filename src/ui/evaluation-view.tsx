@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useStudio } from '../state/store';
 import { imageUrl } from '../training/client';
+import { ProjectionChart } from './charts/projection-chart';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(0)}%`);
 const pct1 = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -87,6 +88,15 @@ export function EvaluationView() {
           </tbody>
         </table>
       </div>
+      {evaluation.projection.before.length > 0 && (
+        <ProjectionChart
+          before={evaluation.projection.before}
+          after={evaluation.projection.after}
+          labels={evaluation.projection.labels}
+          classNames={classNames}
+          featuresTrained={evaluation.projection.featuresTrained}
+        />
+      )}
       {cell && (
         <figure aria-label="Misclassified images" className="misclassified">
           <figcaption className="small">

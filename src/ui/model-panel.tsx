@@ -2,6 +2,7 @@ import { useStudio } from '../state/store';
 import { LayerList } from './layer-list';
 import { ModelPicker } from './model-picker';
 import { PlanTools } from './plan-tools';
+import { FeatureMapsView } from './feature-maps-view';
 
 const formatParams = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
 
@@ -41,6 +42,7 @@ export function ModelPanel() {
             {model.layers.length} layers · {formatParams(model.totalParams)} parameters · input {model.resolution}×{model.resolution}
             {model.card.channels === 1 ? ' grey' : ''}
           </p>
+          <FeatureMapsView />
           <PlanTools layers={model.layers} plan={plan} defaultFeatureLayer={model.card.featureLayer} disabled={busy} onPlan={setPlan} />
           {Object.keys(drift).length > 0 && (
             <p className="hint small">Bars under the parameter counts: how far each trained layer moved from its starting weights, ‖w − w₀‖/‖w₀‖ (full bar = 100%).</p>

@@ -1,0 +1,264 @@
+/**
+ * The four transfer-learning situations (dataset size × similarity to the source data)
+ * and the default layer plan each one implies (DESIGN.md §1), for whichever network is
+ * loaded. Cuts and freeze boundaries fall only on cut points (block boundaries), never
+ * inside a residual block, so the frozen part can be cached and nothing is cut mid-block.
+ */
+import { allFrozen, nearestCutPoint, type Mode, type Plan, type PlanLayer } from './layer-plan';
+
+export type Quadrant = 'small-similar' | 'large-similar' | 'small-different' | 'large-different';
+
+export interface QuadrantInfo {
+  id: Quadrant;
+  /** The radio label in the quadrant picker (UI-CONTRACT). */
+  label: string;
+  /** What to do and why, for a class of students. */
+  explanation: string;
+}
+
+/** In the picker's order. */
+export const QUADRANTS: readonly QuadrantInfo[] = [
+  {
+    id: 'small-similar',
+    label: 'Small dataset, similar domain',
+    explanation:
+      'You have few images, and they look like the ones the network was trained on. Its features already describe your images well, while fine-tuning millions of weights on a handful of examples would overfit. So keep the whole network frozen, drop its last layer, and use the rest as a fixed feature extractor: only a small new classifier (softmax or a linear SVM) is trained on its features, with a learning rate of about 1e-3. Because nothing in the network changes, each image goes through it once and its features are cached, so training takes seconds.',
+  },
+  {
+    id: 'large-similar',
+    label: 'Large dataset, similar domain',
+    explanation:
+      'You have many images, similar to the source data. With this much data overfitting is no longer the main worry, so fine-tune every layer: start from the pretrained weights and keep training them by back-propagation together with a new head. Use a small learning rate for the pretrained layers (about 1e-5) so that good weights are adjusted rather than destroyed, and a larger one (about 1e-3) for the new head, which starts from random weights.',
+  },
+  {
+    id: 'small-different',
+    label: 'Small dataset, different domain',
+    explanation:
+      'You have few images, and they look unlike the source data. Fine-tuning would overfit, but the top layers are specialised to the source task, so their features fit your images badly. The early and middle layers compute generic features (edges, corners, textures, simple parts) that transfer across domains. So cut the network at an intermediate block, keep what is left frozen, and train a linear SVM or softmax classifier on the features from there. If you have a little more data, a variant is to freeze the early layers and fine-tune the upper ones.',
+  },
+  {
+    id: 'large-different',
+    label: 'Large dataset, different domain',
+    explanation:
+      'You have many images, unlike the source data. That is enough to train the network from scratch, but in practice starting from the pretrained weights still helps: training converges faster and is rarely worse. So fine-tune the whole pretrained network, with a somewhat larger learning rate for the pretrained layers than in the similar case (about 1e-4, since the weights have further to move) and about 1e-3 for the new head.',
+  },
+];
+
+/** A layer of the loaded network as the plan rules see it (a local type: strategy/ stays pure). */
+export interface StrategyLayer extends PlanLayer {
+  className: string;
+}
+
+/** The hyper-parameters a quadrant implies; the rest of a run keeps its defaults. */
+export interface PlanParams {
+  /** New head (and re-initialised layers). */
+  learningRate: number;
+  /** Fine-tuned pretrained layers. */
+  fineTuneLearningRate: number;
+  epochs: number;
+  /** L2-SP λ: λ/2·Σ‖w − w₀‖² over the fine-tuned pretrained weights. */
+  conservation: number;
+  head: 'softmax' | 'svm';
+}
+
+/**
+ * Per-quadrant hyper-parameters.
+ * - LRs: DESIGN.md §1 — 1e-3 for a new head, 1e-5 to fine-tune on similar data, 1e-4 on
+ *   different data (the weights have further to move).
+ * - Epochs: in the small quadrants only a head trains on cached features, so an epoch costs
+ *   milliseconds but has only a few batches (100 images ≈ 6 batches of 16); 50 epochs give a
+ *   linear head a few hundred Adam steps (the teaching CNN's head-only runs needed 50–150
+ *   epochs to fit). Fine-tuning runs the whole network per epoch on a large dataset: 10
+ *   epochs at 1e-5, 15 at 1e-4 where the weights must move further.
+ * - Conservation: L2-SP acts only on fine-tuned weights, so it is 0 where all is frozen.
+ *   Large-similar gets a small λ = 0.01: "large" starts at a few hundred images per class,
+ *   still little for millions of weights, and the similar source weights are worth staying
+ *   near (on the teaching CNN, λ = 0.01 kept source accuracy at 88% instead of 81% for
+ *   −2.6 pp on the target at 20 images/class; with more data the pull matters less).
+ *   Large-different gets 0: the source weights are only a starting point, and L2-SP's gain
+ *   fades on dissimilar data (DESIGN.md §1).
+ * - Head: softmax where the features fit (probabilities for the confusion view); a linear
+ *   SVM on intermediate features with few images, where a max-margin L2-regularised head
+ *   generalises better from few points in many dimensions (CNN features + linear SVM:
+ *   Razavian et al. 2014, "CNN features off-the-shelf").
+ */
+export const QUADRANT_PARAMS: Readonly<Record<Quadrant, PlanParams>> = {
+  'small-similar': {
+    learningRate: 1e-3,
+    fineTuneLearningRate: 1e-5,
+    epochs: 50,
+    conservation: 0,
+    head: 'softmax',
+  },
+  'large-similar': {
+    learningRate: 1e-3,
+    fineTuneLearningRate: 1e-5,
+    epochs: 10,
+    conservation: 0.01,
+    head: 'softmax',
+  },
+  'small-different': {
+    learningRate: 1e-3,
+    fineTuneLearningRate: 1e-5,
+    epochs: 50,
+    conservation: 0,
+    head: 'svm',
+  },
+  'large-different': {
+    learningRate: 1e-3,
+    fineTuneLearningRate: 1e-4,
+    epochs: 15,
+    conservation: 0,
+    head: 'softmax',
+  },
+};
+
+/** Where an intermediate cut is aimed when no probe suggests one: ~60% of the weighted depth. */
+export const INTERMEDIATE_DEPTH = 0.6;
+
+/**
+ * Cut points next to a layer that is not one: the joins and entries of residual blocks
+ * (MobileNetV2's `block_N_add`, `block_N_project_BN`). They are where one block's output is
+ * complete, so they make better feature layers than a cut point in the middle of a plain
+ * block. A network without skip connections (every layer a cut point) has none.
+ */
+function blockBoundaries(layers: readonly StrategyLayer[], from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i++) {
+    const l = layers[i]!;
+    const opensOrCloses = layers[i - 1]?.cutPoint === false || layers[i + 1]?.cutPoint === false;
+    if (l.cutPoint && opensOrCloses) out.push(i);
+  }
+  return out;
+}
+
+/** The index in `candidates` closest to `target`, the earlier on a tie. */
+function closest(candidates: readonly number[], target: number): number | null {
+  let best: number | null = null;
+  for (const c of candidates)
+    if (best === null || Math.abs(c - target) < Math.abs(best - target)) best = c;
+  return best;
+}
+
+/** Index of the default feature layer, moved to the nearest cut point when it is none. */
+function featureIndex(layers: readonly StrategyLayer[], name: string): number {
+  const at = layers.findIndex((l) => l.name === name);
+  if (at < 0) throw new Error(`There is no layer "${name}" to take features from.`);
+  if (layers[at]!.cutPoint) return at;
+  const nearest = nearestCutPoint(layers, name);
+  return nearest === null ? at : layers.findIndex((l) => l.name === nearest);
+}
+
+/**
+ * The intermediate cut for small-different: a usable `suggested` layer (snapped to a cut
+ * point, with weights below it, before the feature layer), else the block boundary nearest
+ * ~60% of the weighted depth (any cut point when the network has no residual blocks).
+ * Null when the network is too shallow to cut below its feature layer.
+ */
+function intermediateCut(
+  layers: readonly StrategyLayer[],
+  end: number,
+  suggested: string | undefined,
+): { at: number; suggested: boolean } | null {
+  const weighted: number[] = [];
+  for (let i = 0; i <= end; i++) if (layers[i]!.params > 0) weighted.push(i);
+  const first = weighted[0];
+  if (first === undefined) return null;
+  const inRange = (i: number) => i >= first && i < end && layers[i]!.cutPoint;
+  if (suggested !== undefined) {
+    const snapped = layers.findIndex((l) => l.name === nearestCutPoint(layers, suggested));
+    if (snapped >= 0 && inRange(snapped)) return { at: snapped, suggested: true };
+  }
+  const target = weighted[Math.max(0, Math.round(INTERMEDIATE_DEPTH * weighted.length) - 1)]!;
+  const inside: number[] = [];
+  for (let i = first; i < end; i++) if (inRange(i)) inside.push(i);
+  const boundaries = blockBoundaries(layers, first, end - 1);
+  const at = closest(boundaries.length > 0 ? boundaries : inside, target);
+  return at === null ? null : { at, suggested: false };
+}
+
+/** Every weighted layer up to `end` in `mode`; layers after it are cut away and left unset. */
+function modesUpTo(
+  layers: readonly StrategyLayer[],
+  end: number,
+  mode: Mode,
+): Record<string, Mode> {
+  const modes: Record<string, Mode> = {};
+  layers.forEach((l, i) => {
+    if (i <= end && l.params > 0) modes[l.name] = mode;
+  });
+  return modes;
+}
+
+function countWeighted(layers: readonly StrategyLayer[], end: number): number {
+  return layers.slice(0, end + 1).filter((l) => l.params > 0).length;
+}
+
+/** 0.001 → "1e-3": learning rates read as powers of ten. */
+const lr = (x: number) => x.toExponential();
+
+/**
+ * The default plan of a quadrant on the loaded network (DESIGN.md §1), with its
+ * hyper-parameters and a one- or two-sentence reason that names the layers chosen.
+ * `suggestedCut` (from the layer probe) places the small-different cut when it is usable.
+ */
+export function quadrantPlan(
+  q: Quadrant,
+  layers: StrategyLayer[],
+  defaultFeatureLayer: string,
+  opts?: { suggestedCut?: string },
+): { plan: Plan; params: PlanParams; reason: string } {
+  const params = { ...QUADRANT_PARAMS[q] };
+  const end = featureIndex(layers, defaultFeatureLayer);
+  const feature = layers[end]!.name;
+  const n = countWeighted(layers, end);
+  const head = `a new ${params.head === 'svm' ? 'linear SVM' : 'softmax'} head`;
+  switch (q) {
+    case 'small-similar':
+      return {
+        plan: allFrozen(feature),
+        params,
+        reason: `Few images of a familiar kind: all ${n} weighted layers up to ${feature} stay Frozen and ${head} is trained on ${feature}'s cached features (LR ${lr(params.learningRate)}, ${params.epochs} epochs). Fine-tuning would overfit, and the top features already fit.`,
+      };
+    case 'large-similar':
+    case 'large-different': {
+      const similar = q === 'large-similar';
+      const weighted = layers.slice(0, end + 1).filter((l) => l.params > 0);
+      const span =
+        weighted.length > 0
+          ? `from ${weighted[0]!.name} to ${weighted[weighted.length - 1]!.name}`
+          : `up to ${feature}`;
+      const conservation =
+        params.conservation > 0
+          ? `, with L2-SP λ = ${params.conservation} keeping them near the pretrained weights`
+          : '';
+      const why = similar
+        ? 'Enough data not to overfit, and a small LR adjusts good weights without destroying them.'
+        : 'Enough data to adapt every layer; starting from the pretrained weights (not from scratch) still converges faster, and the larger LR lets them move further.';
+      return {
+        plan: { modes: modesUpTo(layers, end, 'fine-tune'), featureLayer: feature },
+        params,
+        reason: `All ${n} weighted layers ${span} are fine-tuned at LR ${lr(params.fineTuneLearningRate)}${conservation}, and ${head} on ${feature} at ${lr(params.learningRate)} (${params.epochs} epochs). ${why}`,
+      };
+    }
+    case 'small-different': {
+      const cut = intermediateCut(layers, end, opts?.suggestedCut);
+      if (!cut) {
+        return {
+          plan: allFrozen(feature),
+          params,
+          reason: `The network is too shallow to cut below ${feature}, so all its layers stay Frozen and ${head} is trained on ${feature} (LR ${lr(params.learningRate)}, ${params.epochs} epochs).`,
+        };
+      }
+      const name = layers[cut.at]!.name;
+      const where = cut.suggested
+        ? 'the deepest layer where the probe still showed a gain from pretraining'
+        : `the block boundary nearest ${Math.round(INTERMEDIATE_DEPTH * 100)}% of the depth`;
+      return {
+        plan: allFrozen(name),
+        params,
+        reason: `Few images unlike the source: features come from ${name} (${where}), where they are still generic rather than source-specific; the ${countWeighted(layers, cut.at)} weighted layers up to it stay Frozen and everything after it up to ${feature} is cut away. ${head[0]!.toUpperCase()}${head.slice(1)} is trained on them (LR ${lr(params.learningRate)}, ${params.epochs} epochs), since a max-margin, L2-regularised linear classifier generalises well from few examples in many dimensions.`,
+      };
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { useStudio } from '../state/store';
+import { runProbe } from '../training/client';
+import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
+import { estimateQuadrant, estimateSimilarity, estimateSize } from '../strategy/estimate';
+import { ProbeChart } from './charts/probe-chart';
+
+/** The quadrant picker: size × similarity, estimated from the data, with the evidence and the reason. */
+export function StrategyPanel() {
+  const classes = useStudio((s) => s.classes);
+  const model = useStudio((s) => s.model);
+  const probe = useStudio((s) => s.probe);
+  const threshold = useStudio((s) => s.sizeThreshold);
+  const setThreshold = useStudio((s) => s.setSizeThreshold);
+  const quadrant = useStudio((s) => s.quadrant) as Quadrant | null;
+  const setQuadrant = useStudio((s) => s.setQuadrant);
+  const setPlan = useStudio((s) => s.setPlan);
+  const setParams = useStudio((s) => s.setParams);
+  const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training' || s.decoding !== null);
+  if (!model || classes.length < 2) return null;
+
+  const size = estimateSize(
+    classes.map((c) => c.count),
+    threshold,
+  );
+  const similarity = probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
+  const estimated = similarity ? estimateQuadrant(size.size, similarity.similarity) : null;
+  const layers = model.layers.map((l) => ({ name: l.name, className: l.className, params: l.params, cutPoint: l.cutPoint }));
+  const chosen = quadrant ? quadrantPlan(quadrant, layers, model.card.featureLayer, { suggestedCut: similarity?.suggestedCut ?? undefined }) : null;
+
+  const choose = (q: Quadrant) => {
+    const { plan, params } = quadrantPlan(q, layers, model.card.featureLayer, { suggestedCut: similarity?.suggestedCut ?? undefined });
+    setQuadrant(q);
+    setPlan(plan);
+    setParams(params);
+  };
+
+  return (
+    <section aria-label="Strategy" className="strategy">
+      <h3>Strategy: how much data, how similar?</h3>
+      <div className="size-row small">
+        <span>
+          Smallest class: <strong>{size.perClass}</strong> images → <strong>{size.size}</strong> dataset
+        </span>
+        <label className="inline-field">
+          <span>large from</span>
+          <input
+            type="number"
+            aria-label="Large dataset from (images per class)"
+            min={2}
+            step={10}
+            value={threshold}
+            onChange={(e) => Number.isFinite(e.target.valueAsNumber) && e.target.valueAsNumber >= 2 && setThreshold(Math.round(e.target.valueAsNumber))}
+          />
+        </label>
+      </div>
+      <div className="actions">
+        <button type="button" className="button small-button" disabled={busy || probe.status === 'running'} onClick={() => runProbe(20)}>
+          {probe.status === 'running' ? 'Probing layers…' : 'Estimate similarity'}
+        </button>
+      </div>
+      <p className="hint small">
+        The probe fits a nearest-centroid classifier on each layer&apos;s pooled features (20 images per class), once with the pretrained weights and once with
+        random weights. A large gain of pretrained over random at the top layers means the source features fit your data.
+      </p>
+      {probe.status === 'error' && (
+        <p role="alert" className="error-text">
+          {probe.error}
+        </p>
+      )}
+      {probe.status === 'done' && similarity && (
+        <>
+          <ProbeChart points={probe.points} chance={1 / classes.length} />
+          <p className="small verdict" data-testid="similarity">
+            <strong>{similarity.similarity === 'similar' ? 'Similar domain' : 'Different domain'}</strong>: {similarity.reason}
+          </p>
+        </>
+      )}
+      <div role="radiogroup" aria-label="Quadrant" className="quadrants">
+        {QUADRANTS.map((q) => (
+          <label key={q.id} className={`quadrant ${quadrant === q.id ? 'chosen' : ''}`}>
+            <input type="radio" name="quadrant" value={q.id} checked={quadrant === q.id} disabled={busy} onChange={() => choose(q.id)} aria-label={q.label} />
+            <span>
+              {q.label}
+              {estimated === q.id && <span className="tag estimate"> estimated</span>}
+            </span>
+          </label>
+        ))}
+      </div>
+      {estimated && quadrant !== estimated && (
+        <button type="button" className="button small-button" disabled={busy} onClick={() => choose(estimated)}>
+          Use the estimate: {QUADRANTS.find((q) => q.id === estimated)?.label}
+        </button>
+      )}
+      {chosen && quadrant && (
+        <div className="explain small" data-testid="quadrant-reason">
+          <p>{QUADRANTS.find((q) => q.id === quadrant)?.explanation}</p>
+          <p>
+            <strong>Applied:</strong> {chosen.reason} Every field stays editable.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
