@@ -71,6 +71,7 @@ export interface TrainingSlice {
   trainingError: string | null;
   tensorCheck: { before: number; after: number } | null;
   timings: RunTimings | null;
+  runs: RunSummary[];
   /** ‖w − w₀‖/‖w₀‖ per trained layer, after the latest epoch. */
   drift: Record<string, number>;
   evaluation: Evaluation | null;
@@ -97,7 +98,49 @@ export interface StrategySlice {
   setQuadrant: (q: string | null) => void;
 }
 
+/** A finished run, kept for comparison in this session. */
+export interface RunSummary {
+  id: string;
+  model: string;
+  dataset: string;
+  /** Weighted layers Frozen, of all weighted layers up to the feature layer. */
+  frozen: number;
+  weighted: number;
+  fineTuned: number;
+  reinitialized: number;
+  featureLayer: string;
+  head: 'softmax' | 'svm';
+  conservation: number;
+  epochs: number;
+  valAccuracy: number;
+  testAccuracy: number | null;
+  stopped: boolean;
+}
+
 export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSlice & StrategySlice;
+
+function summarize(s: StudioState, valAccuracy: number, stopped: boolean): RunSummary {
+  const layers = s.model?.layers ?? [];
+  const end = layers.findIndex((l) => l.name === s.plan.featureLayer);
+  const weighted = layers.filter((l, i) => l.params > 0 && (end < 0 || i <= end));
+  const count = (mode: string) => weighted.filter((l) => (s.plan.modes[l.name] ?? 'frozen') === mode).length;
+  return {
+    id: s.runId ?? String(s.runs.length + 1),
+    model: s.model?.card.name ?? '',
+    dataset: s.datasetName ?? '',
+    frozen: count('frozen'),
+    weighted: weighted.length,
+    fineTuned: count('fine-tune'),
+    reinitialized: count('reinit'),
+    featureLayer: s.plan.featureLayer,
+    head: s.params.head,
+    conservation: s.params.conservation,
+    epochs: s.epochs.length,
+    valAccuracy,
+    testAccuracy: s.evaluation?.accuracy ?? null,
+    stopped,
+  };
+}
 
 const strategySlice: StateCreator<StudioState, [], [], StrategySlice> = (set) => ({
   probe: { status: 'idle', points: [], error: null, runId: null },
@@ -166,6 +209,7 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
   trainingError: null,
   tensorCheck: null,
   timings: null,
+  runs: [],
   drift: {},
   evaluation: null,
   setParams: (patch) => set((s) => ({ params: { ...s.params, ...patch } })),
@@ -193,6 +237,7 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
       valAccuracy: s.epochs.length > 0 ? valAccuracy : null,
       tensorCheck,
       timings,
+      runs: s.epochs.length > 0 && s.model ? [...s.runs, summarize(s, valAccuracy, stopped)] : s.runs,
     })),
   failRun: (trainingError) => set({ phase: 'error', trainingError }),
   setDrift: (drift) => set({ drift }),

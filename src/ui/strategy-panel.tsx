@@ -54,12 +54,12 @@ export function StrategyPanel() {
         </label>
       </div>
       <div className="actions">
-        <button type="button" className="button small-button" disabled={busy || probe.status === 'running'} onClick={() => runProbe(20)}>
+        <button type="button" className="button small-button" disabled={busy || probe.status === 'running'} onClick={() => runProbe(40)}>
           {probe.status === 'running' ? 'Probing layers…' : 'Estimate similarity'}
         </button>
       </div>
       <p className="hint small">
-        The probe fits a nearest-centroid classifier on each layer&apos;s pooled features (20 images per class), once with the pretrained weights and once with
+        The probe fits a nearest-centroid classifier on each layer&apos;s pooled features (up to 40 images per class, half to fit, half to score), once with the pretrained weights and once with
         random weights. A large gain of pretrained over random at the top layers means the source features fit your data.
       </p>
       {probe.status === 'error' && (

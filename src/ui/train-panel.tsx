@@ -4,6 +4,7 @@ import { stop, train } from '../training/client';
 import { LossChart } from './charts/loss-chart';
 import { EvaluationView } from './evaluation-view';
 import { TrainOptions } from './train-options';
+import { RunsView } from './runs-view';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /** The epochs table shows the latest few; the curve shows them all. */
@@ -142,6 +143,7 @@ export function TrainPanel() {
           Worker tensors: {s.tensorCheck.before} before the run, {s.tensorCheck.after} after.
         </p>
       )}
+      <RunsView />
     </section>
   );
 }
