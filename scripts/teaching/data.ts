@@ -100,17 +100,8 @@ export function toImageSet(classNames: string[], perClass: Float32Array[][]): Im
   return { x, labels, classNames };
 }
 
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** mulberry32, the studio's seeded PRNG (uniform in [0, 1)): one implementation for the app and the scripts. */
+export { mulberry32 as seededRandom } from '../../src/data/split';
 
 /** Fisher–Yates shuffle of 0..n−1 with the given PRNG. */
 export function permutation(n: number, random: () => number): Int32Array {
