@@ -20,8 +20,8 @@ for (const sample of ['Fashion target', 'Digits']) {
     const estimated = page.getByRole('radiogroup', { name: 'Quadrant' }).locator('label', { hasText: 'estimated' });
     await expect(estimated).toHaveCount(1);
     console.log(`${sample}: ${await verdict.innerText()} → ${await estimated.innerText()}`);
-    // The user can overrule it; here the estimate is applied and trains.
-    await page.getByRole('button', { name: /Use the estimate/ }).click();
+    // The estimate is pre-selected and its plan applied; the user can overrule it.
+    await expect(estimated.getByRole('radio')).toBeChecked();
     await expect(page.getByTestId('quadrant-reason')).toContainText('Applied:');
     await page.getByRole('spinbutton', { name: 'Epochs' }).fill('10');
     await startTraining(page);

@@ -91,6 +91,8 @@ export interface StrategySlice {
   /** Images per class from which a dataset counts as large (adjustable). */
   sizeThreshold: number;
   quadrant: string | null;
+  /** Networks probed so far (pretrained, then random): 0..2. */
+  probeProgress: number;
   featureMaps: { maps: FeatureMaps | null; error: string | null };
   setFeatureMaps: (maps: FeatureMaps | null, error: string | null) => void;
   setProbe: (patch: Partial<StrategySlice['probe']>) => void;
@@ -146,9 +148,10 @@ const strategySlice: StateCreator<StudioState, [], [], StrategySlice> = (set) =>
   probe: { status: 'idle', points: [], error: null, runId: null },
   sizeThreshold: DEFAULT_SIZE_THRESHOLD,
   quadrant: null,
+  probeProgress: 0,
   featureMaps: { maps: null, error: null },
   setFeatureMaps: (maps, error) => set({ featureMaps: { maps, error } }),
-  setProbe: (patch) => set((s) => ({ probe: { ...s.probe, ...patch } })),
+  setProbe: (patch) => set((s) => ({ probe: { ...s.probe, ...patch }, probeProgress: patch.status === 'running' ? 0 : s.probeProgress })),
   setSizeThreshold: (sizeThreshold) => set({ sizeThreshold }),
   setQuadrant: (quadrant) => set({ quadrant }),
 });

@@ -69,6 +69,7 @@ function onMessage(msg: FromWorker): void {
       if (msg.runId === s.runId) s.setEvaluation(msg.evaluation);
       break;
     case 'probe-progress':
+      if (msg.runId === s.probe.runId) useStudio.setState({ probeProgress: msg.done });
       break;
     case 'feature-maps':
       s.setFeatureMaps(msg.maps, null);

@@ -164,3 +164,15 @@ describe('trainWithPlan', () => {
     await expect(run({}, { featureLayer: 'conv2' })).rejects.toThrow(/skip connection crosses it/);
   });
 });
+
+describe('standardization', () => {
+  it('centres each feature and scales all by one common factor, so near-constant features are not blown up', async () => {
+    const { standardization } = await import('./engine');
+    // Feature 0 varies (±1), feature 1 is almost constant: per-feature z-scores would multiply it by ~1000.
+    const data = new Float32Array([1, 5, -1, 5.001, 1, 5, -1, 5.001]);
+    const { mean, std } = standardization({ data, dim: 2 }, [0, 1, 2, 3]);
+    expect(Array.from(mean).map((v) => +v.toFixed(4))).toEqual([0, 5.0005]);
+    expect(std[0]).toBeCloseTo(std[1]!, 6);
+    expect(std[0]).toBeCloseTo(Math.sqrt((1 + 0.00000025) / 2), 4);
+  });
+});

@@ -215,18 +215,21 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
 }
 
 /**
- * Per-feature mean and standard deviation over the training images. Pooled ReLU features
- * are all positive and small; a new head on them converges very slowly unless they are
- * z-scored — an affine map that could be folded into the head's weights.
+ * Centring and scaling for the new head's input, from the training images: per-feature
+ * mean, and one common scale (the root mean variance over all features). Pooled ReLU
+ * features are all positive and small, and a new head on them converges very slowly;
+ * this affine map (foldable into the head's weights) fixes that. One common scale rather
+ * than per-feature z-scores: with few images, features that barely vary in the training
+ * set would otherwise be blown up and dominate on new images.
  */
 export function standardization(features: { data: Float32Array; dim: number }, rows: readonly number[]): { mean: Float32Array; std: Float32Array } {
   const { data, dim } = features;
   const mean = new Float32Array(dim);
-  const std = new Float32Array(dim);
   for (const r of rows) for (let d = 0; d < dim; d++) mean[d]! += data[r * dim + d]! / rows.length;
-  for (const r of rows) for (let d = 0; d < dim; d++) std[d]! += (data[r * dim + d]! - mean[d]!) ** 2 / rows.length;
-  for (let d = 0; d < dim; d++) std[d] = Math.sqrt(std[d]!) + 1e-3;
-  return { mean, std };
+  let variance = 0;
+  for (const r of rows) for (let d = 0; d < dim; d++) variance += (data[r * dim + d]! - mean[d]!) ** 2 / (rows.length * dim);
+  const scale = Math.sqrt(variance) || 1;
+  return { mean, std: new Float32Array(dim).fill(scale) };
 }
 
 /** The network's features for every image, in inference mode. */

@@ -1,8 +1,10 @@
 import { memo } from 'react';
 import type { LayerInfo } from '../training/protocol';
 import { MODE_LABEL, modeOf, setMode, type Mode, type Plan } from '../strategy/layer-plan';
+import { MODE_LESSONS } from '../strategy/lesson';
 
 const MODES: Mode[] = ['frozen', 'fine-tune', 'reinit'];
+const MODE_HELP = Object.fromEntries(MODE_LESSONS.map((m) => [m.mode, m.text])) as Record<Mode, string>;
 
 /** Short names for long Keras class names, so the list stays readable; the full name is in the tooltip. */
 const SHORT_CLASS: Record<string, string> = {
@@ -68,7 +70,7 @@ export const LayerList = memo(function LayerList({ layers, plan, drift, disabled
                     passive
                   </span>
                 ) : (
-                  <select aria-label={`Mode for ${l.name}`} value={mode} disabled={disabled} onChange={(e) => onPlan(setMode(plan, l.name, e.target.value as Mode))}>
+                  <select aria-label={`Mode for ${l.name}`} title={MODE_HELP[mode]} value={mode} disabled={disabled} onChange={(e) => onPlan(setMode(plan, l.name, e.target.value as Mode))}>
                     {MODES.map((m) => (
                       <option key={m} value={m}>
                         {MODE_LABEL[m]}

@@ -61,6 +61,10 @@ export function PlanTools({ layers, plan, defaultFeatureLayer, disabled, onPlan 
         <span className="key mode-reinit" /> Re-initialize {fmt(totals.reinit)} · trainable {fmt(totals.fineTune + totals.reinit)} + new head
         {totals.cutAway > 0 ? ` · ${fmt(totals.cutAway)} cut away after ${plan.featureLayer}` : ''}
       </p>
+      <p className="hint small">
+        <strong>Frozen</strong>: copied, not trained (a fixed feature extractor). <strong>Fine-tune</strong>: copied, trained at a small rate.{' '}
+        <strong>Re-initialize</strong>: same shape, fresh random weights, trained from scratch. For images copy the first layers; for speech it is often the last.
+      </p>
       {feature && (
         <p className="hint small">
           Features from <code>{feature.name}</code> ({feature.outputShape}

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useStudio } from '../state/store';
 import { runProbe } from '../training/client';
 import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
@@ -16,6 +17,22 @@ export function StrategyPanel() {
   const setPlan = useStudio((s) => s.setPlan);
   const setParams = useStudio((s) => s.setParams);
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training' || s.decoding !== null);
+  const progress = useStudio((s) => s.probeProgress);
+  const ready = model !== null && classes.length >= 2;
+  const similarityOf = probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
+  const estimatedQuadrant = ready && similarityOf ? estimateQuadrant(estimateSize(classes.map((c) => c.count), threshold).size, similarityOf.similarity) : null;
+
+  // The studio pre-selects its estimate once the evidence is in, unless the user already chose.
+  useEffect(() => {
+    const s = useStudio.getState();
+    if (!estimatedQuadrant || s.quadrant || !s.model) return;
+    const layers = s.model.layers.map((l) => ({ name: l.name, className: l.className, params: l.params, cutPoint: l.cutPoint }));
+    const { plan, params } = quadrantPlan(estimatedQuadrant, layers, s.model.card.featureLayer, { suggestedCut: similarityOf?.suggestedCut ?? undefined });
+    s.setQuadrant(estimatedQuadrant);
+    s.setPlan(plan);
+    s.setParams(params);
+  }, [estimatedQuadrant, similarityOf?.suggestedCut]);
+
   if (!model || classes.length < 2) return null;
 
   const size = estimateSize(
@@ -57,6 +74,9 @@ export function StrategyPanel() {
         <button type="button" className="button small-button" disabled={busy || probe.status === 'running'} onClick={() => runProbe(40)}>
           {probe.status === 'running' ? 'Probing layers…' : 'Estimate similarity'}
         </button>
+        {probe.status === 'running' && (
+          <progress aria-label="Probe progress" max={2} value={progress} className="probe-progress" title={`${progress} of 2 networks probed`} />
+        )}
       </div>
       <p className="hint small">
         The probe fits a nearest-centroid classifier on each layer&apos;s pooled features (up to 40 images per class, half to fit, half to score), once with the pretrained weights and once with
