@@ -91,6 +91,10 @@ test('a huge learning rate ends the run with the divergence message, and the stu
   for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']) await mode(page, layer).selectOption('fine-tune');
   await page.getByText(/^Options:/).click();
   await page.getByRole('combobox', { name: 'Optimizer' }).selectOption('sgd');
+  // Out of range is shown, not silently dropped.
+  await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('10000');
+  await expect(page.getByRole('spinbutton', { name: 'Learning rate', exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('from 1e-7 to 10')).toBeVisible();
   await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('10');
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('10');
   await startTraining(page);

@@ -1,5 +1,6 @@
 import { useStudio } from '../state/store';
 import type { TrainParams } from '../training/protocol';
+import { NumberField } from './number-field';
 
 /** Head, optimizer, schedule, conservation, augmentation and BatchNorm choices, each with its reason. */
 export function TrainOptions({ disabled }: { disabled: boolean }) {
@@ -45,30 +46,8 @@ export function TrainOptions({ disabled }: { disabled: boolean }) {
             <option value="cosine">Cosine decay</option>
           </select>
         </label>
-        <label className="field">
-          <span>Conservation strength (L2-SP λ)</span>
-          <input
-            type="number"
-            aria-label="Conservation strength"
-            min={0}
-            step="any"
-            value={params.conservation}
-            disabled={disabled}
-            onChange={(e) => Number.isFinite(e.target.valueAsNumber) && e.target.valueAsNumber >= 0 && set('conservation', e.target.valueAsNumber)}
-          />
-        </label>
-        <label className="field">
-          <span>Keep features close (output λ)</span>
-          <input
-            type="number"
-            aria-label="Output conservation"
-            min={0}
-            step="any"
-            value={params.distillation}
-            disabled={disabled}
-            onChange={(e) => Number.isFinite(e.target.valueAsNumber) && e.target.valueAsNumber >= 0 && set('distillation', e.target.valueAsNumber)}
-          />
-        </label>
+        <NumberField name="Conservation strength" label="Conservation strength (L2-SP λ)" value={params.conservation} min={0} step="any" disabled={disabled} onChange={(v) => set('conservation', v)} />
+        <NumberField name="Output conservation" label="Keep features close (output λ)" value={params.distillation} min={0} step="any" disabled={disabled} onChange={(v) => set('distillation', v)} />
       </div>
       <p className="hint small">
         <strong>Softmax</strong> learns class probabilities (cross-entropy); a <strong>linear SVM</strong> learns a margin between classes (multi-class hinge loss + L2).{' '}

@@ -5,31 +5,11 @@ import { LossChart } from './charts/loss-chart';
 import { EvaluationView } from './evaluation-view';
 import { TrainOptions } from './train-options';
 import { RunsView } from './runs-view';
+import { NumberField } from './number-field';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /** The epochs table shows the latest few; the curve shows them all. */
 const EPOCH_ROWS = 8;
-
-function NumberField(props: { label: string; value: number; min: number; max?: number; step: number | 'any'; onChange: (v: number) => void; disabled: boolean }) {
-  return (
-    <label className="field">
-      <span>{props.label}</span>
-      <input
-        type="number"
-        aria-label={props.label}
-        value={props.value}
-        min={props.min}
-        max={props.max}
-        step={props.step}
-        disabled={props.disabled}
-        onChange={(e) => {
-          const v = e.target.valueAsNumber;
-          if (Number.isFinite(v) && v >= props.min && (props.max === undefined || v <= props.max)) props.onChange(v);
-        }}
-      />
-    </label>
-  );
-}
 
 export function TrainPanel() {
   const s = useStudio();
@@ -60,10 +40,10 @@ export function TrainPanel() {
         <span className="step">3</span> Train
       </h2>
       <div className="field-grid">
-        <NumberField label="Learning rate" value={s.params.learningRate} min={1e-7} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ learningRate: v })} />
-        <NumberField label="Fine-tune learning rate" value={s.params.fineTuneLearningRate} min={1e-9} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ fineTuneLearningRate: v })} />
-        <NumberField label="Epochs" value={s.params.epochs} min={1} max={500} step={1} disabled={running} onChange={(v) => s.setParams({ epochs: Math.round(v) })} />
-        <NumberField label="Batch size" value={s.params.batchSize} min={1} max={1024} step={1} disabled={running} onChange={(v) => s.setParams({ batchSize: Math.round(v) })} />
+        <NumberField name="Learning rate" value={s.params.learningRate} min={1e-7} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ learningRate: v })} />
+        <NumberField name="Fine-tune learning rate" value={s.params.fineTuneLearningRate} min={1e-9} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ fineTuneLearningRate: v })} />
+        <NumberField name="Epochs" value={s.params.epochs} min={1} max={500} step={1} integer disabled={running} onChange={(v) => s.setParams({ epochs: v })} />
+        <NumberField name="Batch size" value={s.params.batchSize} min={1} max={1024} step={1} integer disabled={running} onChange={(v) => s.setParams({ batchSize: v })} />
       </div>
       <p className="hint">
         <strong>Learning rate</strong> trains the new softmax head and Re-initialize layers (≈1e-3: they start from random). <strong>Fine-tune learning rate</strong>{' '}
