@@ -3,7 +3,10 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const TFJS = { group: ['@tensorflow/*'], message: 'Only model/, data/, training/ and storage/ may use tfjs (DESIGN.md §2).' };
+const TFJS = {
+  group: ['@tensorflow/*'],
+  message: 'Only model/, data/, training/ and storage/ may use tfjs (DESIGN.md §2).',
+};
 const noImport = (patterns, message) => patterns.map((group) => ({ group: [group], message }));
 
 export default tseslint.config(
@@ -32,8 +35,19 @@ export default tseslint.config(
         {
           patterns: [
             TFJS,
-            ...noImport(['**/data/*', '**/storage/*', '**/model/load', '**/model/inspect', '**/training/worker', '**/training/head', '**/training/features', '**/training/backends'],
-              'The UI reaches the engine only through training/client (and reads state/, strategy/, model/catalog).'),
+            ...noImport(
+              [
+                '**/data/*',
+                '**/storage/*',
+                '**/model/load',
+                '**/model/inspect',
+                '**/training/worker',
+                '**/training/head',
+                '**/training/features',
+                '**/training/backends',
+              ],
+              'The UI reaches the engine only through training/client (and reads state/, strategy/, model/catalog).',
+            ),
           ],
         },
       ],
@@ -42,20 +56,50 @@ export default tseslint.config(
   {
     files: ['src/state/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [TFJS, ...noImport(['**/ui/*', '**/app/*', '**/training/client', '**/training/worker'], 'state/ sits below the UI and the worker client.')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            TFJS,
+            ...noImport(
+              ['**/ui/*', '**/app/*', '**/training/client', '**/training/worker'],
+              'state/ sits below the UI and the worker client.',
+            ),
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/strategy/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [TFJS, ...noImport(['react', '**/ui/*', '**/state/*', '**/training/*', '**/model/*', '**/data/*'], 'strategy/ is pure: no tfjs, no React, no engine.')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            TFJS,
+            ...noImport(
+              ['react', '**/ui/*', '**/state/*', '**/training/*', '**/model/*', '**/data/*'],
+              'strategy/ is pure: no tfjs, no React, no engine.',
+            ),
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/model/**', 'src/data/**', 'src/training/**', 'src/storage/**'],
     ignores: ['src/training/client.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: noImport(['react', 'react-dom', '**/ui/*', '**/app/*', '**/state/*'], 'The engine does not know about the UI or the store.') }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: noImport(
+            ['react', 'react-dom', '**/ui/*', '**/app/*', '**/state/*'],
+            'The engine does not know about the UI or the store.',
+          ),
+        },
+      ],
     },
   },
 );

@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { openStudio } from './helpers';
 
-test('the worker runs on webgpu when the browser offers it, and the Backend override switches to webgl', async ({ page }) => {
+test('the worker runs on webgpu when the browser offers it, and the Backend override switches to webgl', async ({
+  page,
+}) => {
   await openStudio(page);
   const status = page.getByRole('status').filter({ hasText: 'Backend:' });
   // Chromium runs with --enable-unsafe-webgpu in these tests, so auto picks webgpu first.

@@ -1,10 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { finalAccuracy, startTraining, makeFolder, openStudio } from './helpers';
 
-test('a picked folder becomes classes; a text file and a corrupt JPEG are skipped with reasons; training works', async ({ page }) => {
+test('a picked folder becomes classes; a text file and a corrupt JPEG are skipped with reasons; training works', async ({
+  page,
+}) => {
   const folder = makeFolder(
     { Sneaker: 20, Dress: 20 },
-    { 'Sneaker/notes.txt': 'not a picture', 'Dress/broken.jpg': new Uint8Array([0xff, 0xd8, 0xff, 0x00, 1, 2, 3, 4, 5]) },
+    {
+      'Sneaker/notes.txt': 'not a picture',
+      'Dress/broken.jpg': new Uint8Array([0xff, 0xd8, 0xff, 0x00, 1, 2, 3, 4, 5]),
+    },
   );
   await openStudio(page);
   await page.getByLabel('Choose image folder').setInputFiles(folder);
@@ -16,7 +21,9 @@ test('a picked folder becomes classes; a text file and a corrupt JPEG are skippe
   const skipped = page.getByRole('list', { name: 'Skipped files' }).getByRole('listitem');
   await expect(skipped).toHaveCount(2);
   await expect(skipped.filter({ hasText: 'notes.txt' })).toContainText('not an image (.txt)');
-  await expect(skipped.filter({ hasText: 'broken.jpg' })).toContainText('corrupt or unreadable image');
+  await expect(skipped.filter({ hasText: 'broken.jpg' })).toContainText(
+    'corrupt or unreadable image',
+  );
 
   // 24 training images: two steps per epoch, so give the head enough epochs.
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('20');

@@ -6,8 +6,12 @@ import { join } from 'node:path';
 /** Opens the studio and waits until the backend is up and the model's layers are listed. */
 export async function openStudio(page: Page): Promise<void> {
   await page.goto('/');
-  await expect(page.getByRole('status').filter({ hasText: /Backend: (webgpu|webgl|wasm|cpu)/ })).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByRole('list', { name: 'Layers' }).getByRole('listitem').first()).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page.getByRole('status').filter({ hasText: /Backend: (webgpu|webgl|wasm|cpu)/ }),
+  ).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page.getByRole('list', { name: 'Layers' }).getByRole('listitem').first(),
+  ).toBeVisible({ timeout: 60_000 });
 }
 
 /** Clicks Train and waits until this new run has started. */
@@ -31,7 +35,10 @@ export async function finalAccuracy(page: Page, timeout = 180_000): Promise<numb
  * Builds a folder like a user's: `<root>/<class>/…` with real images copied from the
  * bundled sample, plus whatever extra files a test wants (name → bytes or text).
  */
-export function makeFolder(classes: Record<string, number>, extra: Record<string, string | Uint8Array> = {}): string {
+export function makeFolder(
+  classes: Record<string, number>,
+  extra: Record<string, string | Uint8Array> = {},
+): string {
   const root = join(mkdtempSync(join(tmpdir(), 'thaw-e2e-')), 'my-photos');
   for (const [name, count] of Object.entries(classes)) {
     mkdirSync(join(root, name), { recursive: true });

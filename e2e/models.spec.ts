@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finalAccuracy, startTraining, openStudio } from './helpers';
 
-test('a remote model with no network fails within seconds with a clear message, and the loaded model stays usable', async ({ page }) => {
+test('a remote model with no network fails within seconds with a clear message, and the loaded model stays usable', async ({
+  page,
+}) => {
   await openStudio(page);
   const picker = page.getByRole('combobox', { name: 'Model' });
   await picker.selectOption({ label: 'MobileNet v1 0.25 · tfjs models (remote)' });
-  await expect(page.getByRole('alert')).toContainText(/Could not load the model from https:\/\/storage\.googleapis\.com\/.*MobileNetV2 1\.0 \(bundled\) is still loaded/, { timeout: 15_000 });
+  await expect(page.getByRole('alert')).toContainText(
+    /Could not load the model from https:\/\/storage\.googleapis\.com\/.*MobileNetV2 1\.0 \(bundled\) is still loaded/,
+    { timeout: 15_000 },
+  );
   await expect(picker).toHaveValue('mobilenet-v2');
   await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toBeVisible();
   // Still usable: load data and train a head.
@@ -19,24 +24,36 @@ test('a remote model with no network fails within seconds with a clear message, 
   expect(await finalAccuracy(page)).toBeGreaterThan(20);
 });
 
-test('MobileNetV2 at 96 px: freeze up to block 16, fine-tune the top, train, and warn about a cut inside a block', async ({ page }) => {
+test('MobileNetV2 at 96 px: freeze up to block 16, fine-tune the top, train, and warn about a cut inside a block', async ({
+  page,
+}) => {
   await openStudio(page);
   await page.getByRole('combobox', { name: 'Input size' }).selectOption('96');
-  await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText('48×48×32');
+  await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText(
+    '48×48×32',
+  );
   await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
   await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
 
   // A cut inside residual block 15 is flagged, with the nearest block boundary as the fix.
-  await page.getByRole('combobox', { name: 'Take features from' }).selectOption('block_15_project_BN');
+  await page
+    .getByRole('combobox', { name: 'Take features from' })
+    .selectOption('block_15_project_BN');
   const warnings = page.getByRole('list', { name: 'Plan warnings' });
   await expect(warnings).toContainText('cuts through a residual block');
   await warnings.getByRole('button', { name: /Use the block boundary block_15_add/ }).click();
-  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue('block_15_add');
+  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue(
+    'block_15_add',
+  );
   await page.getByRole('combobox', { name: 'Take features from' }).selectOption('flatten_1');
 
   await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('block_16_project_BN');
-  await expect(page.getByRole('combobox', { name: 'Mode for block_16_project', exact: true })).toHaveValue('frozen');
-  await expect(page.getByRole('combobox', { name: 'Mode for Conv_1', exact: true })).toHaveValue('fine-tune');
+  await expect(
+    page.getByRole('combobox', { name: 'Mode for block_16_project', exact: true }),
+  ).toHaveValue('frozen');
+  await expect(page.getByRole('combobox', { name: 'Mode for Conv_1', exact: true })).toHaveValue(
+    'fine-tune',
+  );
   await page.getByRole('combobox', { name: 'Mode for Conv_1_bn' }).selectOption('reinit');
   await expect(page.getByRole('list', { name: 'Plan warnings' })).toHaveCount(0);
 
@@ -46,12 +63,18 @@ test('MobileNetV2 at 96 px: freeze up to block 16, fine-tune the top, train, and
   expect(await finalAccuracy(page)).toBeGreaterThan(20);
   await expect(page.getByTestId('timings')).toContainText(/Frozen part \(\d+ layers\)/);
   await expect(page.getByTestId('timings')).toContainText(/network parameters \+ head/);
-  const [before, after] = ((await page.getByTestId('tensor-check').innerText()).match(/\d+/g) ?? []).map(Number);
+  const [before, after] = (
+    (await page.getByTestId('tensor-check').innerText()).match(/\d+/g) ?? []
+  ).map(Number);
   expect(after).toBe(before);
-  await expect(page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve')).toHaveCount(2);
+  await expect(
+    page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve'),
+  ).toHaveCount(2);
 });
 
-test('your own layers model: dropped files load through the same path; bad files get named errors', async ({ page }) => {
+test('your own layers model: dropped files load through the same path; bad files get named errors', async ({
+  page,
+}) => {
   await openStudio(page);
   const files = page.getByLabel('Choose model files');
   const dir = mkdtempSync(join(tmpdir(), 'thaw-model-'));
@@ -64,10 +87,17 @@ test('your own layers model: dropped files load through the same path; bad files
   await page.getByText('Use your own layers model…').click();
 
   await files.setInputFiles([write('model.json', modelJson)]);
-  await expect(page.getByRole('alert')).toContainText('Weight file "weights.bin" listed in model.json is missing');
+  await expect(page.getByRole('alert')).toContainText(
+    'Weight file "weights.bin" listed in model.json is missing',
+  );
   await files.setInputFiles([write('broken.json', modelJson.slice(0, 200))]);
   await expect(page.getByRole('alert')).toContainText('broken.json is not valid JSON');
-  await files.setInputFiles([write('graph.json', JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }))]);
+  await files.setInputFiles([
+    write(
+      'graph.json',
+      JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }),
+    ),
+  ]);
   await expect(page.getByRole('alert')).toContainText('graph model');
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('mobilenet-v2');
 
@@ -91,5 +121,7 @@ test('your own model by URL', async ({ page }) => {
   await page.getByRole('textbox', { name: 'Model URL' }).fill('/models/teaching-cnn/model.json');
   await page.getByRole('button', { name: 'Load URL' }).click();
   await expect(page.getByRole('listitem', { name: 'conv1', exact: true })).toBeVisible();
-  await expect(page.getByText(/Your model, from http:\/\/127\.0\.0\.1:\d+\/models\/teaching-cnn\/model\.json/)).toBeVisible();
+  await expect(
+    page.getByText(/Your model, from http:\/\/127\.0\.0\.1:\d+\/models\/teaching-cnn\/model\.json/),
+  ).toBeVisible();
 });

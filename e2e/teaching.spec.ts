@@ -3,19 +3,26 @@ import { finalAccuracy, startTraining, openStudio } from './helpers';
 
 async function openTeaching(page: Page, sample = 'Fashion target'): Promise<void> {
   await openStudio(page);
-  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
+  await page
+    .getByRole('combobox', { name: 'Model' })
+    .selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
   await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
   await page.getByRole('button', { name: `Load sample: ${sample}` }).click();
   await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).not.toHaveCount(0);
   await expect(page.getByRole('progressbar', { name: 'Reading images' })).toHaveCount(0);
 }
 
-const mode = (page: Page, layer: string) => page.getByRole('combobox', { name: `Mode for ${layer}`, exact: true });
+const mode = (page: Page, layer: string) =>
+  page.getByRole('combobox', { name: `Mode for ${layer}`, exact: true });
 
-test('teaching CNN: its card, every layer, a mix of modes set in the UI trains with a live curve', async ({ page }) => {
+test('teaching CNN: its card, every layer, a mix of modes set in the UI trains with a live curve', async ({
+  page,
+}) => {
   await openTeaching(page);
   await page.getByText('Where these weights come from').click();
-  await expect(page.getByText(/Measured: \d+\.\d% accuracy on \d+ held-out source test images/)).toBeVisible();
+  await expect(
+    page.getByText(/Measured: \d+\.\d% accuracy on \d+ held-out source test images/),
+  ).toBeVisible();
   await expect(page.getByRole('listitem', { name: 'head' })).toContainText('cut away');
   await expect(page.getByRole('listitem', { name: 'pool1' })).toContainText('passive');
 
@@ -23,21 +30,29 @@ test('teaching CNN: its card, every layer, a mix of modes set in the UI trains w
   await mode(page, 'conv2').selectOption('fine-tune');
   await mode(page, 'conv3').selectOption('reinit');
   await mode(page, 'conv5').selectOption('fine-tune');
-  await expect(page.getByRole('img', { name: /Parameters: .* frozen, .* fine-tuned, .* re-initialized/ })).toBeVisible();
+  await expect(
+    page.getByRole('img', { name: /Parameters: .* frozen, .* fine-tuned, .* re-initialized/ }),
+  ).toBeVisible();
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('6');
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.0003');
   await startTraining(page);
   expect(await finalAccuracy(page)).toBeGreaterThan(20);
-  await expect(page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve')).toHaveCount(2);
+  await expect(
+    page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve'),
+  ).toHaveCount(2);
   // The drift meter shows how far the trained layers moved; frozen ones have none.
   await expect(page.getByLabel(/Drift of conv2: \d/)).toBeVisible();
   await expect(page.getByLabel(/Drift of conv1:/)).toHaveCount(0);
   await expect(page.getByRole('table', { name: 'Confusion matrix' })).toBeVisible();
-  const [before, after] = ((await page.getByTestId('tensor-check').innerText()).match(/\d+/g) ?? []).map(Number);
+  const [before, after] = (
+    (await page.getByTestId('tensor-check').innerText()).match(/\d+/g) ?? []
+  ).map(Number);
   expect(after).toBe(before);
 });
 
-test('two freeze depths and the linear SVM head each train above chance on the target sample', async ({ page }) => {
+test('two freeze depths and the linear SVM head each train above chance on the target sample', async ({
+  page,
+}) => {
   await openTeaching(page);
   const results: Record<string, number> = {};
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('8');
@@ -62,9 +77,12 @@ test('two freeze depths and the linear SVM head each train above chance on the t
   for (const value of Object.values(results)) expect(value).toBeGreaterThan(20 + 15);
 });
 
-test('conservation training (L2-SP) forgets less of the source task than plain fine-tuning', async ({ page }) => {
+test('conservation training (L2-SP) forgets less of the source task than plain fine-tuning', async ({
+  page,
+}) => {
   await openTeaching(page);
-  for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']) await mode(page, layer).selectOption('fine-tune');
+  for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5'])
+    await mode(page, layer).selectOption('fine-tune');
   // Adam with a large fine-tuning rate: plain fine-tuning forgets much of the source task.
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.01');
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('10');
@@ -75,25 +93,35 @@ test('conservation training (L2-SP) forgets less of the source task than plain f
     await page.getByText(/^Options:/).click();
     await startTraining(page);
     await finalAccuracy(page);
-    const [before, after] = ((await forgetting.innerText()).match(/(\d+\.\d)%/g) ?? []).map((s) => Number.parseFloat(s));
+    const [before, after] = ((await forgetting.innerText()).match(/(\d+\.\d)%/g) ?? []).map((s) =>
+      Number.parseFloat(s),
+    );
     return { before: before!, after: after!, target: await finalAccuracy(page) };
   };
   const plain = await run('0');
   const conserved = await run('1');
-  console.log('source-task accuracy % before → after; target val. accuracy:', JSON.stringify({ plain, conserved }));
+  console.log(
+    'source-task accuracy % before → after; target val. accuracy:',
+    JSON.stringify({ plain, conserved }),
+  );
   expect(plain.before).toBe(conserved.before);
   expect(plain.after).toBeLessThan(plain.before - 10);
   expect(conserved.after).toBeGreaterThan(plain.after + 10);
 });
 
-test('a huge learning rate ends the run with the divergence message, and the studio stays usable', async ({ page }) => {
+test('a huge learning rate ends the run with the divergence message, and the studio stays usable', async ({
+  page,
+}) => {
   await openTeaching(page);
-  for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']) await mode(page, layer).selectOption('fine-tune');
+  for (const layer of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5'])
+    await mode(page, layer).selectOption('fine-tune');
   await page.getByText(/^Options:/).click();
   await page.getByRole('combobox', { name: 'Optimizer' }).selectOption('sgd');
   // Out of range is shown, not silently dropped.
   await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('10000');
-  await expect(page.getByRole('spinbutton', { name: 'Learning rate', exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(
+    page.getByRole('spinbutton', { name: 'Learning rate', exact: true }),
+  ).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText('from 1e-7 to 10')).toBeVisible();
   await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('10');
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('10');

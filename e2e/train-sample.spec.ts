@@ -6,19 +6,25 @@ test('lists every layer of the bundled MobileNetV2 with its provenance', async (
   const layers = page.getByRole('list', { name: 'Layers' }).getByRole('listitem');
   expect(await layers.count()).toBeGreaterThan(150);
   await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText('Conv2D');
-  await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText('112×112×32');
+  await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText(
+    '112×112×32',
+  );
   await expect(page.getByRole('listitem', { name: 'flatten_1' })).toBeVisible();
   // The source model's head is cut away: features come from flatten_1.
   await expect(page.getByRole('listitem', { name: 'dense_3' })).toContainText('cut away');
   await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue('flatten_1');
   await expect(page.getByRole('combobox', { name: 'Mode for Conv1' })).toHaveValue('frozen');
-  await expect(page.getByText(/ImageNet \(blocks 0–10\) \+ content-moderation retraining/)).toBeVisible();
+  await expect(
+    page.getByText(/ImageNet \(blocks 0–10\) \+ content-moderation retraining/),
+  ).toBeVisible();
   await page.getByText('Where these weights come from').click();
   await expect(page.getByText(/Blocks 0–10 carry the original ImageNet weights/)).toBeVisible();
   await expect(page.getByText(/Its 5-class head \(dense_1…dense_3\) is dropped/)).toBeVisible();
 });
 
-test('trains a head on the bundled sample: live curve, accuracy above chance, no leaked tensors', async ({ page }) => {
+test('trains a head on the bundled sample: live curve, accuracy above chance, no leaked tensors', async ({
+  page,
+}) => {
   await openStudio(page);
   await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
   const classes = page.getByRole('table', { name: 'Classes' });
@@ -40,7 +46,10 @@ test('trains a head on the bundled sample: live curve, accuracy above chance, no
   // Many per-batch points: one line segment ("L") per point after the first.
   expect(trainPath.split(/[LC]/).length).toBeGreaterThan(10);
   await expect(page.getByRole('table', { name: 'Epochs' }).getByRole('row')).toHaveCount(4);
-  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('value', '1');
+  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute(
+    'value',
+    '1',
+  );
 
   const tensors = await page.getByTestId('tensor-check').innerText();
   const [before, after] = (tensors.match(/\d+/g) ?? []).map(Number);
@@ -48,7 +57,9 @@ test('trains a head on the bundled sample: live curve, accuracy above chance, no
   await page.screenshot({ path: 'test-results/studio-trained.png' });
 });
 
-test('Stop mid-run keeps the curve so far, and a second run reuses the cached features', async ({ page }) => {
+test('Stop mid-run keeps the curve so far, and a second run reuses the cached features', async ({
+  page,
+}) => {
   await openStudio(page);
   await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
   await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
@@ -62,7 +73,9 @@ test('Stop mid-run keeps the curve so far, and a second run reuses the cached fe
   const epochsDone = Number(/after (\d+)/.exec(await stopped.innerText())?.[1]);
   expect(epochsDone).toBeGreaterThanOrEqual(2);
   expect(epochsDone).toBeLessThan(500);
-  await expect(page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve')).toHaveCount(2);
+  await expect(
+    page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve'),
+  ).toHaveCount(2);
   await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
 
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');

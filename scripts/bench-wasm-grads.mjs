@@ -20,15 +20,27 @@ const CPU_STEPS = Number(process.argv[3] ?? 1); // a cpu step takes tens of seco
 
 async function importTs(relative) {
   const source = readFileSync(new URL(relative, import.meta.url), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
   // A data: URL cannot resolve bare specifiers; point it at the very module this script uses.
-  const js = outputText.replaceAll("from '@tensorflow/tfjs'", `from ${JSON.stringify(import.meta.resolve('@tensorflow/tfjs'))}`);
+  const js = outputText.replaceAll(
+    "from '@tensorflow/tfjs'",
+    `from ${JSON.stringify(import.meta.resolve('@tensorflow/tfjs'))}`,
+  );
   return import(`data:text/javascript,${encodeURIComponent(js)}`);
 }
 
 function buildCnn() {
   const conv = (filters, extra = {}) =>
-    tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: filters }), ...extra });
+    tf.layers.conv2d({
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed: filters }),
+      ...extra,
+    });
   const model = tf.sequential();
   model.add(conv(16, { inputShape: [28, 28, 1] }));
   model.add(conv(16));
@@ -37,7 +49,9 @@ function buildCnn() {
   model.add(conv(32));
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   model.add(tf.layers.globalAveragePooling2d({}));
-  model.add(tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+  model.add(
+    tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+  );
   return model;
 }
 
@@ -46,13 +60,24 @@ async function msPerStep(backend, steps, warmup) {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
   const model = buildCnn();
   const xs = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), 'int32'), 10));
+  const ys = tf.tidy(() =>
+    tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: BATCH }, (_, i) => i % 10),
+        'int32',
+      ),
+      10,
+    ),
+  );
   const optimizer = tf.train.sgd(0.01);
   const times = [];
   let firstLoss = NaN;
   for (let i = 0; i < warmup + steps; i++) {
     const start = performance.now();
-    const t = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
+    const t = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })),
+      true,
+    );
     const loss = (await t.data())[0];
     if (i === 0) firstLoss = loss;
     t.dispose();
@@ -62,7 +87,9 @@ async function msPerStep(backend, steps, warmup) {
   optimizer.dispose();
   model.dispose();
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`${backend.padEnd(5)} ${mean.toFixed(1).padStart(9)} ms/step  (${steps} step${steps === 1 ? '' : 's'}, min ${Math.min(...times).toFixed(1)} ms, first loss ${firstLoss.toFixed(5)})`);
+  console.log(
+    `${backend.padEnd(5)} ${mean.toFixed(1).padStart(9)} ms/step  (${steps} step${steps === 1 ? '' : 's'}, min ${Math.min(...times).toFixed(1)} ms, first loss ${firstLoss.toFixed(5)})`,
+  );
   return mean;
 }
 

@@ -29,28 +29,48 @@ function makeFolder() {
   const sample = 'public/samples/fashion-target';
   for (const cls of ['Sneaker', 'Dress']) {
     mkdirSync(join(root, cls), { recursive: true });
-    for (const f of readdirSync(join(sample, cls)).slice(0, PER_CLASS)) copyFileSync(join(sample, cls, f), join(root, cls, f));
+    for (const f of readdirSync(join(sample, cls)).slice(0, PER_CLASS))
+      copyFileSync(join(sample, cls, f), join(root, cls, f));
   }
   return root;
 }
 
 console.log('Building…');
-if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0) process.exit(1);
-const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
-const stopServer = () => { try { process.kill(-server.pid); } catch { /* already gone */ } };
+if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0)
+  process.exit(1);
+const server = spawn(
+  'npx',
+  ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'],
+  { stdio: 'ignore', detached: true },
+);
+const stopServer = () => {
+  try {
+    process.kill(-server.pid);
+  } catch {
+    /* already gone */
+  }
+};
 process.on('exit', stopServer);
 await new Promise((r) => setTimeout(r, 2500));
 
 const browser = await chromium.launch({
   executablePath,
-  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--disable-background-networking'],
+  args: [
+    '--no-sandbox',
+    '--enable-unsafe-webgpu',
+    '--disable-quic',
+    '--disable-background-networking',
+  ],
 });
 const folder = makeFolder();
 
 async function runOnce(page) {
   const t0 = Date.now();
   await page.getByRole('button', { name: 'Train' }).click();
-  await page.getByRole('status', { name: 'Validation accuracy' }).filter({ hasText: /%\s*chance/ }).waitFor({ timeout: 900_000 });
+  await page
+    .getByRole('status', { name: 'Validation accuracy' })
+    .filter({ hasText: /%\s*chance/ })
+    .waitFor({ timeout: 900_000 });
   const wall = Date.now() - t0;
   const t = page.getByTestId('timings');
   return {
@@ -71,14 +91,20 @@ for (const backend of BACKENDS) {
   const status = page.getByRole('status').filter({ hasText: expected });
   await status.waitFor({ timeout: 60_000 });
   const active = (await status.innerText()).replace(/\s+/g, ' ').trim();
-  await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').first().waitFor({ timeout: 60_000 });
+  await page
+    .getByRole('list', { name: 'Layers' })
+    .getByRole('listitem')
+    .first()
+    .waitFor({ timeout: 60_000 });
   await page.getByLabel('Choose image folder').setInputFiles(folder);
   await page.getByRole('table', { name: 'Classes' }).waitFor();
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill(String(EPOCHS));
   const first = await runOnce(page);
   const cached = await runOnce(page);
   rows.push({ backend, active, first, cached });
-  console.log(`${backend.padEnd(6)} ${active}\n        first run: ${first.text}\n        rerun:     ${cached.text}`);
+  console.log(
+    `${backend.padEnd(6)} ${active}\n        first run: ${first.text}\n        rerun:     ${cached.text}`,
+  );
   await page.close();
 }
 await browser.close();
@@ -86,9 +112,15 @@ stopServer();
 
 const base = rows.find((r) => r.backend === 'cpu');
 const n = PER_CLASS * 2;
-console.log(`\n${n} images (28×28 PNG → 224×224), MobileNetV2 features + softmax head, ${EPOCHS} epochs.`);
-console.log('Ratios are speed-ups over the pure-JS cpu backend in this same run (higher is faster).\n');
-console.log('| choice | what ran | features (s) | head (s) | whole run (s) | run speed-up vs cpu | cached rerun (s) | rerun speed-up vs first run |');
+console.log(
+  `\n${n} images (28×28 PNG → 224×224), MobileNetV2 features + softmax head, ${EPOCHS} epochs.`,
+);
+console.log(
+  'Ratios are speed-ups over the pure-JS cpu backend in this same run (higher is faster).\n',
+);
+console.log(
+  '| choice | what ran | features (s) | head (s) | whole run (s) | run speed-up vs cpu | cached rerun (s) | rerun speed-up vs first run |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(

@@ -14,7 +14,10 @@ beforeAll(async () => {
 describe('bundled MobileNetV2', () => {
   it('unwraps into a standard layers model.json with one weight file', () => {
     const files = readNsfwjsMobileNetV2();
-    const json = JSON.parse(files.modelJson) as { format: string; weightsManifest: { paths: string[]; weights: { quantization?: unknown }[] }[] };
+    const json = JSON.parse(files.modelJson) as {
+      format: string;
+      weightsManifest: { paths: string[]; weights: { quantization?: unknown }[] }[];
+    };
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0]?.paths).toEqual(['group1-shard1of1.bin']);
     // Quantisation is kept so tfjs dequantises on load.
@@ -29,7 +32,10 @@ describe('bundled MobileNetV2', () => {
     return {
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) as ArrayBuffer,
+      weightData: weightData.buffer.slice(
+        weightData.byteOffset,
+        weightData.byteOffset + weightData.byteLength,
+      ) as ArrayBuffer,
     };
   }
   const featuresAt = (model: tf.LayersModel, layer: string) =>
@@ -42,15 +48,30 @@ describe('bundled MobileNetV2', () => {
     const layers = describeLayers(full);
     const names = layers.map((l) => l.name);
     // The source model's head follows the feature layer; the studio cuts it away.
-    expect(names.slice(names.indexOf(entry.featureLayer) + 1)).toEqual(['dense_1', 'dropout_2', 'dense_2', 'dropout_3', 'dense_3']);
-    expect(layers.find((l) => l.name === 'Conv1')).toMatchObject({ className: 'Conv2D', outputShape: '112×112×32', params: 864 });
+    expect(names.slice(names.indexOf(entry.featureLayer) + 1)).toEqual([
+      'dense_1',
+      'dropout_2',
+      'dense_2',
+      'dropout_3',
+      'dense_3',
+    ]);
+    expect(layers.find((l) => l.name === 'Conv1')).toMatchObject({
+      className: 'Conv2D',
+      outputShape: '112×112×32',
+      params: 864,
+    });
     const graph = layerGraph(full);
     const cutAt = (name: string) => graph.cut[names.indexOf(name)];
     expect(cutAt('block_5_add')).toBe(true);
     expect(cutAt('block_5_project_BN')).toBe(false); // the skip connection of block 5 crosses here
     expect(cutAt('block_5_depthwise')).toBe(false);
     expect(cutAt('block_6_expand')).toBe(true); // block 6 (stride 2) has no skip connection
-    const features = tf.tidy(() => featuresAt(full, entry.featureLayer).predict(tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 1)) as tf.Tensor);
+    const features = tf.tidy(
+      () =>
+        featuresAt(full, entry.featureLayer).predict(
+          tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 1),
+        ) as tf.Tensor,
+    );
     expect(features.shape).toEqual([1, 1280]);
     const values = await features.data();
     expect(values.every(Number.isFinite)).toBe(true);
@@ -72,7 +93,9 @@ describe('bundled MobileNetV2', () => {
       expect(w128[i]!.shape).toEqual(w224[i]!.shape);
       expect(Array.from(await w128[i]!.data())).toEqual(Array.from(await w224[i]!.data()));
     }
-    const out = tf.tidy(() => featuresAt(at128, 'flatten_1').predict(tf.ones([1, 128, 128, 3])) as tf.Tensor);
+    const out = tf.tidy(
+      () => featuresAt(at128, 'flatten_1').predict(tf.ones([1, 128, 128, 3])) as tf.Tensor,
+    );
     expect(out.shape).toEqual([1, 1280]);
     out.dispose();
     at224.dispose();

@@ -37,7 +37,9 @@ export function readNsfwjsMobileNetV2(): BundledModelFiles {
   const dir = join(root, 'dist', 'models', 'mobilenet_v2');
   const json = require(join(dir, 'model.min.js')) as NsfwjsModelJson;
   const shardB64 = require(join(dir, 'group1-shard1of1.min.js')) as string;
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+  ).version;
   const shardName = 'group1-shard1of1.bin';
   const group = json.weightsManifest[0];
   if (!group || json.weightsManifest.length !== 1) throw new Error('unexpected nsfwjs manifest');
@@ -49,14 +51,20 @@ export function readNsfwjsMobileNetV2(): BundledModelFiles {
     // Quantisation fields are kept: tfjs dequantises uint8 weights on load.
     weightsManifest: [{ paths: [shardName], weights: group.weights }],
   });
-  return { modelJson, weights: new Map([[shardName, new Uint8Array(Buffer.from(shardB64, 'base64'))]]) };
+  return {
+    modelJson,
+    weights: new Map([[shardName, new Uint8Array(Buffer.from(shardB64, 'base64'))]]),
+  };
 }
 
 const BUNDLED: Record<string, () => BundledModelFiles> = {
   'mobilenet-v2': readNsfwjsMobileNetV2,
 };
 
-function lookup(url: string, cache: Map<string, BundledModelFiles>): { body: Uint8Array | string; type: string } | null {
+function lookup(
+  url: string,
+  cache: Map<string, BundledModelFiles>,
+): { body: Uint8Array | string; type: string } | null {
   const match = /^\/models\/([\w-]+)\/([\w.-]+)$/.exec(url.split('?')[0] ?? '');
   if (!match) return null;
   const [, id, file] = match as unknown as [string, string, string];
@@ -93,7 +101,11 @@ export function bundledModels(): Plugin {
     generateBundle() {
       for (const [id, read] of Object.entries(BUNDLED)) {
         const files = read();
-        this.emitFile({ type: 'asset', fileName: `models/${id}/model.json`, source: files.modelJson });
+        this.emitFile({
+          type: 'asset',
+          fileName: `models/${id}/model.json`,
+          source: files.modelJson,
+        });
         for (const [name, bytes] of files.weights) {
           this.emitFile({ type: 'asset', fileName: `models/${id}/${name}`, source: bytes });
         }

@@ -82,7 +82,9 @@ writeSample('public/samples/fashion-target', FASHION_TARGET, (id) => {
 
 writeSample('public/samples/fashion-source-test', FASHION_SOURCE, (id) => {
   // Class 0 holds two empty records; drop them before splitting, as data.ts does.
-  const records = require(`fashion-mnist/src/clothes/${id}.json`).data.filter((r) => r.length === PIXELS);
+  const records = require(`fashion-mnist/src/clothes/${id}.json`).data.filter(
+    (r) => r.length === PIXELS,
+  );
   const hash = (r) => createHash('md5').update(Uint8Array.from(r)).digest('hex');
   const pool = new Set(records.slice(0, FASHION_POOL_SIZE).map(hash));
   return records.slice(FASHION_POOL_SIZE).filter((r) => !pool.has(hash(r)));
@@ -92,6 +94,7 @@ writeSample('public/samples/digits', DIGITS, (digit) => {
   // The package stores each digit's images as one flat array of values in [0, 1].
   const flat = require(`mnist/src/digits/${digit}.json`).data;
   const images = [];
-  for (let i = 0; i + PIXELS <= flat.length; i += PIXELS) images.push(flat.slice(i, i + PIXELS).map((v) => v * 255));
+  for (let i = 0; i + PIXELS <= flat.length; i += PIXELS)
+    images.push(flat.slice(i, i + PIXELS).map((v) => v * 255));
   return images;
 });

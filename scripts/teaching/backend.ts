@@ -16,7 +16,8 @@ export async function useBackend(preferred: TeachingBackend = 'wasm'): Promise<T
     try {
       if ((await tf.setBackend(name)) && tf.getBackend() === name) {
         await tf.ready();
-        if (name !== preferred) console.warn(`backend ${preferred} is unavailable; training on ${name} (much slower)`);
+        if (name !== preferred)
+          console.warn(`backend ${preferred} is unavailable; training on ${name} (much slower)`);
         return name;
       }
     } catch {

@@ -19,7 +19,18 @@ const require = createRequire(import.meta.url);
 export const PIXELS = 28 * 28;
 
 /** Fashion-MNIST label ids and names (Zalando's order). */
-export const FASHION_LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_LABELS = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 /** Pretraining classes (DESIGN.md §3), in the order of the model's head. */
 export const SOURCE_CLASSES = [0, 1, 4, 5, 8] as const;
 /** The similar-domain target. */
@@ -61,7 +72,10 @@ function digitRecords(digit: number): number[][] {
   return out;
 }
 
-const hash = (pixels: Float32Array): string => createHash('md5').update(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength)).digest('hex');
+const hash = (pixels: Float32Array): string =>
+  createHash('md5')
+    .update(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength))
+    .digest('hex');
 
 function split(name: string, images: Float32Array[], poolSize: number): ClassSplit {
   const pool = images.slice(0, poolSize);
@@ -81,7 +95,9 @@ export function loadFashionClass(label: number): ClassSplit {
  * quantised to 8 bits, exactly as the bundled PNGs store them.
  */
 export function loadDigitClass(digit: number): ClassSplit {
-  const images = digitRecords(digit).map((r) => Float32Array.from(r, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255));
+  const images = digitRecords(digit).map((r) =>
+    Float32Array.from(r, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255),
+  );
   return split(String(digit), images, images.length - DIGIT_TEST_SIZE);
 }
 

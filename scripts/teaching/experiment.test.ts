@@ -6,10 +6,23 @@ describe('experiment helpers', () => {
     const list = configs();
     expect(list[0]?.id).toBe('scratch');
     const sweep = list.filter((c) => c.id.startsWith('freeze-'));
-    expect(sweep.map((c) => c.id)).toEqual([0, 1, 2, 4, 5].flatMap((d) => [`freeze-${d}-fc-ft`, `freeze-${d}-fc-reinit`]));
+    expect(sweep.map((c) => c.id)).toEqual(
+      [0, 1, 2, 4, 5].flatMap((d) => [`freeze-${d}-fc-ft`, `freeze-${d}-fc-reinit`]),
+    );
     const deep = list.find((c) => c.id === 'freeze-4-fc-reinit')!;
-    expect(deep.modes).toEqual({ conv1: 'frozen', conv2: 'frozen', conv3: 'frozen', conv4: 'frozen', conv5: 'finetune', fc: 'reinit' });
-    expect(list.filter((c) => c.optional).map((c) => c.id)).toEqual(['freeze-1-fc-ft', 'freeze-1-fc-reinit', 'ft-all-gentle']);
+    expect(deep.modes).toEqual({
+      conv1: 'frozen',
+      conv2: 'frozen',
+      conv3: 'frozen',
+      conv4: 'frozen',
+      conv5: 'finetune',
+      fc: 'reinit',
+    });
+    expect(list.filter((c) => c.optional).map((c) => c.id)).toEqual([
+      'freeze-1-fc-ft',
+      'freeze-1-fc-reinit',
+      'ft-all-gentle',
+    ]);
   });
 
   it('calls a paired difference significant only when it is large against its spread', () => {
@@ -21,7 +34,12 @@ describe('experiment helpers', () => {
   });
 
   it('z-scores features with the training statistics only', () => {
-    const train = { x: Float32Array.from([1, 10, 3, 10]), shape: [2], labels: Int32Array.from([0, 1]), numClasses: 2 };
+    const train = {
+      x: Float32Array.from([1, 10, 3, 10]),
+      shape: [2],
+      labels: Int32Array.from([0, 1]),
+      numClasses: 2,
+    };
     const test = { ...train, x: Float32Array.from([2, 12]) };
     const [a, b] = standardize(train, test);
     expect(Array.from(a.x)).toEqual([-1, 0, 1, 0]);

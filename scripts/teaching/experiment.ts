@@ -16,7 +16,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { useBackend } from './backend';
-import { DIGIT_CLASSES, FASHION_TARGET_CLASSES, loadDigitClass, loadFashionClass, sample, seededRandom, toImageSet, type ClassSplit, type ImageSet } from './data';
+import {
+  DIGIT_CLASSES,
+  FASHION_TARGET_CLASSES,
+  loadDigitClass,
+  loadFashionClass,
+  sample,
+  seededRandom,
+  toImageSet,
+  type ClassSplit,
+  type ImageSet,
+} from './data';
 import { readModel } from './model-files';
 import { CONV_LAYERS, FEATURE_LAYER, buildTeachingCnn } from './model';
 import { evaluate, imagesAsTensorSet, predictAll, train, type TensorSet } from './train';
@@ -51,33 +61,89 @@ export const GENTLE_LR = 1e-4;
 
 /** conv1..conv`frozen` frozen, the other convs `rest`, fc `fc`. */
 function plan(frozen: number, rest: Mode, fc: Mode): Record<PlanLayer, Mode> {
-  const modes = Object.fromEntries(CONV_LAYERS.map((name, i) => [name, i < frozen ? 'frozen' : rest])) as Record<PlanLayer, Mode>;
+  const modes = Object.fromEntries(
+    CONV_LAYERS.map((name, i) => [name, i < frozen ? 'frozen' : rest]),
+  ) as Record<PlanLayer, Mode>;
   modes.fc = fc;
   return modes;
 }
 
-const FC_WORD: Record<Mode, string> = { finetune: 'fc fine-tuned', reinit: 'fc re-init', frozen: 'fc frozen' };
-const FROZEN_WORD = ['nothing frozen', 'conv1 frozen', 'conv1–2 frozen', 'conv1–3 frozen', 'conv1–4 frozen', 'conv1–5 frozen'];
+const FC_WORD: Record<Mode, string> = {
+  finetune: 'fc fine-tuned',
+  reinit: 'fc re-init',
+  frozen: 'fc frozen',
+};
+const FROZEN_WORD = [
+  'nothing frozen',
+  'conv1 frozen',
+  'conv1–2 frozen',
+  'conv1–3 frozen',
+  'conv1–4 frozen',
+  'conv1–5 frozen',
+];
 
 /** conv1..conv`depth` frozen, the other convs fine-tuned, fc fine-tuned or re-initialised. */
 function sweepRow(depth: number, fc: 'finetune' | 'reinit', optional = false): Config {
   const id = `freeze-${depth}-fc-${fc === 'finetune' ? 'ft' : 'reinit'}`;
-  const rest = depth === 0 ? 'fine-tune conv1–5' : depth === 5 ? '' : depth === 4 ? 'fine-tune conv5' : `fine-tune conv${depth + 1}–5`;
+  const rest =
+    depth === 0
+      ? 'fine-tune conv1–5'
+      : depth === 5
+        ? ''
+        : depth === 4
+          ? 'fine-tune conv5'
+          : `fine-tune conv${depth + 1}–5`;
   const label = [FROZEN_WORD[depth], rest, FC_WORD[fc]].filter(Boolean).join(', ');
-  return { id, label, modes: plan(depth, 'finetune', fc), finetuneLr: FINETUNE_LR, ...(optional ? { optional } : {}) };
+  return {
+    id,
+    label,
+    modes: plan(depth, 'finetune', fc),
+    finetuneLr: FINETUNE_LR,
+    ...(optional ? { optional } : {}),
+  };
 }
 
 /** The rows of the table: scratch, a freeze-depth sweep × {fc fine-tuned, fc re-init}, feature extraction, controls. */
 export function configs(): Config[] {
   const lr = FINETUNE_LR;
-  const sweep = [0, 1, 2, 4, 5].flatMap((depth) => (['finetune', 'reinit'] as const).map((fc) => sweepRow(depth, fc, depth === 1)));
+  const sweep = [0, 1, 2, 4, 5].flatMap((depth) =>
+    (['finetune', 'reinit'] as const).map((fc) => sweepRow(depth, fc, depth === 1)),
+  );
   return [
-    { id: 'scratch', label: 'scratch (all layers random, trained)', modes: plan(0, 'reinit', 'reinit'), finetuneLr: lr },
+    {
+      id: 'scratch',
+      label: 'scratch (all layers random, trained)',
+      modes: plan(0, 'reinit', 'reinit'),
+      finetuneLr: lr,
+    },
     ...sweep,
-    { id: 'head-on-fc', label: 'conv1–5 + fc frozen, new head only', modes: plan(5, 'finetune', 'frozen'), finetuneLr: lr },
-    { id: 'head-on-pool', label: 'conv1–5 frozen, head on global_pool (fc removed)', modes: plan(5, 'finetune', 'reinit'), dropFc: true, finetuneLr: lr },
-    { id: 'random-frozen', label: 'control: *random* conv1–5 frozen, fc re-init', modes: plan(5, 'finetune', 'reinit'), randomWeights: true, finetuneLr: lr },
-    { id: 'ft-all-gentle', label: `nothing frozen, fc fine-tuned, pretrained layers at LR ${GENTLE_LR}`, modes: plan(0, 'finetune', 'finetune'), finetuneLr: GENTLE_LR, optional: true },
+    {
+      id: 'head-on-fc',
+      label: 'conv1–5 + fc frozen, new head only',
+      modes: plan(5, 'finetune', 'frozen'),
+      finetuneLr: lr,
+    },
+    {
+      id: 'head-on-pool',
+      label: 'conv1–5 frozen, head on global_pool (fc removed)',
+      modes: plan(5, 'finetune', 'reinit'),
+      dropFc: true,
+      finetuneLr: lr,
+    },
+    {
+      id: 'random-frozen',
+      label: 'control: *random* conv1–5 frozen, fc re-init',
+      modes: plan(5, 'finetune', 'reinit'),
+      randomWeights: true,
+      finetuneLr: lr,
+    },
+    {
+      id: 'ft-all-gentle',
+      label: `nothing frozen, fc fine-tuned, pretrained layers at LR ${GENTLE_LR}`,
+      modes: plan(0, 'finetune', 'finetune'),
+      finetuneLr: GENTLE_LR,
+      optional: true,
+    },
   ];
 }
 
@@ -101,7 +167,15 @@ export interface ExperimentSettings {
   standardizeFeatures: boolean;
 }
 
-export const DEFAULT_SETTINGS: ExperimentSettings = { seeds: [1, 2, 3], ks: [20], testPerClass: 400, epochs: 300, stopBelowLoss: 0.05, batchSize: 10, standardizeFeatures: true };
+export const DEFAULT_SETTINGS: ExperimentSettings = {
+  seeds: [1, 2, 3],
+  ks: [20],
+  testPerClass: 400,
+  epochs: 300,
+  stopBelowLoss: 0.05,
+  batchSize: 10,
+  standardizeFeatures: true,
+};
 
 /** The layer after which a frozen prefix ends (activations cached there), or null. */
 function cutLayer(config: Config): string | null {
@@ -112,7 +186,10 @@ function cutLayer(config: Config): string | null {
 }
 
 function prefixModel(model: tf.LayersModel, cut: string): tf.LayersModel {
-  return tf.model({ inputs: model.inputs, outputs: model.getLayer(cut).output as tf.SymbolicTensor });
+  return tf.model({
+    inputs: model.inputs,
+    outputs: model.getLayer(cut).output as tf.SymbolicTensor,
+  });
 }
 
 /** The layers after `cut` (a chain) applied to a new input: they share weights with `model`. */
@@ -145,10 +222,14 @@ export function standardize(trainData: TensorSet, testData: TensorSet): [TensorS
   const mu = new Float64Array(d);
   const sq = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j]! += trainData.x[i * d + j]! / n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) sq[j]! += (trainData.x[i * d + j]! - mu[j]!) ** 2 / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) sq[j]! += (trainData.x[i * d + j]! - mu[j]!) ** 2 / n;
   // Like scikit-learn's StandardScaler, a (near-)constant feature is only centred, not blown up.
   const sd = Array.from(sq, (v) => (Math.sqrt(v) > 1e-3 ? Math.sqrt(v) : 1));
-  const apply = (set: TensorSet): TensorSet => ({ ...set, x: set.x.map((v, i) => (v - mu[i % d]!) / sd[i % d]!) });
+  const apply = (set: TensorSet): TensorSet => ({
+    ...set,
+    x: set.x.map((v, i) => (v - mu[i % d]!) / sd[i % d]!),
+  });
   return [apply(trainData), apply(testData)];
 }
 
@@ -174,14 +255,24 @@ interface RunOutcome {
 }
 
 /** Trains one configuration on one seed's data and returns its test accuracy and how long it trained. */
-async function runConfig(pretrained: tf.LayersModel, config: Config, seed: number, trainSet: ImageSet, testSet: ImageSet, settings: ExperimentSettings, cache: ActivationCache, cacheKey: string): Promise<RunOutcome> {
+async function runConfig(
+  pretrained: tf.LayersModel,
+  config: Config,
+  seed: number,
+  trainSet: ImageSet,
+  testSet: ImageSet,
+  settings: ExperimentSettings,
+  cache: ActivationCache,
+  cacheKey: string,
+): Promise<RunOutcome> {
   const numClasses = trainSet.classNames.length;
   const model = buildTeachingCnn({ numClasses, seed: 1000 + seed });
   const lrs: Record<string, number> = {};
   for (const name of PLAN_LAYERS) {
     const mode = config.modes[name];
     const layer = model.getLayer(name);
-    if (mode !== 'reinit' && !config.randomWeights) layer.setWeights(pretrained.getLayer(name).getWeights());
+    if (mode !== 'reinit' && !config.randomWeights)
+      layer.setWeights(pretrained.getLayer(name).getWeights());
     layer.trainable = mode !== 'frozen';
     lrs[name] = mode === 'finetune' ? config.finetuneLr : NEW_LR;
   }
@@ -205,7 +296,11 @@ async function runConfig(pretrained: tf.LayersModel, config: Config, seed: numbe
     trained = suffixModel(model, cut, config.dropFc ?? false);
     containers.push(trained);
     const next = trained.layers.find((l) => l.countParams() > 0);
-    if (settings.standardizeFeatures && next && (next.name === 'head' || config.modes[next.name as PlanLayer] === 'reinit')) {
+    if (
+      settings.standardizeFeatures &&
+      next &&
+      (next.name === 'head' || config.modes[next.name as PlanLayer] === 'reinit')
+    ) {
       [trainData, testData] = standardize(trainData, testData);
     }
   }
@@ -216,7 +311,10 @@ async function runConfig(pretrained: tf.LayersModel, config: Config, seed: numbe
     layerLearningRates: lrs,
     seed,
     stopBelowLoss: settings.stopBelowLoss,
-    onEpoch: process.env.TEACHING_DEBUG ? (e, l) => (e + 1) % 20 === 0 && console.log(`  ${config.id} epoch ${e + 1} loss ${l.toFixed(4)}`) : undefined,
+    onEpoch: process.env.TEACHING_DEBUG
+      ? (e, l) =>
+          (e + 1) % 20 === 0 && console.log(`  ${config.id} epoch ${e + 1} loss ${l.toFixed(4)}`)
+      : undefined,
   });
   const { accuracy } = await evaluate(trained, testData);
   for (const c of containers) c.dispose();
@@ -234,22 +332,46 @@ export interface TargetResult {
 }
 
 /** Runs every configuration × seed on one target at one K. */
-export async function runTarget(pretrained: tf.LayersModel, target: Target, k: number, settings: ExperimentSettings, list: Config[], log: (line: string) => void): Promise<TargetResult> {
+export async function runTarget(
+  pretrained: tf.LayersModel,
+  target: Target,
+  k: number,
+  settings: ExperimentSettings,
+  list: Config[],
+  log: (line: string) => void,
+): Promise<TargetResult> {
   const t0 = performance.now();
   const names = target.classes.map((c) => c.name);
-  const testSet = toImageSet(names, target.classes.map((c) => c.test.slice(0, settings.testPerClass)));
+  const testSet = toImageSet(
+    names,
+    target.classes.map((c) => c.test.slice(0, settings.testPerClass)),
+  );
   const cache = new ActivationCache();
   const cells = new Map<string, number[]>(list.map((c) => [c.id, []]));
   const epochs = new Map<string, number[]>(list.map((c) => [c.id, []]));
   for (const seed of settings.seeds) {
     const random = seededRandom(seed * 7919 + k);
-    const trainSet = toImageSet(names, target.classes.map((c) => sample(c.pool, k, random)));
+    const trainSet = toImageSet(
+      names,
+      target.classes.map((c) => sample(c.pool, k, random)),
+    );
     for (const config of list) {
       const tc = performance.now();
-      const run = await runConfig(pretrained, config, seed, trainSet, testSet, settings, cache, target.id);
+      const run = await runConfig(
+        pretrained,
+        config,
+        seed,
+        trainSet,
+        testSet,
+        settings,
+        cache,
+        target.id,
+      );
       cells.get(config.id)!.push(run.accuracy);
       epochs.get(config.id)!.push(run.epochs);
-      log(`${target.id} K=${k} seed ${seed} ${config.id}: ${(run.accuracy * 100).toFixed(1)}% after ${run.epochs} epochs, train loss ${run.trainLoss.toFixed(3)} (${((performance.now() - tc) / 1000).toFixed(1)} s)`);
+      log(
+        `${target.id} K=${k} seed ${seed} ${config.id}: ${(run.accuracy * 100).toFixed(1)}% after ${run.epochs} epochs, train loss ${run.trainLoss.toFixed(3)} (${((performance.now() - tc) / 1000).toFixed(1)} s)`,
+      );
     }
   }
   cache.clear();
@@ -259,7 +381,8 @@ export async function runTarget(pretrained: tf.LayersModel, target: Target, k: n
 // ---------------------------------------------------------------- statistics and report
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const std = (xs: number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 /** Two-sided 95% critical values of Student's t, by degrees of freedom. */
 const T95 = [Infinity, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
 const tCritical = (df: number): number => T95[df] ?? 1.96;
@@ -277,21 +400,37 @@ export function paired(a: number[], b: number[]): Difference {
   const m = mean(d);
   const s = std(d);
   const se = s / Math.sqrt(d.length);
-  return { mean: m, std: s, significant: d.length > 1 && (se === 0 ? m !== 0 : Math.abs(m / se) > tCritical(d.length - 1)) };
+  return {
+    mean: m,
+    std: s,
+    significant: d.length > 1 && (se === 0 ? m !== 0 : Math.abs(m / se) > tCritical(d.length - 1)),
+  };
 }
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const pct = (v: number): string => (v * 100).toFixed(1);
 const pm = (xs: number[]): string => `${pct(mean(xs))} ± ${pct(std(xs))}`;
-const delta = (d: Difference): string => `${d.mean >= 0 ? '+' : '−'}${pct(Math.abs(d.mean))} ± ${pct(d.std)}${d.significant ? ' *' : ''}`;
+const delta = (d: Difference): string =>
+  `${d.mean >= 0 ? '+' : '−'}${pct(Math.abs(d.mean))} ± ${pct(d.std)}${d.significant ? ' *' : ''}`;
 
 function table(results: TargetResult[], list: Config[]): string {
-  const head = ['configuration', 'conv1–5 · fc', `epochs (${results.map((r) => r.target.label).join(' / ')})`, ...results.flatMap((r) => [`${r.target.label} acc %`, 'Δ vs scratch (pp)'])];
+  const head = [
+    'configuration',
+    'conv1–5 · fc',
+    `epochs (${results.map((r) => r.target.label).join(' / ')})`,
+    ...results.flatMap((r) => [`${r.target.label} acc %`, 'Δ vs scratch (pp)']),
+  ];
   const rows = list.map((c) => {
-    const modes = PLAN_LAYERS.map((n) => ({ frozen: 'F', finetune: 'T', reinit: 'R' })[c.modes[n]]).join('');
+    const modes = PLAN_LAYERS.map(
+      (n) => ({ frozen: 'F', finetune: 'T', reinit: 'R' })[c.modes[n]],
+    ).join('');
     const plan = `${modes.slice(0, 5)} · ${c.dropFc ? '–' : modes.slice(5)}`;
     const cells = results.flatMap((r) => {
       const accs = r.cells.get(c.id) ?? [];
@@ -309,13 +448,16 @@ function findings(fashion: TargetResult, digits: TargetResult, list: Config[]): 
   const get = (r: TargetResult, id: string) => r.cells.get(id) ?? [];
   const n = get(fashion, 'scratch').length;
   const has = (id: string) => list.some((c) => c.id === id);
-  const verdict = (d: Difference, better: string, worse: string) => (d.significant ? (d.mean > 0 ? better : worse) : 'within seed noise');
+  const verdict = (d: Difference, better: string, worse: string) =>
+    d.significant ? (d.mean > 0 ? better : worse) : 'within seed noise';
   const out: string[] = [];
 
   // 1. Does pretraining help? Fine-tuning the whole pretrained network vs training from scratch.
   for (const r of [fashion, digits]) {
     const d = paired(get(r, 'freeze-0-fc-ft'), get(r, 'scratch'));
-    const pretrainedRows = list.filter((c) => c.id !== 'scratch' && !c.randomWeights).map((c) => paired(get(r, c.id), get(r, 'scratch')));
+    const pretrainedRows = list
+      .filter((c) => c.id !== 'scratch' && !c.randomWeights)
+      .map((c) => paired(get(r, c.id), get(r, 'scratch')));
     const up = pretrainedRows.filter((x) => x.significant && x.mean > 0).length;
     const down = pretrainedRows.filter((x) => x.significant && x.mean < 0).length;
     out.push(
@@ -330,10 +472,14 @@ function findings(fashion: TargetResult, digits: TargetResult, list: Config[]): 
     const beyond = se > 0 && Math.abs(g) > 2 * se;
     return `frozen costs ${pct(Math.abs(g))} pp ${g < 0 ? 'more' : 'less'} on ${digits.target.label} (2·SE ${pct(2 * se)} pp: ${beyond ? (g < 0 ? 'the expected effect, beyond seed noise' : 'the *opposite* of the expected effect, beyond seed noise') : 'within seed noise'})`;
   };
-  for (const id of ['freeze-5-fc-ft', 'freeze-5-fc-reinit', 'head-on-pool', 'head-on-fc'].filter(has)) {
+  for (const id of ['freeze-5-fc-ft', 'freeze-5-fc-reinit', 'head-on-pool', 'head-on-fc'].filter(
+    has,
+  )) {
     const f = paired(get(fashion, id), get(fashion, 'scratch'));
     const d = paired(get(digits, id), get(digits, 'scratch'));
-    out.push(`**Frozen body vs scratch** (${id}): ${fashion.target.label} ${delta(f)} pp, ${digits.target.label} ${delta(d)} pp — ${gap(f, d)}.`);
+    out.push(
+      `**Frozen body vs scratch** (${id}): ${fashion.target.label} ${delta(f)} pp, ${digits.target.label} ${delta(d)} pp — ${gap(f, d)}.`,
+    );
   }
   for (const fc of ['ft', 'reinit']) {
     const frozen = `freeze-5-fc-${fc}`;
@@ -341,28 +487,44 @@ function findings(fashion: TargetResult, digits: TargetResult, list: Config[]): 
     if (!has(frozen) || !has(tuned)) continue;
     const f = paired(get(fashion, frozen), get(fashion, tuned));
     const d = paired(get(digits, frozen), get(digits, tuned));
-    out.push(`**Frozen vs fine-tuned convs** (${frozen} − ${tuned}): ${fashion.target.label} ${delta(f)} pp, ${digits.target.label} ${delta(d)} pp — ${gap(f, d)}.`);
+    out.push(
+      `**Frozen vs fine-tuned convs** (${frozen} − ${tuned}): ${fashion.target.label} ${delta(f)} pp, ${digits.target.label} ${delta(d)} pp — ${gap(f, d)}.`,
+    );
   }
 
   // 3. Keep or re-initialise fc?
   for (const r of [fashion, digits]) {
     const parts = [0, 1, 2, 4, 5]
       .filter((depth) => has(`freeze-${depth}-fc-ft`) && has(`freeze-${depth}-fc-reinit`))
-      .map((depth) => `depth ${depth}: ${delta(paired(get(r, `freeze-${depth}-fc-reinit`), get(r, `freeze-${depth}-fc-ft`)))}`);
-    out.push(`**${r.target.label}: fc re-init − fc fine-tuned**, by number of frozen convs: ${parts.join('; ')} pp.`);
+      .map(
+        (depth) =>
+          `depth ${depth}: ${delta(paired(get(r, `freeze-${depth}-fc-reinit`), get(r, `freeze-${depth}-fc-ft`)))}`,
+      );
+    out.push(
+      `**${r.target.label}: fc re-init − fc fine-tuned**, by number of frozen convs: ${parts.join('; ')} pp.`,
+    );
   }
 
   // 4. Are the pretrained conv features better than random ones?
   if (has('random-frozen')) {
     const f = paired(get(fashion, 'freeze-5-fc-reinit'), get(fashion, 'random-frozen'));
     const d = paired(get(digits, 'freeze-5-fc-reinit'), get(digits, 'random-frozen'));
-    out.push(`**Pretrained vs random frozen convs** (both with a new fc): ${fashion.target.label} ${delta(f)} pp, ${digits.target.label} ${delta(d)} pp.`);
+    out.push(
+      `**Pretrained vs random frozen convs** (both with a new fc): ${fashion.target.label} ${delta(f)} pp, ${digits.target.label} ${delta(d)} pp.`,
+    );
   }
-  out.push(`Many comparisons are made on ${n} seeds: a single \`*\` can be chance; trust what repeats across rows.`);
+  out.push(
+    `Many comparisons are made on ${n} seeds: a single \`*\` can be chance; trust what repeats across rows.`,
+  );
   return out;
 }
 
-export function report(results: TargetResult[], list: Config[], settings: ExperimentSettings, meta: { command: string; seconds: number; backend: string; modelDir: string; card: string }): string {
+export function report(
+  results: TargetResult[],
+  list: Config[],
+  settings: ExperimentSettings,
+  meta: { command: string; seconds: number; backend: string; modelDir: string; card: string },
+): string {
   const ks = [...new Set(results.map((r) => r.k))];
   const lines = [
     '# Teaching CNN: transfer table',
@@ -376,7 +538,10 @@ export function report(results: TargetResult[], list: Config[], settings: Experi
     `- Seeds ${settings.seeds.join(', ')}: each seed draws its own training images, initial weights of new layers and shuffling; all rows share them (paired).`,
     '- Cells: test accuracy mean ± std over seeds; Δ = paired difference to scratch in percentage points, mean ± std; `*` = beyond seed noise (paired t-test, 95%).',
     '- Layer plan letters (conv1…conv5 · fc): F frozen (pretrained, not trained), T fine-tuned (pretrained, trained), R re-initialised (random, trained); – = layer removed.',
-    `- Not in the default run (too slow for the ~15 min budget), available with \`--only\`: ${configs().filter((c) => c.optional).map((c) => `\`${c.id}\``).join(', ')}.`,
+    `- Not in the default run (too slow for the ~15 min budget), available with \`--only\`: ${configs()
+      .filter((c) => c.optional)
+      .map((c) => `\`${c.id}\``)
+      .join(', ')}.`,
     '',
   ];
   for (const k of ks) {
@@ -385,7 +550,12 @@ export function report(results: TargetResult[], list: Config[], settings: Experi
     const fashion = rs.find((r) => r.target.id === 'fashion');
     const digits = rs.find((r) => r.target.id === 'digits');
     if (fashion && digits && list.some((c) => c.id === 'freeze-0-fc-ft')) {
-      lines.push('### What the numbers say', '', ...findings(fashion, digits, list).map((f) => `- ${f}`), '');
+      lines.push(
+        '### What the numbers say',
+        '',
+        ...findings(fashion, digits, list).map((f) => `- ${f}`),
+        '',
+      );
     }
   }
   return lines.join('\n');
@@ -416,17 +586,28 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const backend = await useBackend('wasm');
   const pretrained = await readModel(values.model);
-  const card = JSON.parse(readFileSync(`${values.model}/model-card.json`, 'utf8')) as { sourceTestAccuracy: number; trainingImagesPerClass: number; epochs: number };
+  const card = JSON.parse(readFileSync(`${values.model}/model-card.json`, 'utf8')) as {
+    sourceTestAccuracy: number;
+    trainingImagesPerClass: number;
+    epochs: number;
+  };
   const only = values.only?.split(',');
-  const list = configs().filter((c) => (only ? c.id === 'scratch' || only.includes(c.id) : !c.optional));
+  const list = configs().filter((c) =>
+    only ? c.id === 'scratch' || only.includes(c.id) : !c.optional,
+  );
   const targets: Target[] = [
     { id: 'fashion', label: 'Fashion', classes: FASHION_TARGET_CLASSES.map(loadFashionClass) },
     { id: 'digits', label: 'Digits', classes: DIGIT_CLASSES.map(loadDigitClass) },
   ];
   const results: TargetResult[] = [];
-  for (const k of settings.ks) for (const target of targets) results.push(await runTarget(pretrained, target, k, settings, list, (l) => console.log(l)));
+  for (const k of settings.ks)
+    for (const target of targets)
+      results.push(await runTarget(pretrained, target, k, settings, list, (l) => console.log(l)));
   const seconds = (performance.now() - t0) / 1000;
-  const command = ['npm run experiment:teaching', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+  const command = [
+    'npm run experiment:teaching',
+    ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+  ].join(' ');
   const md = report(results, list, settings, {
     command,
     seconds,

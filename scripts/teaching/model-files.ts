@@ -18,11 +18,14 @@ export interface ModelJson {
 }
 
 /** Serialises a model into the `model.json` object and the bytes of its one weight file. */
-export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: ModelJson; weights: Uint8Array }> {
+export async function modelFiles(
+  model: tf.LayersModel,
+): Promise<{ modelJson: ModelJson; weights: Uint8Array }> {
   let files: { modelJson: ModelJson; weights: Uint8Array } | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      if (!artifacts.modelTopology || !artifacts.weightSpecs || !artifacts.weightData) throw new Error('model.save gave no topology or weights');
+      if (!artifacts.modelTopology || !artifacts.weightSpecs || !artifacts.weightData)
+        throw new Error('model.save gave no topology or weights');
       const modelJson: ModelJson = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
@@ -30,7 +33,10 @@ export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: Mo
         modelTopology: artifacts.modelTopology as object,
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
       };
-      files = { modelJson, weights: new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) };
+      files = {
+        modelJson,
+        weights: new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)),
+      };
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -39,7 +45,10 @@ export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: Mo
 }
 
 /** Writes `model.json` and `weights.bin` into `dir` (created if missing). */
-export async function writeModel(model: tf.LayersModel, dir: string): Promise<{ modelJson: ModelJson; weights: Uint8Array }> {
+export async function writeModel(
+  model: tf.LayersModel,
+  dir: string,
+): Promise<{ modelJson: ModelJson; weights: Uint8Array }> {
   const files = await modelFiles(model);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.json'), JSON.stringify(files.modelJson) + '\n');
@@ -51,8 +60,15 @@ export async function writeModel(model: tf.LayersModel, dir: string): Promise<{ 
 export async function readModel(dir: string): Promise<tf.LayersModel> {
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJson;
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
+  const buffers = json.weightsManifest.flatMap((g) =>
+    g.paths.map((p) => readFileSync(join(dir, p))),
+  );
   const bytes = Buffer.concat(buffers);
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
+  const weightData = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  ) as ArrayBuffer;
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }),
+  );
 }

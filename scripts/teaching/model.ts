@@ -31,7 +31,14 @@ export function buildTeachingCnn({ numClasses, seed }: TeachingCnnOptions): tf.L
   // He initialisation for the ReLU layers (He et al. 2015), Glorot for the softmax head.
   const he = () => tf.initializers.heNormal({ seed: nextSeed() });
   const conv = (name: string, filters: number) =>
-    tf.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he() });
+    tf.layers.conv2d({
+      name,
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: he(),
+    });
   const input = tf.input({ shape: [IMAGE_SIDE, IMAGE_SIDE, 1], name: 'image' });
   let x = conv('conv1', 16).apply(input) as tf.SymbolicTensor;
   x = conv('conv2', 16).apply(x) as tf.SymbolicTensor;
@@ -41,7 +48,16 @@ export function buildTeachingCnn({ numClasses, seed }: TeachingCnnOptions): tf.L
   x = tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   x = conv('conv5', 64).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: FEATURE_LAYER }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ name: 'fc', units: 64, activation: 'relu', kernelInitializer: he() }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ name: 'head', units: numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ name: 'fc', units: 64, activation: 'relu', kernelInitializer: he() })
+    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({
+      name: 'head',
+      units: numClasses,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+    })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'teaching_cnn' });
 }

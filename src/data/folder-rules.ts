@@ -6,10 +6,37 @@
 import type { DatasetFile, SkippedFile } from '../training/protocol';
 
 /** Extensions the browser decodes with `createImageBitmap`. */
-const DECODABLE = new Set(['png', 'jpg', 'jpeg', 'jfif', 'pjpeg', 'gif', 'webp', 'bmp', 'ico', 'avif']);
+const DECODABLE = new Set([
+  'png',
+  'jpg',
+  'jpeg',
+  'jfif',
+  'pjpeg',
+  'gif',
+  'webp',
+  'bmp',
+  'ico',
+  'avif',
+]);
 /** Image formats people have in photo folders that browsers cannot decode. */
 const UNDECODABLE_IMAGES = new Set([
-  'tif', 'tiff', 'heic', 'heif', 'psd', 'svg', 'jxl', 'raw', 'cr2', 'cr3', 'nef', 'arw', 'dng', 'orf', 'rw2', 'xcf', 'eps',
+  'tif',
+  'tiff',
+  'heic',
+  'heif',
+  'psd',
+  'svg',
+  'jxl',
+  'raw',
+  'cr2',
+  'cr3',
+  'nef',
+  'arw',
+  'dng',
+  'orf',
+  'rw2',
+  'xcf',
+  'eps',
 ]);
 const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'icon\r']);
 
@@ -35,9 +62,11 @@ export function fileSkipReason(name: string, mime: string, size: number): string
   const lower = name.toLowerCase();
   if (name.startsWith('.') || SYSTEM_FILES.has(lower)) return 'hidden or system file';
   const ext = extensionOf(name);
-  if (UNDECODABLE_IMAGES.has(ext)) return `unsupported image format (.${ext}); convert it to PNG or JPEG`;
+  if (UNDECODABLE_IMAGES.has(ext))
+    return `unsupported image format (.${ext}); convert it to PNG or JPEG`;
   const imageByName = DECODABLE.has(ext);
-  const imageByMime = mime.startsWith('image/') && !UNDECODABLE_IMAGES.has(mime.slice(6).replace(/^x-/, ''));
+  const imageByMime =
+    mime.startsWith('image/') && !UNDECODABLE_IMAGES.has(mime.slice(6).replace(/^x-/, ''));
   if (!imageByName && !imageByMime) return ext ? `not an image (.${ext})` : 'not an image';
   if (size === 0) return 'empty file';
   return null;

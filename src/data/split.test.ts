@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, stratifiedSplit } from './split';
 
-const labels = [...Array(40).fill(0), ...Array(10).fill(1), ...Array(3).fill(2), ...Array(2).fill(3)] as number[];
+const labels = [
+  ...Array(40).fill(0),
+  ...Array(10).fill(1),
+  ...Array(3).fill(2),
+  ...Array(2).fill(3),
+] as number[];
 
 describe('stratifiedSplit', () => {
   it('holds out about the fraction of every class, at least one each', () => {
@@ -19,7 +24,9 @@ describe('stratifiedSplit', () => {
 
   it('is the same for the same seed and differs for another', () => {
     expect(stratifiedSplit(labels, 0.2, 42)).toEqual(stratifiedSplit(labels, 0.2, 42));
-    expect(stratifiedSplit(labels, 0.2, 42).validation).not.toEqual(stratifiedSplit(labels, 0.2, 43).validation);
+    expect(stratifiedSplit(labels, 0.2, 42).validation).not.toEqual(
+      stratifiedSplit(labels, 0.2, 43).validation,
+    );
   });
 
   it('holds out a test part per class when asked, disjoint from the others', () => {

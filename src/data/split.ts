@@ -34,7 +34,12 @@ export interface Split {
  * round(n·testFraction) test samples (at least one when it has three or more), and at
  * least one left for training. Same labels + seed → same split.
  */
-export function stratifiedSplit(labels: readonly number[], fraction: number, seed: number, testFraction = 0): Split {
+export function stratifiedSplit(
+  labels: readonly number[],
+  fraction: number,
+  seed: number,
+  testFraction = 0,
+): Split {
   const byClass = new Map<number, number[]>();
   labels.forEach((label, index) => {
     const list = byClass.get(label) ?? [];
@@ -49,7 +54,10 @@ export function stratifiedSplit(labels: readonly number[], fraction: number, see
     const indices = shuffleInPlace([...(byClass.get(label) ?? [])], random);
     const n = indices.length;
     const nVal = n < 2 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
-    const nTest = testFraction <= 0 || n < 3 ? 0 : Math.min(n - 1 - nVal, Math.max(1, Math.round(n * testFraction)));
+    const nTest =
+      testFraction <= 0 || n < 3
+        ? 0
+        : Math.min(n - 1 - nVal, Math.max(1, Math.round(n * testFraction)));
     validation.push(...indices.slice(0, nVal));
     test.push(...indices.slice(nVal, nVal + nTest));
     train.push(...indices.slice(nVal + nTest));

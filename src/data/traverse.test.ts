@@ -35,8 +35,15 @@ function dirEntry(fullPath: string, children: FileSystemEntry[], pageSize = 2): 
 describe('filesFromEntries', () => {
   it('walks nested folders, reading every page of each directory', async () => {
     const tree = dirEntry('/pets', [
-      dirEntry('/pets/cats', [fileEntry('/pets/cats/a.jpg'), fileEntry('/pets/cats/b.jpg'), fileEntry('/pets/cats/c.jpg')]),
-      dirEntry('/pets/dogs', [dirEntry('/pets/dogs/old', [fileEntry('/pets/dogs/old/d.jpg')]), fileEntry('/pets/dogs/e.png')]),
+      dirEntry('/pets/cats', [
+        fileEntry('/pets/cats/a.jpg'),
+        fileEntry('/pets/cats/b.jpg'),
+        fileEntry('/pets/cats/c.jpg'),
+      ]),
+      dirEntry('/pets/dogs', [
+        dirEntry('/pets/dogs/old', [fileEntry('/pets/dogs/old/d.jpg')]),
+        fileEntry('/pets/dogs/e.png'),
+      ]),
       fileEntry('/pets/readme.txt'),
     ]);
     const files = await filesFromEntries([tree]);

@@ -9,7 +9,10 @@ import type { DatasetFile } from '../training/protocol';
  * What was dropped: folder entries to walk, or plain files when the browser gives no
  * entries. Must be called synchronously inside the drop handler: both vanish after it.
  */
-export function droppedItems(transfer: DataTransfer): { entries: FileSystemEntry[]; files: File[] } {
+export function droppedItems(transfer: DataTransfer): {
+  entries: FileSystemEntry[];
+  files: File[];
+} {
   const entries: FileSystemEntry[] = [];
   for (const item of Array.from(transfer.items)) {
     if (item.kind !== 'file') continue;

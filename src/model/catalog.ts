@@ -38,7 +38,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     channels: 3,
     valueRange: [0, 1],
     featureLayer: 'flatten_1',
-    provenanceSummary: 'ImageNet (blocks 0–10) + content-moderation retraining (blocks 11–16), via nsfwjs (MIT).',
+    provenanceSummary:
+      'ImageNet (blocks 0–10) + content-moderation retraining (blocks 11–16), via nsfwjs (MIT).',
     provenance: [
       'Keras MobileNetV2 (width 1.0, 224×224 RGB, pixels in [0, 1]) as shipped in the npm package nsfwjs 4.4.0 (MIT licence); Keras application weights are Apache-2.0.',
       'Blocks 0–10 carry the original ImageNet weights. Blocks 11–16 were further trained by the NSFWJS project on its own 5-class content-moderation images, so the top layers are tuned to that task, not to ImageNet.',
@@ -57,7 +58,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     channels: 1,
     valueRange: [0, 1],
     featureLayer: 'global_pool',
-    provenanceSummary: 'Pretrained by this studio on 5 Fashion-MNIST classes (MIT); a lesson runs in seconds.',
+    provenanceSummary:
+      'Pretrained by this studio on 5 Fashion-MNIST classes (MIT); a lesson runs in seconds.',
     provenance: [
       'A small CNN pretrained by this studio (npm run pretrain:teaching) on the Fashion-MNIST source classes T-shirt/top, Trouser, Coat, Sandal and Bag (Zalando Research, MIT licence).',
       'Transfer it to the other Fashion classes (similar domain) or to handwritten digits (different domain). Its 5-class head stays in the model, so the source task can be re-measured after fine-tuning: how much it forgot.',
@@ -89,7 +91,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     channels: 3,
     valueRange: [-1, 1],
     featureLayer: 'conv_pw_13_relu',
-    provenanceSummary: 'ImageNet MobileNet v1 (width 0.25) from the tfjs model storage; needs the network.',
+    provenanceSummary:
+      'ImageNet MobileNet v1 (width 0.25) from the tfjs model storage; needs the network.',
     provenance: [
       'MobileNet v1 with width 0.25 trained on ImageNet, as published for the TensorFlow.js transfer-learning examples (Apache-2.0).',
       'Features come from conv_pw_13_relu (7×7×256) with global average pooling added.',

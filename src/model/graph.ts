@@ -32,7 +32,8 @@ export function layerGraph(model: tf.LayersModel): LayerGraph {
     const node = layer.inboundNodes[0];
     if (!node) throw new Error(`Layer ${layer.name} is not connected.`);
     const output = node.outputTensors[0];
-    if (!output || node.outputTensors.length !== 1) throw new Error(`Layer ${layer.name} has several outputs; not supported.`);
+    if (!output || node.outputTensors.length !== 1)
+      throw new Error(`Layer ${layer.name} has several outputs; not supported.`);
     steps.push({ layer, inputs: node.inputTensors.map((t) => t.id), output: output.id });
   }
   const inputId = (model.inputs[0] as tf.SymbolicTensor).id;
@@ -81,10 +82,15 @@ export function runSteps(
     }
     const args = step.inputs.map((id) => {
       const v = values.get(id);
-      if (!v) throw new Error(`Cannot run ${step.layer.name} from step ${from}: an input comes from before the start.`);
+      if (!v)
+        throw new Error(
+          `Cannot run ${step.layer.name} from step ${from}: an input comes from before the start.`,
+        );
       return v;
     });
-    last = step.layer.apply(args.length === 1 ? (args[0] as tf.Tensor) : args, { training: training(step.layer) }) as tf.Tensor;
+    last = step.layer.apply(args.length === 1 ? (args[0] as tf.Tensor) : args, {
+      training: training(step.layer),
+    }) as tf.Tensor;
     values.set(step.output, last);
   }
   return last;

@@ -3,8 +3,14 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LayerInfo } from '../training/protocol';
 
 function shapeText(shape: tf.Shape | tf.Shape[]): string {
-  const one = (s: tf.Shape) => s.slice(1).map((d) => (d === null ? '?' : String(d))).join('×');
-  return Array.isArray(shape[0]) ? (shape as tf.Shape[]).map(one).join(' | ') : one(shape as tf.Shape);
+  const one = (s: tf.Shape) =>
+    s
+      .slice(1)
+      .map((d) => (d === null ? '?' : String(d)))
+      .join('×');
+  return Array.isArray(shape[0])
+    ? (shape as tf.Shape[]).map(one).join(' | ')
+    : one(shape as tf.Shape);
 }
 
 export function describeLayers(model: tf.LayersModel): Omit<LayerInfo, 'cutPoint'>[] {

@@ -18,16 +18,20 @@ interface ModelJson {
 
 /** Checks that a parsed model.json is a trainable layers model; names the problem if not. */
 export function checkModelJson(json: unknown, where: string): asserts json is Required<ModelJson> {
-  if (typeof json !== 'object' || json === null) throw new Error(`${where} is not a model.json object.`);
+  if (typeof json !== 'object' || json === null)
+    throw new Error(`${where} is not a model.json object.`);
   const m = json as ModelJson;
   const topology = m.modelTopology as Record<string, unknown> | undefined;
   if (m.format === 'graph-model' || (topology && 'node' in topology)) {
-    throw new Error(`${where} is a graph model (a frozen TensorFlow graph). It can run but cannot be fine-tuned: Thaw needs a layers model.`);
+    throw new Error(
+      `${where} is a graph model (a frozen TensorFlow graph). It can run but cannot be fine-tuned: Thaw needs a layers model.`,
+    );
   }
   if (!topology || !('model_config' in topology || 'class_name' in topology)) {
     throw new Error(`${where} has no Keras layers topology ("modelTopology.model_config").`);
   }
-  if (!Array.isArray(m.weightsManifest)) throw new Error(`${where} has no "weightsManifest" listing its weight files.`);
+  if (!Array.isArray(m.weightsManifest))
+    throw new Error(`${where} has no "weightsManifest" listing its weight files.`);
 }
 
 function fetchWithTimeout(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -49,8 +53,13 @@ export async function fetchModelArtifacts(url: string): Promise<tf.io.ModelArtif
       throw new Error(`model.json is not valid JSON (${(err as Error).message})`, { cause: err });
     }
   } catch (err) {
-    const reason = (err as Error).name === 'AbortError' ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s` : (err as Error).message;
-    const offline = /Failed to fetch|NetworkError|no answer/i.test(reason) ? ' — are you offline?' : '';
+    const reason =
+      (err as Error).name === 'AbortError'
+        ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
+        : (err as Error).message;
+    const offline = /Failed to fetch|NetworkError|no answer/i.test(reason)
+      ? ' — are you offline?'
+      : '';
     throw new Error(`Could not load the model from ${url}: ${reason}${offline}`, { cause: err });
   }
   checkModelJson(json, url);
@@ -58,7 +67,9 @@ export async function fetchModelArtifacts(url: string): Promise<tf.io.ModelArtif
   try {
     return await (handler.load as () => Promise<tf.io.ModelArtifacts>)();
   } catch (err) {
-    throw new Error(`Could not load the weights of ${url}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`Could not load the weights of ${url}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -70,7 +81,9 @@ export async function artifactsFromFiles(files: readonly File[]): Promise<tf.io.
   try {
     json = JSON.parse(await jsonFile.text());
   } catch (err) {
-    throw new Error(`${jsonFile.name} is not valid JSON (${(err as Error).message}).`, { cause: err });
+    throw new Error(`${jsonFile.name} is not valid JSON (${(err as Error).message}).`, {
+      cause: err,
+    });
   }
   checkModelJson(json, jsonFile.name);
   const byName = new Map(files.map((f) => [f.name, f]));
@@ -79,7 +92,10 @@ export async function artifactsFromFiles(files: readonly File[]): Promise<tf.io.
     for (const path of group.paths) {
       const name = path.split('/').pop() ?? path;
       const file = byName.get(name);
-      if (!file) throw new Error(`Weight file "${name}" listed in ${jsonFile.name} is missing: drop it together with ${jsonFile.name}.`);
+      if (!file)
+        throw new Error(
+          `Weight file "${name}" listed in ${jsonFile.name} is missing: drop it together with ${jsonFile.name}.`,
+        );
       buffers.push(await file.arrayBuffer());
     }
   }
@@ -87,15 +103,23 @@ export async function artifactsFromFiles(files: readonly File[]): Promise<tf.io.
   const weightData = tf.io.concatenateArrayBuffers(buffers);
   const expected = weightSpecs.reduce((n, w) => n + byteSize(w), 0);
   if (weightData.byteLength < expected) {
-    throw new Error(`The weight files hold ${weightData.byteLength} bytes but ${jsonFile.name} lists ${expected}: a shard is truncated or from another model.`);
+    throw new Error(
+      `The weight files hold ${weightData.byteLength} bytes but ${jsonFile.name} lists ${expected}: a shard is truncated or from another model.`,
+    );
   }
-  return { modelTopology: json.modelTopology as object, weightSpecs, weightData, format: 'layers-model' };
+  return {
+    modelTopology: json.modelTopology as object,
+    weightSpecs,
+    weightData,
+    format: 'layers-model',
+  };
 }
 
 function byteSize(w: tf.io.WeightsManifestEntry): number {
   const n = w.shape.reduce((a, d) => a * d, 1);
   const q = w.quantization?.dtype;
-  const bytes = q === 'uint8' ? 1 : q === 'uint16' || q === 'float16' ? 2 : w.dtype === 'bool' ? 1 : 4;
+  const bytes =
+    q === 'uint8' ? 1 : q === 'uint16' || q === 'float16' ? 2 : w.dtype === 'bool' ? 1 : 4;
   return n * bytes;
 }
 

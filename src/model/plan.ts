@@ -34,7 +34,10 @@ function weightShortName(v: tf.LayerVariable): string {
 
 /** Gives a layer fresh weights from its own initializers (Keras `layer.<name>_initializer`). */
 export function reinitializeLayer(layer: tf.layers.Layer): void {
-  const fields = layer as unknown as Record<string, { apply: (shape: number[], dtype?: tf.DataType) => tf.Tensor } | undefined>;
+  const fields = layer as unknown as Record<
+    string,
+    { apply: (shape: number[], dtype?: tf.DataType) => tf.Tensor } | undefined
+  >;
   for (const v of layer.weights) {
     const short = weightShortName(v);
     const field = INITIALIZER_FIELD[short];
@@ -43,7 +46,9 @@ export function reinitializeLayer(layer: tf.layers.Layer): void {
       const shape = v.shape as number[];
       if (init) return init.apply(shape, v.dtype);
       // Unknown weight: zeros for biases/offsets, Glorot for anything matrix-like.
-      return shape.length > 1 ? tf.initializers.glorotUniform({}).apply(shape, v.dtype) : tf.zeros(shape, v.dtype);
+      return shape.length > 1
+        ? tf.initializers.glorotUniform({}).apply(shape, v.dtype)
+        : tf.zeros(shape, v.dtype);
     });
     v.write(fresh);
     fresh.dispose();
@@ -51,7 +56,10 @@ export function reinitializeLayer(layer: tf.layers.Layer): void {
 }
 
 /** The mode of a layer under a plan; layers without weights are always Frozen (passive). */
-export function modeOf(plan: Readonly<Record<string, LayerMode>>, layer: tf.layers.Layer): LayerMode {
+export function modeOf(
+  plan: Readonly<Record<string, LayerMode>>,
+  layer: tf.layers.Layer,
+): LayerMode {
   return layer.weights.length === 0 ? 'frozen' : (plan[layer.name] ?? 'frozen');
 }
 
@@ -60,7 +68,10 @@ export function modeOf(plan: Readonly<Record<string, LayerMode>>, layer: tf.laye
  * every layer's `trainable` flag to match, and returns the trainable variables by group.
  * Non-trainable weights (BatchNorm moving statistics) are never returned.
  */
-export function applyPlan(layers: readonly tf.layers.Layer[], plan: Readonly<Record<string, LayerMode>>): VariableGroups {
+export function applyPlan(
+  layers: readonly tf.layers.Layer[],
+  plan: Readonly<Record<string, LayerMode>>,
+): VariableGroups {
   const groups: VariableGroups = { fineTune: [], reinit: [] };
   for (const layer of layers) {
     const mode = modeOf(plan, layer);

@@ -13,14 +13,20 @@ interface KerasLayerJson {
 }
 
 function layersOf(topology: unknown): KerasLayerJson[] {
-  const t = topology as { model_config?: { config?: { layers?: KerasLayerJson[] } }; config?: { layers?: KerasLayerJson[] } };
+  const t = topology as {
+    model_config?: { config?: { layers?: KerasLayerJson[] } };
+    config?: { layers?: KerasLayerJson[] };
+  };
   const layers = t.model_config?.config?.layers ?? t.config?.layers;
   if (!layers) throw new Error('The model topology has no layer list.');
   return layers;
 }
 
 /** Returns artifacts whose topology takes `size`×`size` inputs; the weights are shared, not copied. */
-export function resizeArtifacts(artifacts: tf.io.ModelArtifacts, size: number): tf.io.ModelArtifacts {
+export function resizeArtifacts(
+  artifacts: tf.io.ModelArtifacts,
+  size: number,
+): tf.io.ModelArtifacts {
   if (size % 32 !== 0) throw new Error(`Input size ${size} is not a multiple of 32.`);
   const topology = structuredClone(artifacts.modelTopology) as object;
   const layers = layersOf(topology);
@@ -33,7 +39,10 @@ export function resizeArtifacts(artifacts: tf.io.ModelArtifacts, size: number): 
       resizedInput = true;
     }
     // A pooling layer that covers the whole final feature map (7×7 at 224 px).
-    if ((layer.class_name === 'AveragePooling2D' || layer.class_name === 'MaxPooling2D') && Array.isArray(cfg.pool_size)) {
+    if (
+      (layer.class_name === 'AveragePooling2D' || layer.class_name === 'MaxPooling2D') &&
+      Array.isArray(cfg.pool_size)
+    ) {
       const [ph, pw] = cfg.pool_size as number[];
       if (ph === 7 && pw === 7) {
         cfg.pool_size = [size / 32, size / 32];

@@ -80,14 +80,24 @@ export interface TrainingSlice {
   setFeaturesProgress: (done: number, total: number, cached: boolean) => void;
   addBatches: (points: BatchPoint[]) => void;
   addEpoch: (metrics: EpochMetrics) => void;
-  finishRun: (stopped: boolean, valAccuracy: number, tensors: { before: number; after: number }, timings: RunTimings | null) => void;
+  finishRun: (
+    stopped: boolean,
+    valAccuracy: number,
+    tensors: { before: number; after: number },
+    timings: RunTimings | null,
+  ) => void;
   failRun: (message: string) => void;
   setDrift: (drift: Record<string, number>) => void;
   setEvaluation: (evaluation: Evaluation) => void;
 }
 
 export interface StrategySlice {
-  probe: { status: 'idle' | 'running' | 'done' | 'error'; points: ProbePoint[]; error: string | null; runId: string | null };
+  probe: {
+    status: 'idle' | 'running' | 'done' | 'error';
+    points: ProbePoint[];
+    error: string | null;
+    runId: string | null;
+  };
   /** Images per class from which a dataset counts as large (adjustable). */
   sizeThreshold: number;
   quadrant: string | null;
@@ -125,7 +135,8 @@ function summarize(s: StudioState, valAccuracy: number, stopped: boolean): RunSu
   const layers = s.model?.layers ?? [];
   const end = layers.findIndex((l) => l.name === s.plan.featureLayer);
   const weighted = layers.filter((l, i) => l.params > 0 && (end < 0 || i <= end));
-  const count = (mode: string) => weighted.filter((l) => (s.plan.modes[l.name] ?? 'frozen') === mode).length;
+  const count = (mode: string) =>
+    weighted.filter((l) => (s.plan.modes[l.name] ?? 'frozen') === mode).length;
   return {
     id: s.runId ?? String(s.runs.length + 1),
     model: s.model?.card.name ?? '',
@@ -151,7 +162,11 @@ const strategySlice: StateCreator<StudioState, [], [], StrategySlice> = (set) =>
   probeProgress: 0,
   featureMaps: { maps: null, error: null },
   setFeatureMaps: (maps, error) => set({ featureMaps: { maps, error } }),
-  setProbe: (patch) => set((s) => ({ probe: { ...s.probe, ...patch }, probeProgress: patch.status === 'running' ? 0 : s.probeProgress })),
+  setProbe: (patch) =>
+    set((s) => ({
+      probe: { ...s.probe, ...patch },
+      probeProgress: patch.status === 'running' ? 0 : s.probeProgress,
+    })),
   setSizeThreshold: (sizeThreshold) => set({ sizeThreshold }),
   setQuadrant: (quadrant) => set({ quadrant }),
 });
@@ -180,10 +195,14 @@ const modelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set) => ({
       modelLoading: false,
       modelError: null,
       // Same network again (e.g. another resolution): keep the user's plan.
-      plan: s.model?.card.id === model.card.id && s.plan.featureLayer ? s.plan : allFrozen(model.card.featureLayer),
+      plan:
+        s.model?.card.id === model.card.id && s.plan.featureLayer
+          ? s.plan
+          : allFrozen(model.card.featureLayer),
       probe: { status: 'idle', points: [], error: null, runId: null },
     })),
-  setModelError: (modelError) => set((s) => ({ modelLoading: false, modelError, modelId: s.model?.card.id ?? s.modelId })),
+  setModelError: (modelError) =>
+    set((s) => ({ modelLoading: false, modelError, modelId: s.model?.card.id ?? s.modelId })),
   setPlan: (plan) => set({ plan }),
 });
 
@@ -194,10 +213,23 @@ const datasetSlice: StateCreator<StudioState, [], [], DatasetSlice> = (set) => (
   decoding: null,
   datasetError: null,
   setDatasetLoading: (datasetName, total) =>
-    set({ datasetName, decoding: { done: 0, total }, datasetError: null, classes: [], skipped: [] }),
+    set({
+      datasetName,
+      decoding: { done: 0, total },
+      datasetError: null,
+      classes: [],
+      skipped: [],
+    }),
   setDecodeProgress: (done, total) => set({ decoding: { done, total } }),
   setDataset: (classes, skipped) =>
-    set({ classes, skipped, decoding: null, datasetError: null, probe: { status: 'idle', points: [], error: null, runId: null }, quadrant: null }),
+    set({
+      classes,
+      skipped,
+      decoding: null,
+      datasetError: null,
+      probe: { status: 'idle', points: [], error: null, runId: null },
+      quadrant: null,
+    }),
   setDatasetError: (datasetError) => set({ datasetError, decoding: null }),
 });
 
@@ -240,7 +272,8 @@ const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) =>
       valAccuracy: s.epochs.length > 0 ? valAccuracy : null,
       tensorCheck,
       timings,
-      runs: s.epochs.length > 0 && s.model ? [...s.runs, summarize(s, valAccuracy, stopped)] : s.runs,
+      runs:
+        s.epochs.length > 0 && s.model ? [...s.runs, summarize(s, valAccuracy, stopped)] : s.runs,
     })),
   failRun: (trainingError) => set({ phase: 'error', trainingError }),
   setDrift: (drift) => set({ drift }),

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { allFrozen, freezeUpTo, nearestCutPoint, planTotals, planWarnings, setMode, takeFeaturesFrom, type PlanLayer } from './layer-plan';
+import {
+  allFrozen,
+  freezeUpTo,
+  nearestCutPoint,
+  planTotals,
+  planWarnings,
+  setMode,
+  takeFeaturesFrom,
+  type PlanLayer,
+} from './layer-plan';
 
 // A stem, one residual block (expand → dw → project, added to the block input), a head.
 const layers: PlanLayer[] = [
@@ -17,14 +26,28 @@ const layers: PlanLayer[] = [
 describe('layer plan rules', () => {
   it('starts all frozen and totals parameters, counting the cut-away head apart', () => {
     const plan = allFrozen('pool');
-    expect(planTotals(layers, plan)).toEqual({ frozen: 950, fineTune: 0, reinit: 0, cutAway: 1000 });
+    expect(planTotals(layers, plan)).toEqual({
+      frozen: 950,
+      fineTune: 0,
+      reinit: 0,
+      cutAway: 1000,
+    });
     expect(planWarnings(layers, plan)).toEqual([]);
   });
 
   it('freezes up to a layer and fine-tunes the rest', () => {
     const plan = freezeUpTo(layers, allFrozen('pool'), 'b1_add');
-    expect(plan.modes).toMatchObject({ stem_conv: 'frozen', b1_project: 'frozen', top_conv: 'fine-tune' });
-    expect(planTotals(layers, plan)).toEqual({ frozen: 550, fineTune: 400, reinit: 0, cutAway: 1000 });
+    expect(plan.modes).toMatchObject({
+      stem_conv: 'frozen',
+      b1_project: 'frozen',
+      top_conv: 'fine-tune',
+    });
+    expect(planTotals(layers, plan)).toEqual({
+      frozen: 550,
+      fineTune: 400,
+      reinit: 0,
+      cutAway: 1000,
+    });
     expect(planWarnings(layers, plan)).toEqual([]);
   });
 
@@ -49,10 +72,17 @@ describe('layer plan rules', () => {
 
   it('explains reverse layer transfer and training from scratch', () => {
     const reverse = setMode(allFrozen('pool'), 'stem_conv', 'reinit');
-    expect(planWarnings(layers, reverse)[0]?.message).toMatch(/keep the last layers, re-train the first/);
+    expect(planWarnings(layers, reverse)[0]?.message).toMatch(
+      /keep the last layers, re-train the first/,
+    );
     let scratch = allFrozen('pool');
-    for (const l of layers.slice(0, 8)) if (l.params > 0) scratch = setMode(scratch, l.name, 'reinit');
-    expect(planWarnings(layers, scratch).map((w) => w.message).join(' ')).toMatch(/from scratch/);
+    for (const l of layers.slice(0, 8))
+      if (l.params > 0) scratch = setMode(scratch, l.name, 'reinit');
+    expect(
+      planWarnings(layers, scratch)
+        .map((w) => w.message)
+        .join(' '),
+    ).toMatch(/from scratch/);
   });
 
   it('finds the nearest cut point, the earlier on a tie', () => {

@@ -18,7 +18,11 @@ export interface Plan {
   featureLayer: string;
 }
 
-export const MODE_LABEL: Record<Mode, string> = { frozen: 'Frozen', 'fine-tune': 'Fine-tune', reinit: 'Re-initialize' };
+export const MODE_LABEL: Record<Mode, string> = {
+  frozen: 'Frozen',
+  'fine-tune': 'Fine-tune',
+  reinit: 'Re-initialize',
+};
 
 /** The plan a network starts with: every layer Frozen, features from the default layer. */
 export function allFrozen(featureLayer: string): Plan {
@@ -99,12 +103,15 @@ export function planWarnings(layers: readonly PlanLayer[], plan: Plan): PlanWarn
   const warnings: PlanWarning[] = [];
   const end = indexOf(layers, plan.featureLayer);
   const feature = layers[end];
-  if (!feature) return [{ message: `There is no layer "${plan.featureLayer}" to take features from.` }];
+  if (!feature)
+    return [{ message: `There is no layer "${plan.featureLayer}" to take features from.` }];
   if (!feature.cutPoint) {
     const nearest = nearestCutPoint(layers, plan.featureLayer);
     warnings.push({
       message: `Taking features from ${plan.featureLayer} cuts through a residual block: a skip connection carries activations past this layer, so the layers before it do not produce a complete representation here.`,
-      fix: nearest ? { label: `Use the block boundary ${nearest}`, plan: takeFeaturesFrom(plan, nearest) } : undefined,
+      fix: nearest
+        ? { label: `Use the block boundary ${nearest}`, plan: takeFeaturesFrom(plan, nearest) }
+        : undefined,
     });
   }
   const used = layers.slice(0, end + 1);
@@ -115,18 +122,32 @@ export function planWarnings(layers: readonly PlanLayer[], plan: Plan): PlanWarn
       const nearest = nearestCutPoint(layers, used[firstTrainable - 1]!.name);
       warnings.push({
         message: `Training starts inside a residual block (at ${used[firstTrainable]!.name}). It works, but the frozen part can only be cached up to the previous block boundary, and the block is half old, half new.`,
-        fix: nearest ? { label: `Freeze up to the block boundary ${nearest}`, plan: freezeUpTo(layers, plan, nearest) } : undefined,
+        fix: nearest
+          ? {
+              label: `Freeze up to the block boundary ${nearest}`,
+              plan: freezeUpTo(layers, plan, nearest),
+            }
+          : undefined,
       });
     }
   }
   const reinitIdx = used.findIndex((l) => modeOf(plan, l) === 'reinit');
-  if (reinitIdx >= 0 && used.slice(reinitIdx + 1).some((l) => l.params > 0 && modeOf(plan, l) === 'frozen')) {
+  if (
+    reinitIdx >= 0 &&
+    used.slice(reinitIdx + 1).some((l) => l.params > 0 && modeOf(plan, l) === 'frozen')
+  ) {
     warnings.push({
       message: `${used[reinitIdx]!.name} is re-initialized but layers after it are Frozen: they expect the pretrained activations and will first see random ones. That is layer transfer in reverse (keep the last layers, re-train the first) — fine when intended, e.g. for speech.`,
     });
   }
-  if (used.every((l) => l.params === 0 || modeOf(plan, l) === 'reinit') && used.some((l) => l.params > 0)) {
-    warnings.push({ message: 'Every layer is re-initialized: this trains the architecture from scratch; nothing is transferred.' });
+  if (
+    used.every((l) => l.params === 0 || modeOf(plan, l) === 'reinit') &&
+    used.some((l) => l.params > 0)
+  ) {
+    warnings.push({
+      message:
+        'Every layer is re-initialized: this trains the architecture from scratch; nothing is transferred.',
+    });
   }
   return warnings;
 }

@@ -27,16 +27,26 @@ const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|microsoft basi
 
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    description?: string;
+    device?: string;
+    isFallbackAdapter?: boolean;
+  };
 }
 
 async function webgpuKind(): Promise<GpuKind> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  const gpu = (
+    navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }
+  ).gpu;
   const adapter = await gpu?.requestAdapter();
   if (!adapter) return 'none';
   const info = adapter.info ?? {};
   const text = [info.vendor, info.architecture, info.description, info.device].join(' ');
-  return adapter.isFallbackAdapter || info.isFallbackAdapter || SOFTWARE_RENDERER.test(text) ? 'software' : 'hardware';
+  return adapter.isFallbackAdapter || info.isFallbackAdapter || SOFTWARE_RENDERER.test(text)
+    ? 'software'
+    : 'hardware';
 }
 
 function webglKind(): GpuKind {
@@ -54,7 +64,9 @@ function webglKind(): GpuKind {
 
 /** Computes a small product on the active backend and checks it, so "active" means "works". */
 async function smokeTest(): Promise<boolean> {
-  const product = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])));
+  const product = tf.tidy(() =>
+    tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])),
+  );
   const values = await product.data();
   product.dispose();
   return [19, 22, 43, 50].every((v, i) => Math.abs((values[i] ?? NaN) - v) < 1e-4);
@@ -62,7 +74,10 @@ async function smokeTest(): Promise<boolean> {
 
 /** Activates the chosen backend (or the best that works) and plans each job's backend. */
 export async function selectBackend(requested: BackendChoice): Promise<BackendReport> {
-  const order = requested === 'auto' ? BACKEND_ORDER : [requested, ...BACKEND_ORDER.filter((b) => b !== requested)];
+  const order =
+    requested === 'auto'
+      ? BACKEND_ORDER
+      : [requested, ...BACKEND_ORDER.filter((b) => b !== requested)];
   let active: BackendName | null = null;
   for (const name of order) {
     if ((await switchTo(name)) && (await smokeTest())) {
@@ -71,14 +86,19 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
     }
   }
   if (!active) throw new Error('No tfjs backend works in this browser.');
-  const gpu: GpuKind = active === 'webgpu' ? await webgpuKind() : active === 'webgl' ? webglKind() : 'none';
+  const gpu: GpuKind =
+    active === 'webgpu' ? await webgpuKind() : active === 'webgl' ? webglKind() : 'none';
   const notes: string[] = [];
-  if (requested !== 'auto' && requested !== active) notes.push(`${requested} is not available here; using ${active}.`);
+  if (requested !== 'auto' && requested !== active)
+    notes.push(`${requested} is not available here; using ${active}.`);
   let jobs: BackendReport['jobs'] = { features: active, head: active, fineTune: active };
   if (requested === 'auto' && (gpu === 'software' || active === 'wasm')) {
     // wasm trains conv layers through the gradient kernels registered above.
     jobs = { features: 'wasm', head: 'cpu', fineTune: 'wasm' };
-    if (gpu === 'software') notes.push('The GPU is a software rasterizer, so the network runs on wasm and a lone head trains on cpu.');
+    if (gpu === 'software')
+      notes.push(
+        'The GPU is a software rasterizer, so the network runs on wasm and a lone head trains on cpu.',
+      );
     else notes.push('Small dense heads train faster on cpu than on wasm.');
   }
   return { active, requested, gpu, jobs, note: notes.join(' ') };

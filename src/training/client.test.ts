@@ -40,7 +40,10 @@ describe('worker client', () => {
     const first = FakeWorker.all[0]!;
     expect(first.sent.map((m) => m.type)).toEqual(['init', 'load-model']);
     const files = [{ path: 'd/a/1.png', file: new Blob(['x'], { type: 'image/png' }) }];
-    const list = Object.assign(files.map((f) => Object.assign(f.file, { webkitRelativePath: f.path, name: '1.png' })), { item: () => null });
+    const list = Object.assign(
+      files.map((f) => Object.assign(f.file, { webkitRelativePath: f.path, name: '1.png' })),
+      { item: () => null },
+    );
     client.loadPickedFolder(list as unknown as FileList);
     useStudio.getState().startRun('train-x');
 
@@ -52,7 +55,9 @@ describe('worker client', () => {
     const dataset = second.sent[2] as Extract<ToWorker, { type: 'load-dataset' }>;
     expect(dataset.files.map((f) => f.path)).toEqual(['d/a/1.png']);
     expect(useStudio.getState().phase).toBe('error');
-    expect(useStudio.getState().trainingError).toMatch(/crashed \(out of memory\).*your dataset and settings are kept/);
+    expect(useStudio.getState().trainingError).toMatch(
+      /crashed \(out of memory\).*your dataset and settings are kept/,
+    );
   });
 
   it('ignores the answer to a backend request the user has already overridden', async () => {
@@ -63,7 +68,13 @@ describe('worker client', () => {
     const firstInit = worker.sent[0] as Extract<ToWorker, { type: 'init' }>;
     client.setBackend('cpu');
     const secondInit = worker.sent.at(-1) as Extract<ToWorker, { type: 'init' }>;
-    const report = (active: 'webgpu' | 'cpu') => ({ active, requested: 'auto' as const, gpu: 'none' as const, jobs: { features: active, head: active, fineTune: active }, note: '' });
+    const report = (active: 'webgpu' | 'cpu') => ({
+      active,
+      requested: 'auto' as const,
+      gpu: 'none' as const,
+      jobs: { features: active, head: active, fineTune: active },
+      note: '',
+    });
     worker.answer({ type: 'backend', runId: secondInit.runId, report: report('cpu') });
     worker.answer({ type: 'backend', runId: firstInit.runId, report: report('webgpu') });
     expect(useStudio.getState().backend?.active).toBe('cpu');

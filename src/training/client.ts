@@ -6,7 +6,14 @@
 import { useStudio } from '../state/store';
 import { catalogEntry } from '../model/catalog';
 import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
-import type { BackendChoice, DatasetFile, FromWorker, ModelSource, SkippedFile, ToWorker } from './protocol';
+import type {
+  BackendChoice,
+  DatasetFile,
+  FromWorker,
+  ModelSource,
+  SkippedFile,
+  ToWorker,
+} from './protocol';
 
 type Job = 'init' | 'model' | 'dataset' | 'train' | 'source' | 'probe' | 'maps';
 
@@ -36,7 +43,15 @@ function onMessage(msg: FromWorker): void {
   const job = jobs.get(msg.runId);
   if (job && job !== 'train' && latest[job] !== msg.runId) {
     // e.g. the backend report of an init the user has already overridden.
-    if (msg.type === 'backend' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'error' || msg.type === 'probe-result' || msg.type === 'feature-maps') jobs.delete(msg.runId);
+    if (
+      msg.type === 'backend' ||
+      msg.type === 'model' ||
+      msg.type === 'dataset' ||
+      msg.type === 'error' ||
+      msg.type === 'probe-result' ||
+      msg.type === 'feature-maps'
+    )
+      jobs.delete(msg.runId);
     return;
   }
   switch (msg.type) {
@@ -79,7 +94,12 @@ function onMessage(msg: FromWorker): void {
       break;
     case 'done':
       if (msg.runId === s.runId) {
-        s.finishRun(msg.stopped, msg.valAccuracy, { before: msg.numTensorsBefore, after: msg.numTensors }, msg.timings);
+        s.finishRun(
+          msg.stopped,
+          msg.valAccuracy,
+          { before: msg.numTensorsBefore, after: msg.numTensors },
+          msg.timings,
+        );
       }
       break;
     case 'error':
@@ -90,7 +110,15 @@ function onMessage(msg: FromWorker): void {
       console.warn('Unknown message from the worker', unknown);
     }
   }
-  if (msg.type === 'done' || msg.type === 'error' || msg.type === 'model' || msg.type === 'dataset' || msg.type === 'backend' || msg.type === 'probe-result' || msg.type === 'feature-maps') {
+  if (
+    msg.type === 'done' ||
+    msg.type === 'error' ||
+    msg.type === 'model' ||
+    msg.type === 'dataset' ||
+    msg.type === 'backend' ||
+    msg.type === 'probe-result' ||
+    msg.type === 'feature-maps'
+  ) {
     jobs.delete(msg.runId);
   }
 }
@@ -107,7 +135,10 @@ function reportError(job: Job | undefined, message: string): void {
 }
 
 function spawn(): void {
-  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'thaw-training' });
+  worker = new Worker(new URL('./worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'thaw-training',
+  });
   worker.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data);
   worker.onerror = (event) => {
     event.preventDefault();
@@ -120,10 +151,19 @@ function restartAfterCrash(reason: string): void {
   const running = s.phase === 'features' || s.phase === 'training';
   worker?.terminate();
   jobs.clear();
-  if (running) s.failRun(`The training worker crashed (${reason}). It was restarted; your dataset and settings are kept — press Train to try again.`);
+  if (running)
+    s.failRun(
+      `The training worker crashed (${reason}). It was restarted; your dataset and settings are kept — press Train to try again.`,
+    );
   spawn();
   setBackend(s.backendChoice);
-  if (lastModel) send({ type: 'load-model', runId: nextId('model'), source: lastModel, resolution: s.model?.resolution ?? null });
+  if (lastModel)
+    send({
+      type: 'load-model',
+      runId: nextId('model'),
+      source: lastModel,
+      resolution: s.model?.resolution ?? null,
+    });
   if (lastDataset) sendDataset(lastDataset.name, lastDataset.files, lastDataset.skipped);
 }
 
@@ -201,14 +241,23 @@ export function loadPickedFolder(list: FileList): void {
 export function loadDropped(transfer: DataTransfer): void {
   const { entries, files } = droppedItems(transfer);
   if (files.length > 0) {
-    sendDataset('Dropped files', files.map((file) => ({ path: file.name, file })), []);
+    sendDataset(
+      'Dropped files',
+      files.map((file) => ({ path: file.name, file })),
+      [],
+    );
     return;
   }
-  const name = entries.length === 1 ? (entries[0]?.name ?? 'Dropped folder') : `${entries.length} dropped folders`;
+  const name =
+    entries.length === 1
+      ? (entries[0]?.name ?? 'Dropped folder')
+      : `${entries.length} dropped folders`;
   store().setDatasetLoading(name, 0);
   filesFromEntries(entries)
     .then((files) => sendDataset(name, files, []))
-    .catch((err: unknown) => store().setDatasetError(`Could not read the dropped folder: ${String(err)}`));
+    .catch((err: unknown) =>
+      store().setDatasetError(`Could not read the dropped folder: ${String(err)}`),
+    );
 }
 
 export interface SampleInfo {
@@ -221,12 +270,14 @@ export const SAMPLES: readonly SampleInfo[] = [
   {
     id: 'fashion-target',
     name: 'Fashion target',
-    description: 'Fashion-MNIST: Pullover, Dress, Shirt, Sneaker, Ankle boot — 40 images each (28×28 grey). Similar domain for the teaching CNN.',
+    description:
+      'Fashion-MNIST: Pullover, Dress, Shirt, Sneaker, Ankle boot — 40 images each (28×28 grey). Similar domain for the teaching CNN.',
   },
   {
     id: 'digits',
     name: 'Digits',
-    description: 'Handwritten digits (MNIST), 40 images per class (28×28 grey). A different domain for the teaching CNN.',
+    description:
+      'Handwritten digits (MNIST), 40 images per class (28×28 grey). A different domain for the teaching CNN.',
   },
 ];
 
@@ -252,7 +303,9 @@ export async function loadSample(sample: SampleInfo): Promise<void> {
   try {
     sendDataset(sample.name, await sampleFiles(sample.id, sample.name), []);
   } catch (err) {
-    store().setDatasetError(`Could not load the sample "${sample.name}": ${(err as Error).message}`);
+    store().setDatasetError(
+      `Could not load the sample "${sample.name}": ${(err as Error).message}`,
+    );
   }
 }
 
@@ -290,7 +343,8 @@ export function exampleImages(perClass = 3): string[] {
     const parts = f.path.split('/');
     const cls = parts.length > 2 ? parts[parts.length - 2]! : (parts[0] ?? '');
     const list = byClass.get(cls) ?? [];
-    if (list.length < perClass && /\.(png|jpe?g|gif|webp|bmp|avif)$/i.test(f.path)) list.push(f.path);
+    if (list.length < perClass && /\.(png|jpe?g|gif|webp|bmp|avif)$/i.test(f.path))
+      list.push(f.path);
     byClass.set(cls, list);
   }
   return [...byClass.values()].flat();

@@ -16,14 +16,40 @@ beforeAll(async () => {
 function tinyResNet(): tf.LayersModel {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const input = tf.input({ shape: [8, 8, 3], name: 'input' });
-  const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv1', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  const c1 = tf.layers
+    .conv2d({
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      name: 'conv1',
+      kernelInitializer: init(1),
+    })
+    .apply(input) as tf.SymbolicTensor;
   const b1 = tf.layers.batchNormalization({ name: 'bn1' }).apply(c1) as tf.SymbolicTensor;
   const r1 = tf.layers.reLU({ name: 'relu1' }).apply(b1) as tf.SymbolicTensor;
-  const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv2', kernelInitializer: init(2) }).apply(r1) as tf.SymbolicTensor;
+  const c2 = tf.layers
+    .conv2d({
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      name: 'conv2',
+      kernelInitializer: init(2),
+    })
+    .apply(r1) as tf.SymbolicTensor;
   const add = tf.layers.add({ name: 'add' }).apply([r1, c2]) as tf.SymbolicTensor;
-  const c3 = tf.layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu', name: 'conv3', kernelInitializer: init(3) }).apply(add) as tf.SymbolicTensor;
+  const c3 = tf.layers
+    .conv2d({
+      filters: 6,
+      kernelSize: 3,
+      activation: 'relu',
+      name: 'conv3',
+      kernelInitializer: init(3),
+    })
+    .apply(add) as tf.SymbolicTensor;
   const pool = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(c3) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'source_head' }).apply(pool) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 3, activation: 'softmax', name: 'source_head' })
+    .apply(pool) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -47,7 +73,10 @@ function images(perClass: number): { images: Uint8Array[]; labels: number[] } {
   for (let c = 0; c < 2; c++) {
     for (let n = 0; n < perClass; n++) {
       const img = new Uint8Array(8 * 8 * 3);
-      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) for (let ch = 0; ch < 3; ch++) img[(y * 8 + x) * 3 + ch] = ((y < 4) === (c === 0) ? 180 : 20) + rand();
+      for (let y = 0; y < 8; y++)
+        for (let x = 0; x < 8; x++)
+          for (let ch = 0; ch < 3; ch++)
+            img[(y * 8 + x) * 3 + ch] = (y < 4 === (c === 0) ? 180 : 20) + rand();
       out.push(img);
       labels.push(c);
     }
@@ -55,7 +84,13 @@ function images(perClass: number): { images: Uint8Array[]; labels: number[] } {
   return { images: out, labels };
 }
 
-const snapshot = async (model: tf.LayersModel, layer: string) => Promise.all(model.getLayer(layer).getWeights().map(async (w) => Array.from(await w.data())));
+const snapshot = async (model: tf.LayersModel, layer: string) =>
+  Promise.all(
+    model
+      .getLayer(layer)
+      .getWeights()
+      .map(async (w) => Array.from(await w.data())),
+  );
 
 async function run(modes: Record<string, LayerMode>, extra: Partial<EngineRun> = {}) {
   const source = tinyResNet();
@@ -73,7 +108,15 @@ async function run(modes: Record<string, LayerMode>, extra: Partial<EngineRun> =
     labels: data.labels,
     numClasses: 2,
     split: stratifiedSplit(data.labels, 0.25, 1),
-    params: { ...DEFAULT_PARAMS, learningRate: 0.05, fineTuneLearningRate: 0.05, epochs: 3, batchSize: 6, seed: 5, validationFraction: 0.25 },
+    params: {
+      ...DEFAULT_PARAMS,
+      learningRate: 0.05,
+      fineTuneLearningRate: 0.05,
+      epochs: 3,
+      batchSize: 6,
+      seed: 5,
+      validationFraction: 0.25,
+    },
     cacheKey: 'm@d',
     cache: null,
     cacheBudgetBytes: 1e9,
@@ -83,12 +126,24 @@ async function run(modes: Record<string, LayerMode>, extra: Partial<EngineRun> =
     onBatches: () => {},
     onEpoch: () => {},
     onTrained: async (m) => {
-      trained = Object.fromEntries(await Promise.all(['conv1', 'bn1', 'conv2', 'conv3'].map(async (n) => [n, (await snapshot(m, n)).flat()] as const)));
+      trained = Object.fromEntries(
+        await Promise.all(
+          ['conv1', 'bn1', 'conv2', 'conv3'].map(
+            async (n) => [n, (await snapshot(m, n)).flat()] as const,
+          ),
+        ),
+      );
     },
     ...extra,
   });
   const original = await buildModel(artifacts);
-  const before = Object.fromEntries(await Promise.all(['conv1', 'bn1', 'conv2', 'conv3'].map(async (n) => [n, (await snapshot(original, n)).flat()] as const)));
+  const before = Object.fromEntries(
+    await Promise.all(
+      ['conv1', 'bn1', 'conv2', 'conv3'].map(
+        async (n) => [n, (await snapshot(original, n)).flat()] as const,
+      ),
+    ),
+  );
   original.dispose();
   return { result, trained, before, prefixEvents, artifacts };
 }
@@ -99,7 +154,17 @@ describe('layer graph and plan', () => {
     const graph = layerGraph(model);
     const cuts = Object.fromEntries(graph.steps.map((s, i) => [s.layer.name, graph.cut[i]]));
     // relu1 feeds both conv2 and the add: after it one tensor flows (the block input), after conv2 two.
-    expect(cuts).toEqual({ input: true, conv1: true, bn1: true, relu1: true, conv2: false, add: true, conv3: true, pool: true, source_head: true });
+    expect(cuts).toEqual({
+      input: true,
+      conv1: true,
+      bn1: true,
+      relu1: true,
+      conv2: false,
+      add: true,
+      conv3: true,
+      pool: true,
+      source_head: true,
+    });
     model.dispose();
   });
 
@@ -123,7 +188,12 @@ describe('layer graph and plan', () => {
 describe('trainWithPlan', () => {
   it('keeps Frozen weights bit-identical, moves Fine-tune ones, re-draws Re-initialize ones, and leaks nothing', async () => {
     const baseline = tf.memory().numTensors;
-    const { result, trained, before } = await run({ conv1: 'frozen', bn1: 'frozen', conv2: 'fine-tune', conv3: 'reinit' });
+    const { result, trained, before } = await run({
+      conv1: 'frozen',
+      bn1: 'frozen',
+      conv2: 'fine-tune',
+      conv3: 'reinit',
+    });
     expect(tf.memory().numTensors).toBe(baseline);
     expect(trained.conv1).toEqual(before.conv1);
     expect(trained.bn1).toEqual(before.bn1); // moving statistics included: frozen BN runs in inference mode

@@ -64,7 +64,11 @@ export interface EngineResult extends ClassifierTrainingResult {
 const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
 
 /** Index of the last step of the longest all-Frozen prefix that ends at a cut point, ≤ `end`. */
-export function frozenPrefixEnd(graph: LayerGraph, modes: Readonly<Record<string, LayerMode>>, end: number): number {
+export function frozenPrefixEnd(
+  graph: LayerGraph,
+  modes: Readonly<Record<string, LayerMode>>,
+  end: number,
+): number {
   let k = 0;
   for (let i = 0; i <= end; i++) {
     if (modeOf(modes, graph.steps[i]!.layer) !== 'frozen') break;
@@ -77,7 +81,9 @@ function featureIndex(graph: LayerGraph, name: string): number {
   const i = graph.steps.findIndex((s) => s.layer.name === name);
   if (i < 0) throw new Error(`The network has no layer "${name}" to take features from.`);
   if (!graph.cut[i]) {
-    throw new Error(`Features cannot be taken from "${name}": a skip connection crosses it. Choose a block boundary.`);
+    throw new Error(
+      `Features cannot be taken from "${name}": a skip connection crosses it. Choose a block boundary.`,
+    );
   }
   return i;
 }
@@ -87,14 +93,26 @@ function toVectors(x: tf.Tensor): tf.Tensor2D {
   return (x.rank === 4 ? x.mean([1, 2]) : x.reshape([x.shape[0] as number, -1])) as tf.Tensor2D;
 }
 
-async function computePrefix(run: EngineRun, graph: LayerGraph, k: number): Promise<PrefixCache | null> {
+async function computePrefix(
+  run: EngineRun,
+  graph: LayerGraph,
+  k: number,
+): Promise<PrefixCache | null> {
   const total = run.images.length;
   const batchSize = 16;
   let data: Float32Array | null = null;
   let shape: number[] = [];
   for (let start = 0; start < total; start += batchSize) {
     if (run.shouldStop()) return null;
-    const out = tf.tidy(() => runSteps(graph, toModelInput(run.images.slice(start, start + batchSize), run.spec), 0, k, () => false));
+    const out = tf.tidy(() =>
+      runSteps(
+        graph,
+        toModelInput(run.images.slice(start, start + batchSize), run.spec),
+        0,
+        k,
+        () => false,
+      ),
+    );
     const values = (await out.data()) as Float32Array;
     shape = out.shape.slice(1);
     const row = values.length / (out.shape[0] as number);
@@ -113,11 +131,13 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
   let model: tf.LayersModel | null = null;
   try {
     // 1. The frozen prefix, once per image (or from the cache).
-    if (!(await switchTo(run.backends.features))) throw new Error(`The ${run.backends.features} backend is not available.`);
+    if (!(await switchTo(run.backends.features)))
+      throw new Error(`The ${run.backends.features} backend is not available.`);
     model = await buildModel(run.artifacts);
     let graph = layerGraph(model);
     const end = featureIndex(graph, run.featureLayer);
-    const augmenting = run.params.augment.flip || run.params.augment.crop || run.params.augment.brightness;
+    const augmenting =
+      run.params.augment.flip || run.params.augment.crop || run.params.augment.brightness;
     // Augmentation changes every input, so nothing can be computed once and cached.
     let k = augmenting ? 0 : frozenPrefixEnd(graph, run.modes, end);
     let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
@@ -138,7 +158,8 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     // 2. The trainable rest, on a fresh copy with the plan applied.
     const headOnly = k === end;
     const trainBackend = headOnly ? run.backends.head : run.backends.fineTune;
-    if (!(await switchTo(trainBackend))) throw new Error(`The ${trainBackend} backend is not available.`);
+    if (!(await switchTo(trainBackend)))
+      throw new Error(`The ${trainBackend} backend is not available.`);
     if (!headOnly) {
       model.dispose();
       model = await buildModel(run.artifacts);
@@ -147,29 +168,50 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const prefix = k > 0 ? cache : null;
     const rowSize = prefix ? prefix.data.length / run.images.length : 0;
     const inputBatch = (idx: readonly number[]) =>
-      prefix ? rowsTensor(prefix.data, rowSize, prefix.shape, idx) : toModelInput(idx.map((i) => run.images[i]!), run.spec);
+      prefix
+        ? rowsTensor(prefix.data, rowSize, prefix.shape, idx)
+        : toModelInput(
+            idx.map((i) => run.images[i]!),
+            run.spec,
+          );
     // The original network's features, before the plan changes any weight: they set the head's
     // input scaling and are the targets of output-level conservation.
     const initial = await featuresOf(run, graph, k, end, inputBatch);
     const originalFeatures = !headOnly && run.params.distillation > 0 ? initial : null;
     const featureScale = standardization(initial, run.split.train);
-    const groups = applyPlan(graph.steps.slice(0, end + 1).map((s) => s.layer), run.modes);
+    const groups = applyPlan(
+      graph.steps.slice(0, end + 1).map((s) => s.layer),
+      run.modes,
+    );
     const trainableParams = [...groups.fineTune, ...groups.reinit].reduce((n, v) => n + v.size, 0);
     const modeByLayer = new Map(graph.steps.map((s) => [s.layer, modeOf(run.modes, s.layer)]));
     // Frozen layers, and BatchNorm in fine-tuned layers, run in inference mode.
     const trainingFlag = (layer: tf.layers.Layer) => {
       const mode = modeByLayer.get(layer);
-      return mode === 'reinit' || (mode === 'fine-tune' && (run.params.batchNormTraining || !isBatchNorm(layer)));
+      return (
+        mode === 'reinit' ||
+        (mode === 'fine-tune' && (run.params.batchNormTraining || !isBatchNorm(layer)))
+      );
     };
-    const featureDim = tf.tidy(() => toVectors(headOnly ? inputBatch([0]) : runSteps(graph, inputBatch([0]), k + 1, end, () => false)).shape[1] as number);
+    const featureDim = tf.tidy(
+      () =>
+        toVectors(
+          headOnly ? inputBatch([0]) : runSteps(graph, inputBatch([0]), k + 1, end, () => false),
+        ).shape[1] as number,
+    );
     const t1 = performance.now();
     const { valueRange } = run.spec;
     const result = await trainClassifier({
       batch: (idx, augment) => {
         const x = inputBatch(idx);
-        return augment && augmenting ? augmentBatch(x as tf.Tensor4D, augment.seed, { ...run.params.augment, valueRange }) : x;
+        return augment && augmenting
+          ? augmentBatch(x as tf.Tensor4D, augment.seed, { ...run.params.augment, valueRange })
+          : x;
       },
-      body: (x, training) => toVectors(headOnly ? x : runSteps(graph, x, k + 1, end, (layer) => training && trainingFlag(layer))),
+      body: (x, training) =>
+        toVectors(
+          headOnly ? x : runSteps(graph, x, k + 1, end, (layer) => training && trainingFlag(layer)),
+        ),
       featureDim,
       fineTune: groups.fineTune,
       reinit: groups.reinit,
@@ -183,7 +225,11 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       schedule: run.params.schedule,
       conservation: run.params.conservation,
       distillation: originalFeatures
-        ? { weight: run.params.distillation, targets: (idx) => rowsTensor(originalFeatures.data, featureDim, [featureDim], idx) as tf.Tensor2D }
+        ? {
+            weight: run.params.distillation,
+            targets: (idx) =>
+              rowsTensor(originalFeatures.data, featureDim, [featureDim], idx) as tf.Tensor2D,
+          }
         : undefined,
       onDrift: run.onDrift,
       featureScale,
@@ -196,8 +242,14 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     });
     await run.onTrained?.(model);
     const val = run.split.validation;
-    const after = result.epochsRun > 0 && !headOnly ? await featuresOf(run, graph, k, end, inputBatch) : initial;
-    const projection = { before: pca2(initial.data, initial.dim, val), after: pca2(after.data, after.dim, val) };
+    const after =
+      result.epochsRun > 0 && !headOnly
+        ? await featuresOf(run, graph, k, end, inputBatch)
+        : initial;
+    const projection = {
+      before: pca2(initial.data, initial.dim, val),
+      after: pca2(after.data, after.dim, val),
+    };
     return {
       projection,
       ...result,
@@ -222,12 +274,17 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
  * than per-feature z-scores: with few images, features that barely vary in the training
  * set would otherwise be blown up and dominate on new images.
  */
-export function standardization(features: { data: Float32Array; dim: number }, rows: readonly number[]): { mean: Float32Array; std: Float32Array } {
+export function standardization(
+  features: { data: Float32Array; dim: number },
+  rows: readonly number[],
+): { mean: Float32Array; std: Float32Array } {
   const { data, dim } = features;
   const mean = new Float32Array(dim);
   for (const r of rows) for (let d = 0; d < dim; d++) mean[d]! += data[r * dim + d]! / rows.length;
   let variance = 0;
-  for (const r of rows) for (let d = 0; d < dim; d++) variance += (data[r * dim + d]! - mean[d]!) ** 2 / (rows.length * dim);
+  for (const r of rows)
+    for (let d = 0; d < dim; d++)
+      variance += (data[r * dim + d]! - mean[d]!) ** 2 / (rows.length * dim);
   const scale = Math.sqrt(variance) || 1;
   return { mean, std: new Float32Array(dim).fill(scale) };
 }
@@ -256,7 +313,11 @@ async function featuresOf(
   return { data: out ?? new Float32Array(0), dim: width };
 }
 
-function stoppedResult(run: EngineRun, prefixMs: number, prefixBackend: BackendName | null): EngineResult {
+function stoppedResult(
+  run: EngineRun,
+  prefixMs: number,
+  prefixBackend: BackendName | null,
+): EngineResult {
   return {
     stopped: true,
     epochsRun: 0,

@@ -13,13 +13,16 @@ function blobs(perClass: number, seed: number) {
     for (let i = 0; i < perClass; i++) {
       const row = c * perClass + i;
       labels.push(c);
-      for (let d = 0; d < dim; d++) features[row * dim + d] = (d % 3 === c ? 2 : 0) + (random() - 0.5);
+      for (let d = 0; d < dim; d++)
+        features[row * dim + d] = (d % 3 === c ? 2 : 0) + (random() - 0.5);
     }
   }
   return { features, labels, dim };
 }
 
-function input(overrides: Partial<ClassifierTrainingInput> & { features?: Float32Array } = {}): ClassifierTrainingInput {
+function input(
+  overrides: Partial<ClassifierTrainingInput> & { features?: Float32Array } = {},
+): ClassifierTrainingInput {
   const data = blobs(20, 1);
   const features = overrides.features ?? data.features;
   const { labels, dim } = data;
@@ -96,7 +99,9 @@ describe('trainClassifier (head on cached features)', () => {
     const { features } = blobs(20, 1);
     // Plain SGD at a huge rate on unscaled features: the logits, and so the loss, blow up.
     for (let i = 0; i < features.length; i++) features[i]! *= 1e3;
-    await expect(trainClassifier(input({ features, optimizer: 'sgd', learningRate: 1e4, epochs: 3 }))).rejects.toThrow(/diverged \(it exploded to/);
+    await expect(
+      trainClassifier(input({ features, optimizer: 'sgd', learningRate: 1e4, epochs: 3 })),
+    ).rejects.toThrow(/diverged \(it exploded to/);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -105,7 +110,9 @@ describe('trainClassifier (head on cached features)', () => {
     const features = blobs(20, 1).features;
     features.fill(Number.NaN, 0, 8 * 30);
     await expect(trainClassifier(input({ features, epochs: 2 }))).rejects.toThrow(DivergedError);
-    await expect(trainClassifier(input({ features, epochs: 2 }))).rejects.toThrow(/lower the learning rate/i);
+    await expect(trainClassifier(input({ features, epochs: 2 }))).rejects.toThrow(
+      /lower the learning rate/i,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

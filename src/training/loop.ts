@@ -69,14 +69,21 @@ export const EXPLODED_FACTOR = 1000;
 /** Thrown when the loss stops being a finite number or explodes. */
 export class DivergedError extends Error {
   constructor(epoch: number, loss: number) {
-    const what = Number.isFinite(loss) ? `it exploded to ${loss.toExponential(1)}` : 'not a finite number';
-    super(`The loss diverged (${what}) in epoch ${epoch}. Lower the learning rate and train again.`);
+    const what = Number.isFinite(loss)
+      ? `it exploded to ${loss.toExponential(1)}`
+      : 'not a finite number';
+    super(
+      `The loss diverged (${what}) in epoch ${epoch}. Lower the learning rate and train again.`,
+    );
     this.name = 'DivergedError';
   }
 }
 
 /** The gradients of `vars` that exist (a variable the loss does not reach has none). */
-function gradsOf(vars: readonly tf.Variable[], grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] {
+function gradsOf(
+  vars: readonly tf.Variable[],
+  grads: tf.NamedTensorMap,
+): { name: string; tensor: tf.Tensor }[] {
   const out: { name: string; tensor: tf.Tensor }[] = [];
   for (const v of vars) {
     const g = grads[v.name];
@@ -103,7 +110,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export async function trainClassifier(input: ClassifierTrainingInput): Promise<ClassifierTrainingResult> {
+export async function trainClassifier(
+  input: ClassifierTrainingInput,
+): Promise<ClassifierTrainingResult> {
   const { featureDim: dim, numClasses, split, epochs, batchSize, seed, labels } = input;
   const now = input.now ?? (() => performance.now());
   const throttleMs = input.throttleMs ?? 150;
@@ -114,10 +123,13 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
   // Glorot-uniform kernel, zero bias: the Keras defaults for a Dense layer.
   // tidy() frees the initial values; the variables keep their own reference to the data.
   const limit = Math.sqrt(6 / (dim + numClasses));
-  const kernel = tf.tidy(() => tf.variable(tf.randomUniform([dim, numClasses], -limit, limit, 'float32', seed), true));
+  const kernel = tf.tidy(() =>
+    tf.variable(tf.randomUniform([dim, numClasses], -limit, limit, 'float32', seed), true),
+  );
   const bias = tf.tidy(() => tf.variable(tf.zeros([numClasses]), true));
   const fast = [kernel, bias, ...reinit];
-  const makeOptimizer = (lr: number) => (input.optimizer === 'sgd' ? tf.train.momentum(lr, 0.9) : tf.train.adam(lr));
+  const makeOptimizer = (lr: number) =>
+    input.optimizer === 'sgd' ? tf.train.momentum(lr, 0.9) : tf.train.adam(lr);
   const fastOptimizer = makeOptimizer(input.learningRate);
   const slowRate = input.fineTuneLearningRate ?? input.learningRate;
   const slowOptimizer = fineTune.length > 0 ? makeOptimizer(slowRate) : null;
@@ -125,14 +137,24 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
   // w₀ for L2-SP and the drift meter: the values the trained layers start from.
   const anchors = [...fineTune, ...reinit].map((v) => tf.keep(v.clone()));
   const conservation = input.conservation ?? 0;
-  const labelsOf = (idx: readonly number[]) => tf.oneHot(tf.tensor1d(idx.map((i) => labels[i] as number), 'int32'), numClasses) as tf.Tensor2D;
+  const labelsOf = (idx: readonly number[]) =>
+    tf.oneHot(
+      tf.tensor1d(
+        idx.map((i) => labels[i] as number),
+        'int32',
+      ),
+      numClasses,
+    ) as tf.Tensor2D;
   const shift = input.featureScale ? tf.keep(tf.tensor1d(input.featureScale.mean)) : null;
   const scale = input.featureScale ? tf.keep(tf.tensor1d(input.featureScale.std)) : null;
   const scaled = (f: tf.Tensor2D) => (shift && scale ? f.sub(shift).div(scale) : f) as tf.Tensor2D;
-  const scores = (features: tf.Tensor2D) => scaled(features).matMul(kernel).add(bias) as tf.Tensor2D;
+  const scores = (features: tf.Tensor2D) =>
+    scaled(features).matMul(kernel).add(bias) as tf.Tensor2D;
   const logits = (x: tf.Tensor, training: boolean) => scores(input.body(x, training));
   const dataLoss = (y: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar =>
-    input.head === 'svm' ? multiclassHinge(y, z).add(l2Penalty([kernel], SVM_L2)) : softmaxCrossEntropy(y, z);
+    input.head === 'svm'
+      ? multiclassHinge(y, z).add(l2Penalty([kernel], SVM_L2))
+      : softmaxCrossEntropy(y, z);
   const setRate = (opt: tf.Optimizer, lr: number) => {
     // Both optimizers read their rate on every step; Adam keeps it in a field of that name.
     if (opt instanceof tf.MomentumOptimizer) opt.setLearningRate(lr);
@@ -182,7 +204,10 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
     const trained = [...fineTune, ...reinit];
     const sums = new Map<string, { diff: number; base: number }>();
     for (let i = 0; i < trained.length; i++) {
-      const [d, b] = tf.tidy(() => [trained[i]!.sub(anchors[i]!).square().sum(), anchors[i]!.square().sum()]);
+      const [d, b] = tf.tidy(() => [
+        trained[i]!.sub(anchors[i]!).square().sum(),
+        anchors[i]!.square().sum(),
+      ]);
       const layer = trained[i]!.name.split('/')[0] ?? trained[i]!.name;
       const acc = sums.get(layer) ?? { diff: 0, base: 0 };
       acc.diff += (await d!.data())[0] as number;
@@ -190,7 +215,14 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
       sums.set(layer, acc);
       tf.dispose([d!, b!]);
     }
-    input.onDrift(Object.fromEntries([...sums].map(([layer, { diff, base }]) => [layer, base > 0 ? Math.sqrt(diff / base) : Math.sqrt(diff)])));
+    input.onDrift(
+      Object.fromEntries(
+        [...sums].map(([layer, { diff, base }]) => [
+          layer,
+          base > 0 ? Math.sqrt(diff / base) : Math.sqrt(diff),
+        ]),
+      ),
+    );
   };
 
   let stopped = false;
@@ -211,8 +243,12 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
         const idx = order.slice(step * batchSize, (step + 1) * batchSize);
         const globalStep = epoch * steps + step;
         if (input.schedule === 'cosine') {
-          setRate(fastOptimizer, learningRateAt(globalStep, totalSteps, input.learningRate, 'cosine'));
-          if (slowOptimizer) setRate(slowOptimizer, learningRateAt(globalStep, totalSteps, slowRate, 'cosine'));
+          setRate(
+            fastOptimizer,
+            learningRateAt(globalStep, totalSteps, input.learningRate, 'cosine'),
+          );
+          if (slowOptimizer)
+            setRate(slowOptimizer, learningRateAt(globalStep, totalSteps, slowRate, 'cosine'));
         }
         const [loss, hits] = tf.tidy(() => {
           // A different augmentation draw for every step, reproducible from the run's seed.
@@ -224,9 +260,14 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
             const z = scores(features);
             batchHits = tf.keep(z.argMax(1).equal(y.argMax(1)).sum());
             let total = dataLoss(y, z);
-            if (conservation > 0 && fineTune.length > 0) total = total.add(l2sp(fineTune, anchors.slice(0, fineTune.length), conservation));
+            if (conservation > 0 && fineTune.length > 0)
+              total = total.add(l2sp(fineTune, anchors.slice(0, fineTune.length), conservation));
             if (input.distillation && input.distillation.weight > 0) {
-              total = total.add(distillation(features, input.distillation.targets(idx), 'features-l2').mul(input.distillation.weight));
+              total = total.add(
+                distillation(features, input.distillation.targets(idx), 'features-l2').mul(
+                  input.distillation.weight,
+                ),
+              );
             }
             return total;
           }, allVars);
@@ -238,7 +279,8 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
         const hitValue = (await hits.data())[0] as number;
         tf.dispose([loss, hits]);
         firstLoss ??= lossValue;
-        if (!Number.isFinite(lossValue) || lossValue > EXPLODED_FACTOR * Math.max(1, firstLoss)) throw new DivergedError(epoch + 1, lossValue);
+        if (!Number.isFinite(lossValue) || lossValue > EXPLODED_FACTOR * Math.max(1, firstLoss))
+          throw new DivergedError(epoch + 1, lossValue);
         lossSum += lossValue * idx.length;
         correct += hitValue;
         pending.push({ x: epoch + (step + 1) / steps, loss: lossValue });
@@ -261,7 +303,10 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
       await reportDrift();
     }
     flush();
-    const predictions = { validation: await predict(split.validation), test: await predict(split.test) };
+    const predictions = {
+      validation: await predict(split.validation),
+      test: await predict(split.test),
+    };
     return {
       stopped,
       epochsRun: history.length,
@@ -278,8 +323,15 @@ export async function trainClassifier(input: ClassifierTrainingInput): Promise<C
 }
 
 /** Rows of a row-major matrix as a [b, dim] tensor (for cached features). */
-export function rowsTensor(data: Float32Array, rowSize: number, shape: readonly number[], indices: readonly number[]): tf.Tensor {
+export function rowsTensor(
+  data: Float32Array,
+  rowSize: number,
+  shape: readonly number[],
+  indices: readonly number[],
+): tf.Tensor {
   const out = new Float32Array(indices.length * rowSize);
-  indices.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
+  indices.forEach((row, i) =>
+    out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize),
+  );
   return tf.tensor(out, [indices.length, ...shape]);
 }

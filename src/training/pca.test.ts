@@ -11,7 +11,11 @@ describe('pca2', () => {
       data[i * 3 + 1] = 2 * i;
       data[i * 3 + 2] = (i % 2) * 0.1;
     }
-    const projected = pca2(data, 3, Array.from({ length: rows }, (_, i) => i));
+    const projected = pca2(
+      data,
+      3,
+      Array.from({ length: rows }, (_, i) => i),
+    );
     const first = projected.map((p) => p[0]);
     const second = projected.map((p) => p[1]);
     const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);

@@ -4,12 +4,19 @@
  */
 
 /** Projects `rows` of `data` (N × dim) onto their first two principal components. */
-export function pca2(data: Float32Array, dim: number, rows: readonly number[], iterations = 60): [number, number][] {
+export function pca2(
+  data: Float32Array,
+  dim: number,
+  rows: readonly number[],
+  iterations = 60,
+): [number, number][] {
   const n = rows.length;
   if (n === 0) return [];
   const mean = new Float64Array(dim);
   for (const r of rows) for (let d = 0; d < dim; d++) mean[d]! += data[r * dim + d]! / n;
-  const centered = rows.map((r) => Float64Array.from({ length: dim }, (_, d) => data[r * dim + d]! - mean[d]!));
+  const centered = rows.map((r) =>
+    Float64Array.from({ length: dim }, (_, d) => data[r * dim + d]! - mean[d]!),
+  );
   // Covariance-vector product without forming the dim × dim matrix: C v = Xᵀ (X v) / n.
   const covTimes = (v: Float64Array): Float64Array => {
     const out = new Float64Array(dim);
@@ -27,7 +34,9 @@ export function pca2(data: Float32Array, dim: number, rows: readonly number[], i
   const components: Float64Array[] = [];
   for (let c = 0; c < 2; c++) {
     // A fixed, non-degenerate start keeps the result deterministic.
-    let v = normalize(Float64Array.from({ length: dim }, (_, d) => 1 + ((d * 7919 + c * 104729) % 97) / 97));
+    let v = normalize(
+      Float64Array.from({ length: dim }, (_, d) => 1 + ((d * 7919 + c * 104729) % 97) / 97),
+    );
     for (let it = 0; it < iterations; it++) {
       let w = covTimes(v);
       for (const prev of components) {

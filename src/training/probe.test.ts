@@ -28,17 +28,38 @@ describe('nearestCentroidAccuracy', () => {
 describe('probe', () => {
   it('probes block boundaries for pretrained and random weights and frees its tensors', async () => {
     const input = tf.input({ shape: [8, 8, 3] });
-    const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }).apply(input) as tf.SymbolicTensor;
-    const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c2' }).apply(c1) as tf.SymbolicTensor;
+    const c1 = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' })
+      .apply(input) as tf.SymbolicTensor;
+    const c2 = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c2' })
+      .apply(c1) as tf.SymbolicTensor;
     const pool = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(c2) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: pool });
     let artifacts: tf.io.ModelArtifacts | null = null;
-    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await model.save(
+      tf.io.withSaveHandler(
+        async (a) => (
+          (artifacts = a),
+          { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+        ),
+      ),
+    );
     model.dispose();
-    const images = Array.from({ length: 12 }, (_, i) => Uint8Array.from({ length: 192 }, (_, j) => ((i % 2) * 120 + j * 3) % 256));
+    const images = Array.from({ length: 12 }, (_, i) =>
+      Uint8Array.from({ length: 192 }, (_, j) => ((i % 2) * 120 + j * 3) % 256),
+    );
     const labels = images.map((_, i) => i % 2);
     const before = tf.memory().numTensors;
-    const result = await probe({ artifacts: artifacts!, spec: { size: 8, channels: 3, valueRange: [0, 1] }, featureLayer: 'pool', images, labels, numClasses: 2, seed: 1 });
+    const result = await probe({
+      artifacts: artifacts!,
+      spec: { size: 8, channels: 3, valueRange: [0, 1] },
+      featureLayer: 'pool',
+      images,
+      labels,
+      numClasses: 2,
+      seed: 1,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(result!.map((r) => r.layer)).toEqual(['c1', 'c2', 'pool']);
     expect(result!.at(-1)!.depth).toBe(1);

@@ -44,16 +44,26 @@ export function probeLayers(graph: LayerGraph, end: number, count: number): numb
   }
   if (candidates.length <= count) return candidates;
   const picked = new Set<number>();
-  for (let k = 1; k <= count; k++) picked.add(candidates[Math.round((k / count) * (candidates.length - 1))]!);
+  for (let k = 1; k <= count; k++)
+    picked.add(candidates[Math.round((k / count) * (candidates.length - 1))]!);
   return [...picked].sort((a, b) => a - b);
 }
 
 /** Nearest-centroid accuracy on standardized features: fit on `fit`, score on `score`. */
-export function nearestCentroidAccuracy(features: Float32Array, dim: number, labels: readonly number[], numClasses: number, fit: readonly number[], score: readonly number[]): number {
+export function nearestCentroidAccuracy(
+  features: Float32Array,
+  dim: number,
+  labels: readonly number[],
+  numClasses: number,
+  fit: readonly number[],
+  score: readonly number[],
+): number {
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
-  for (const r of fit) for (let d = 0; d < dim; d++) mean[d]! += features[r * dim + d]! / fit.length;
-  for (const r of fit) for (let d = 0; d < dim; d++) sq[d]! += (features[r * dim + d]! - mean[d]!) ** 2 / fit.length;
+  for (const r of fit)
+    for (let d = 0; d < dim; d++) mean[d]! += features[r * dim + d]! / fit.length;
+  for (const r of fit)
+    for (let d = 0; d < dim; d++) sq[d]! += (features[r * dim + d]! - mean[d]!) ** 2 / fit.length;
   const std = Array.from(sq, (v) => Math.sqrt(v) + 1e-6);
   const z = (r: number, d: number) => (features[r * dim + d]! - mean[d]!) / std[d]!;
   const centroids = Array.from({ length: numClasses }, () => new Float64Array(dim));
@@ -81,7 +91,13 @@ export function nearestCentroidAccuracy(features: Float32Array, dim: number, lab
   return hits / Math.max(1, score.length);
 }
 
-async function pooledAt(graph: LayerGraph, layers: number[], images: readonly Uint8Array[], spec: InputSpec, shouldStop?: () => boolean): Promise<{ data: Float32Array; dim: number }[] | null> {
+async function pooledAt(
+  graph: LayerGraph,
+  layers: number[],
+  images: readonly Uint8Array[],
+  spec: InputSpec,
+  shouldStop?: () => boolean,
+): Promise<{ data: Float32Array; dim: number }[] | null> {
   const out = layers.map(() => ({ parts: [] as Float32Array[], dim: 0 }));
   for (let start = 0; start < images.length; start += 16) {
     if (shouldStop?.()) return null;
@@ -128,15 +144,33 @@ export async function probe(input: ProbeInput): Promise<ProbeResult[] | null> {
       if (end < 0) throw new Error(`No layer "${input.featureLayer}" to probe up to.`);
       layers = probeLayers(graph, end, input.points ?? 6);
       names = layers.map((i) => graph.steps[i]!.layer.name);
-      if (kind === 'random') for (const step of graph.steps) if (step.layer.countParams() > 0) reinitializeLayer(step.layer);
+      if (kind === 'random')
+        for (const step of graph.steps)
+          if (step.layer.countParams() > 0) reinitializeLayer(step.layer);
       const feats = await pooledAt(graph, layers, input.images, input.spec, input.shouldStop);
       if (!feats) return null;
-      accuracies[kind] = feats.map((f) => nearestCentroidAccuracy(f.data, f.dim, input.labels, input.numClasses, split.train, split.validation));
+      accuracies[kind] = feats.map((f) =>
+        nearestCentroidAccuracy(
+          f.data,
+          f.dim,
+          input.labels,
+          input.numClasses,
+          split.train,
+          split.validation,
+        ),
+      );
       input.onProgress?.(kind === 'pretrained' ? 1 : 2, 2);
     } finally {
       model.dispose();
     }
   }
-  layers.forEach((i, k) => results.push({ layer: names[k]!, depth: i / Math.max(1, end), pretrained: accuracies.pretrained[k]!, random: accuracies.random[k]! }));
+  layers.forEach((i, k) =>
+    results.push({
+      layer: names[k]!,
+      depth: i / Math.max(1, end),
+      pretrained: accuracies.pretrained[k]!,
+      random: accuracies.random[k]!,
+    }),
+  );
   return results;
 }

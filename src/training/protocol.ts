@@ -138,7 +138,12 @@ export interface Evaluation {
   /** For each wrong cell `${true}-${predicted}`, the paths of its images. */
   misclassified: Record<string, string[]>;
   /** 2-D PCA of the validation images' features before and after training; `labels` per point. */
-  projection: { before: [number, number][]; after: [number, number][]; labels: number[]; featuresTrained: boolean };
+  projection: {
+    before: [number, number][];
+    after: [number, number][];
+    labels: number[];
+    featuresTrained: boolean;
+  };
   /** Source-task accuracy of the original head, before and after this run (what it forgot). */
   forgetting: { before: number; after: number; images: number } | null;
 }
@@ -196,7 +201,13 @@ export type FromWorker =
   | { type: 'backend'; runId: string; report: BackendReport }
   | { type: 'model'; runId: string; info: ModelInfo }
   | { type: 'decode-progress'; runId: string; done: number; total: number }
-  | { type: 'dataset'; runId: string; classes: ClassCount[]; skipped: SkippedFile[]; inputSize: number }
+  | {
+      type: 'dataset';
+      runId: string;
+      classes: ClassCount[];
+      skipped: SkippedFile[];
+      inputSize: number;
+    }
   | { type: 'features-progress'; runId: string; done: number; total: number; cached: boolean }
   | { type: 'batches'; runId: string; points: BatchPoint[] }
   | { type: 'epoch'; runId: string; metrics: EpochMetrics; totalEpochs: number }

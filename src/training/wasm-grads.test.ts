@@ -5,7 +5,11 @@ import { registerWasmConvGradients } from './wasm-grads';
 
 type Backend = 'cpu' | 'wasm';
 type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+type Pad =
+  | 'same'
+  | 'valid'
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
 
 beforeAll(async () => {
   registerWasmConvGradients();
@@ -59,7 +63,12 @@ const depthwiseOp: ConvOp = (x, f, c) => tf.depthwiseConv2d(x, f, c.strides, c.p
  * Gradients of Σ r ⊙ conv(x, f) w.r.t. x and f on one backend (r random, so dy is not
  * constant), checking that neither the engine nor the backend keeps any new tensor.
  */
-async function convGrads(backend: Backend, op: ConvOp, c: Case, seed: number): Promise<[Float32Array, Float32Array]> {
+async function convGrads(
+  backend: Backend,
+  op: ConvOp,
+  c: Case,
+  seed: number,
+): Promise<[Float32Array, Float32Array]> {
   expect(await tf.setBackend(backend)).toBe(true);
   const tensorsBefore = tf.memory().numTensors;
   const idsBefore = tf.backend().numDataIds();
@@ -67,8 +76,13 @@ async function convGrads(backend: Backend, op: ConvOp, c: Case, seed: number): P
   const f = tf.tensor4d(randomValues(size(c.filter), seed + 1), c.filter);
   const outShape = tf.tidy(() => op(x, f, c).shape);
   const r = tf.tensor(randomValues(size(outShape), seed + 2), outShape);
-  const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D, c), r)))([x, f]);
-  const result: [Float32Array, Float32Array] = [(await dx!.data()) as Float32Array, (await df!.data()) as Float32Array];
+  const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D, c), r)),
+  )([x, f]);
+  const result: [Float32Array, Float32Array] = [
+    (await dx!.data()) as Float32Array,
+    (await df!.data()) as Float32Array,
+  ];
   tf.dispose([x, f, r, dx!, df!]);
   expect(tf.memory().numTensors, `${backend} tensors`).toBe(tensorsBefore);
   expect(tf.backend().numDataIds(), `${backend} backend data ids`).toBe(idsBefore);
@@ -76,27 +90,128 @@ async function convGrads(backend: Backend, op: ConvOp, c: Case, seed: number): P
 }
 
 const CONV_CASES: Case[] = [
-  { name: 'stride 1, same, odd input', x: [2, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
-  { name: 'stride 2, same, even input', x: [3, 8, 8, 2], filter: [3, 3, 2, 5], strides: 2, pad: 'same' },
-  { name: 'stride 2, same, odd input', x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'same' },
-  { name: 'stride 2, valid, non-square filter', x: [2, 9, 6, 3], filter: [3, 2, 3, 4], strides: 2, pad: 'valid' },
+  {
+    name: 'stride 1, same, odd input',
+    x: [2, 7, 7, 3],
+    filter: [3, 3, 3, 4],
+    strides: 1,
+    pad: 'same',
+  },
+  {
+    name: 'stride 2, same, even input',
+    x: [3, 8, 8, 2],
+    filter: [3, 3, 2, 5],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    name: 'stride 2, same, odd input',
+    x: [2, 9, 7, 2],
+    filter: [3, 3, 2, 3],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    name: 'stride 2, valid, non-square filter',
+    x: [2, 9, 6, 3],
+    filter: [3, 2, 3, 4],
+    strides: 2,
+    pad: 'valid',
+  },
   { name: 'stride 1, valid, 5×5', x: [2, 8, 8, 2], filter: [5, 5, 2, 3], strides: 1, pad: 'valid' },
-  { name: 'stride [2,1], even filter, same', x: [2, 8, 7, 2], filter: [2, 4, 2, 3], strides: [2, 1], pad: 'same' },
-  { name: 'stride 2, 1×1, valid, even input (rows left unread)', x: [2, 10, 10, 3], filter: [1, 1, 3, 4], strides: 2, pad: 'valid' },
-  { name: 'stride 3, valid (forward leaves the last rows unread)', x: [2, 11, 10, 2], filter: [3, 3, 2, 2], strides: 3, pad: 'valid' },
+  {
+    name: 'stride [2,1], even filter, same',
+    x: [2, 8, 7, 2],
+    filter: [2, 4, 2, 3],
+    strides: [2, 1],
+    pad: 'same',
+  },
+  {
+    name: 'stride 2, 1×1, valid, even input (rows left unread)',
+    x: [2, 10, 10, 3],
+    filter: [1, 1, 3, 4],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    name: 'stride 3, valid (forward leaves the last rows unread)',
+    x: [2, 11, 10, 2],
+    filter: [3, 3, 2, 2],
+    strides: 3,
+    pad: 'valid',
+  },
   { name: 'numeric pad 1, stride 2', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1 },
-  { name: 'explicit pad, stride 1', x: [2, 6, 7, 2], filter: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  { name: 'single image, 28×28 (the teaching CNN)', x: [1, 28, 28, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'same' },
+  {
+    name: 'explicit pad, stride 1',
+    x: [2, 6, 7, 2],
+    filter: [3, 3, 2, 3],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'single image, 28×28 (the teaching CNN)',
+    x: [1, 28, 28, 1],
+    filter: [3, 3, 1, 8],
+    strides: 1,
+    pad: 'same',
+  },
 ];
 
 const DEPTHWISE_CASES: Case[] = [
-  { name: 'multiplier 1, stride 1, same, odd input', x: [2, 7, 7, 3], filter: [3, 3, 3, 1], strides: 1, pad: 'same' },
-  { name: 'multiplier 2, stride 2, same, even input', x: [2, 8, 8, 3], filter: [3, 3, 3, 2], strides: 2, pad: 'same' },
-  { name: 'multiplier 2, stride 2, valid, odd input', x: [3, 9, 9, 2], filter: [3, 3, 2, 2], strides: 2, pad: 'valid' },
-  { name: 'multiplier 1, stride 2, same, odd input', x: [2, 7, 9, 4], filter: [3, 3, 4, 1], strides: 2, pad: 'same' },
-  { name: 'multiplier 3, stride 1, valid, 5×5', x: [2, 8, 8, 2], filter: [5, 5, 2, 3], strides: 1, pad: 'valid' },
-  { name: 'multiplier 1, numeric pad 1, stride 2', x: [2, 8, 8, 3], filter: [3, 3, 3, 1], strides: 2, pad: 1 },
-  { name: 'multiplier 2, stride 1, single channel, batch 1', x: [1, 6, 5, 1], filter: [3, 3, 1, 2], strides: 1, pad: 'same' },
+  {
+    name: 'multiplier 1, stride 1, same, odd input',
+    x: [2, 7, 7, 3],
+    filter: [3, 3, 3, 1],
+    strides: 1,
+    pad: 'same',
+  },
+  {
+    name: 'multiplier 2, stride 2, same, even input',
+    x: [2, 8, 8, 3],
+    filter: [3, 3, 3, 2],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    name: 'multiplier 2, stride 2, valid, odd input',
+    x: [3, 9, 9, 2],
+    filter: [3, 3, 2, 2],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    name: 'multiplier 1, stride 2, same, odd input',
+    x: [2, 7, 9, 4],
+    filter: [3, 3, 4, 1],
+    strides: 2,
+    pad: 'same',
+  },
+  {
+    name: 'multiplier 3, stride 1, valid, 5×5',
+    x: [2, 8, 8, 2],
+    filter: [5, 5, 2, 3],
+    strides: 1,
+    pad: 'valid',
+  },
+  {
+    name: 'multiplier 1, numeric pad 1, stride 2',
+    x: [2, 8, 8, 3],
+    filter: [3, 3, 3, 1],
+    strides: 2,
+    pad: 1,
+  },
+  {
+    name: 'multiplier 2, stride 1, single channel, batch 1',
+    x: [1, 6, 5, 1],
+    filter: [3, 3, 1, 2],
+    strides: 1,
+    pad: 'same',
+  },
 ];
 
 describe('wasm conv gradients match the cpu backend', () => {
@@ -107,12 +222,15 @@ describe('wasm conv gradients match the cpu backend', () => {
     expectClose(wdf, cdf, 'dfilter');
   });
 
-  it.each(DEPTHWISE_CASES.map((c, i) => [c.name, c, i] as const))('depthwiseConv2d: %s', async (_name, c, i) => {
-    const [cdx, cdf] = await convGrads('cpu', depthwiseOp, c, 500 + 10 * i);
-    const [wdx, wdf] = await convGrads('wasm', depthwiseOp, c, 500 + 10 * i);
-    expectClose(wdx, cdx, 'dx');
-    expectClose(wdf, cdf, 'dfilter');
-  });
+  it.each(DEPTHWISE_CASES.map((c, i) => [c.name, c, i] as const))(
+    'depthwiseConv2d: %s',
+    async (_name, c, i) => {
+      const [cdx, cdf] = await convGrads('cpu', depthwiseOp, c, 500 + 10 * i);
+      const [wdx, wdf] = await convGrads('wasm', depthwiseOp, c, 500 + 10 * i);
+      expectClose(wdx, cdx, 'dx');
+      expectClose(wdf, cdf, 'dfilter');
+    },
+  );
 
   it('conv2dTranspose (which runs Conv2DBackpropInput forward) matches cpu', async () => {
     const run = async (backend: Backend): Promise<Float32Array> => {
@@ -130,15 +248,32 @@ describe('wasm conv gradients match the cpu backend', () => {
 /** Inserts (d − 1) zeros between filter taps, so a dilated conv becomes an ordinary one (differentiably). */
 function dilateFilter(f: tf.Tensor4D, d: number): tf.Tensor4D {
   const [fh, fw, c, m] = f.shape;
-  const spread = tf.pad(tf.reshape(f, [fh, 1, fw, 1, c, m]), [[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0], [0, 0]]);
+  const spread = tf.pad(tf.reshape(f, [fh, 1, fw, 1, c, m]), [
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+    [0, 0],
+  ]);
   const full = tf.reshape<tf.Rank.R4>(spread, [fh * d, fw * d, c, m]);
   return tf.slice(full, [0, 0, 0, 0], [(fh - 1) * d + 1, (fw - 1) * d + 1, c, m]);
 }
 
 describe('dilated depthwise gradients (tfjs core refuses dilation in the gradient, so the kernels are called directly)', () => {
   const cases: { name: string; x: Shape4; filter: Shape4; pad: 'same' | 'valid' }[] = [
-    { name: 'dilation 2, same, multiplier 2, odd input', x: [2, 9, 9, 2], filter: [3, 3, 2, 2], pad: 'same' },
-    { name: 'dilation 2, valid, multiplier 1, even input', x: [2, 10, 8, 3], filter: [3, 3, 3, 1], pad: 'valid' },
+    {
+      name: 'dilation 2, same, multiplier 2, odd input',
+      x: [2, 9, 9, 2],
+      filter: [3, 3, 2, 2],
+      pad: 'same',
+    },
+    {
+      name: 'dilation 2, valid, multiplier 1, even input',
+      x: [2, 10, 8, 3],
+      filter: [3, 3, 3, 1],
+      pad: 'valid',
+    },
   ];
 
   it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
@@ -150,8 +285,20 @@ describe('dilated depthwise gradients (tfjs core refuses dilation in the gradien
       const f = tf.tensor4d(randomValues(size(c.filter), seed + 1), c.filter);
       const outShape = tf.depthwiseConv2d(x, f, 1, c.pad, 'NHWC', 2).shape;
       const r = tf.tensor(randomValues(size(outShape), seed + 2), outShape);
-      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, dilateFilter(b as tf.Tensor4D, 2), 1, c.pad), r)))([x, f]);
-      return { dx: dx!.dataSync() as Float32Array, df: df!.dataSync() as Float32Array, dy: r.dataSync() as Float32Array, dyShape: outShape };
+      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.depthwiseConv2d(a as tf.Tensor4D, dilateFilter(b as tf.Tensor4D, 2), 1, c.pad),
+            r,
+          ),
+        ),
+      )([x, f]);
+      return {
+        dx: dx!.dataSync() as Float32Array,
+        df: df!.dataSync() as Float32Array,
+        dy: r.dataSync() as Float32Array,
+        dyShape: outShape,
+      };
     });
 
     expect(await tf.setBackend('wasm')).toBe(true);
@@ -162,8 +309,20 @@ describe('dilated depthwise gradients (tfjs core refuses dilation in the gradien
       const f = tf.tensor4d(randomValues(size(c.filter), seed + 1), c.filter);
       const dy = tf.tensor(ref.dy, ref.dyShape);
       const attrs = { strides: 1, dilations: 2, pad: c.pad };
-      const gx = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: f }, { ...attrs, inputShape: c.x }) as tf.Tensor;
-      const gf = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { ...attrs, filterShape: c.filter }) as tf.Tensor;
+      const gx = tf
+        .engine()
+        .runKernel(
+          tf.DepthwiseConv2dNativeBackpropInput,
+          { dy, filter: f },
+          { ...attrs, inputShape: c.x },
+        ) as tf.Tensor;
+      const gf = tf
+        .engine()
+        .runKernel(
+          tf.DepthwiseConv2dNativeBackpropFilter,
+          { x, dy },
+          { ...attrs, filterShape: c.filter },
+        ) as tf.Tensor;
       return [gx.dataSync() as Float32Array, gf.dataSync() as Float32Array];
     });
     expect(tf.memory().numTensors).toBe(before);
@@ -175,7 +334,12 @@ describe('dilated depthwise gradients (tfjs core refuses dilation in the gradien
 
 describe('kernel hygiene', () => {
   it('registers all four kernels for wasm, and registering again changes nothing', () => {
-    const names = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.DepthwiseConv2dNativeBackpropFilter, tf.DepthwiseConv2dNativeBackpropInput];
+    const names = [
+      tf.Conv2DBackpropFilter,
+      tf.Conv2DBackpropInput,
+      tf.DepthwiseConv2dNativeBackpropFilter,
+      tf.DepthwiseConv2dNativeBackpropInput,
+    ];
     const funcs = names.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc);
     expect(funcs.every((f) => typeof f === 'function')).toBe(true);
     registerWasmConvGradients();
@@ -187,7 +351,15 @@ describe('kernel hygiene', () => {
     const ids = tf.backend().numDataIds();
     const x = tf.zeros([1, 2, 5, 5]);
     const dy = tf.zeros([1, 2, 3, 3]);
-    expect(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] })).toThrow(/NHWC/);
+    expect(() =>
+      tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropFilter,
+          { x, dy },
+          { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] },
+        ),
+    ).toThrow(/NHWC/);
     tf.dispose([x, dy]);
     expect(tf.backend().numDataIds()).toBe(ids);
   });
@@ -196,11 +368,23 @@ describe('kernel hygiene', () => {
 describe('wasm memory', () => {
   it('repeated gradient steps neither keep tensors nor grow the wasm heap (XNNPACK operators are freed with their filters)', async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
-    const heapBytes = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+    const heapBytes = (): number =>
+      (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
     const x = tf.tensor4d(randomValues(4 * 12 * 12 * 3, 1), [4, 12, 12, 3]);
     const f = tf.tensor4d(randomValues(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
     const d = tf.tensor4d(randomValues(3 * 3 * 4 * 2, 3), [3, 3, 4, 2]);
-    const step = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), c as tf.Tensor4D, 1, 'same'))));
+    const step = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(
+        tf.square(
+          tf.depthwiseConv2d(
+            tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'),
+            c as tf.Tensor4D,
+            1,
+            'same',
+          ),
+        ),
+      ),
+    );
     const run = async (n: number): Promise<void> => {
       for (let i = 0; i < n; i++) {
         const g = step([x, f, d]);
@@ -223,15 +407,47 @@ describe('wasm memory', () => {
 describe('training a small CNN on wasm', () => {
   function buildModel(): tf.Sequential {
     const model = tf.sequential();
-    model.add(tf.layers.conv2d({ inputShape: [10, 10, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
-    model.add(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, depthMultiplier: 2, padding: 'same', activation: 'relu', depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
-    model.add(tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+    model.add(
+      tf.layers.conv2d({
+        inputShape: [10, 10, 2],
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+    );
+    model.add(
+      tf.layers.depthwiseConv2d({
+        kernelSize: 3,
+        strides: 2,
+        depthMultiplier: 2,
+        padding: 'same',
+        activation: 'relu',
+        depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
+    );
+    model.add(
+      tf.layers.conv2d({
+        filters: 6,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'valid',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      }),
+    );
     model.add(tf.layers.flatten());
-    model.add(tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
+    model.add(
+      tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+    );
     return model;
   }
 
-  async function train(backend: Backend, init: { values: Float32Array; shape: number[] }[]): Promise<number[]> {
+  async function train(
+    backend: Backend,
+    init: { values: Float32Array; shape: number[] }[],
+  ): Promise<number[]> {
     expect(await tf.setBackend(backend)).toBe(true);
     const before = tf.memory().numTensors;
     const ids = tf.backend().numDataIds();
@@ -240,11 +456,23 @@ describe('training a small CNN on wasm', () => {
     model.setWeights(weights);
     tf.dispose(weights);
     const xs = tf.tensor4d(randomValues(24 * 10 * 10 * 2, 77), [24, 10, 10, 2]);
-    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'int32'), 3));
+    const labels = tf.tidy(() =>
+      tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 24 }, (_, i) => i % 3),
+          'int32',
+        ),
+        3,
+      ),
+    );
     const optimizer = tf.train.adam(0.02);
     const losses: number[] = [];
     for (let step = 0; step < 10; step++) {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor), true);
+      const loss = optimizer.minimize(
+        () =>
+          tf.losses.softmaxCrossEntropy(labels, model.apply(xs, { training: true }) as tf.Tensor),
+        true,
+      );
       losses.push((await loss!.data())[0] ?? NaN);
       loss!.dispose();
     }
@@ -259,11 +487,17 @@ describe('training a small CNN on wasm', () => {
   it('loss falls and follows the cpu losses step by step', async () => {
     expect(await tf.setBackend('cpu')).toBe(true);
     const template = buildModel();
-    const init = template.getWeights().map((w) => ({ values: w.dataSync() as Float32Array, shape: w.shape }));
+    const init = template
+      .getWeights()
+      .map((w) => ({ values: w.dataSync() as Float32Array, shape: w.shape }));
     template.dispose();
     const cpu = await train('cpu', init);
     const wasm = await train('wasm', init);
     expect(wasm[wasm.length - 1]!).toBeLessThan(wasm[0]! * 0.5);
-    wasm.forEach((l, i) => expect(Math.abs(l - cpu[i]!), `step ${i}: wasm ${l} vs cpu ${cpu[i]}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu[i]!))));
+    wasm.forEach((l, i) =>
+      expect(Math.abs(l - cpu[i]!), `step ${i}: wasm ${l} vs cpu ${cpu[i]}`).toBeLessThan(
+        1e-4 * Math.max(1, Math.abs(cpu[i]!)),
+      ),
+    );
   });
 });

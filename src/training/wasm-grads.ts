@@ -23,7 +23,11 @@ interface DisposingBackend {
 }
 
 function isDisposingBackend(b: unknown): b is DisposingBackend {
-  return typeof b === 'object' && b !== null && typeof (b as { disposeData?: unknown }).disposeData === 'function';
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    typeof (b as { disposeData?: unknown }).disposeData === 'function'
+  );
 }
 
 /**
@@ -36,14 +40,19 @@ class Scratch {
 
   constructor(private readonly backend: DisposingBackend) {}
 
-  run(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+  run(
+    kernelName: string,
+    inputs: tf.NamedTensorInfoMap,
+    attrs: tf.NamedAttrMap = {},
+  ): tf.TensorInfo {
     const kernel = tf.getKernel(kernelName, 'wasm');
     if (!kernel) throw new Error(`wasm-grads: the wasm backend has no '${kernelName}' kernel.`);
     const out = kernel.kernelFunc({ inputs, backend: this.backend, attrs });
     const outs = Array.isArray(out) ? out : [out];
     this.temps.push(...outs);
     const first = outs[0];
-    if (outs.length !== 1 || !first) throw new Error(`wasm-grads: '${kernelName}' returned ${outs.length} outputs, expected 1.`);
+    if (outs.length !== 1 || !first)
+      throw new Error(`wasm-grads: '${kernelName}' returned ${outs.length} outputs, expected 1.`);
     return first;
   }
 
@@ -59,13 +68,23 @@ class Scratch {
   padOrCrop(x: tf.TensorInfo, [top, bottom]: Pair, [left, right]: Pair): tf.TensorInfo {
     let out = x;
     if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-      const paddings = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
+      const paddings = [
+        [0, 0],
+        [Math.max(0, top), Math.max(0, bottom)],
+        [Math.max(0, left), Math.max(0, right)],
+        [0, 0],
+      ];
       out = this.run(tf.PadV2, { x: out }, { paddings, constantValue: 0 });
     }
     if (top < 0 || bottom < 0 || left < 0 || right < 0) {
       const [n, h, w, c] = out.shape as Shape4;
       const begin = [0, Math.max(0, -top), Math.max(0, -left), 0];
-      const size = [n, h - Math.max(0, -top) - Math.max(0, -bottom), w - Math.max(0, -left) - Math.max(0, -right), c];
+      const size = [
+        n,
+        h - Math.max(0, -top) - Math.max(0, -bottom),
+        w - Math.max(0, -left) - Math.max(0, -right),
+        c,
+      ];
       out = this.run(tf.Slice, { x: out }, { begin, size });
     }
     return out;
@@ -75,14 +94,17 @@ class Scratch {
   cropTo(x: tf.TensorInfo, h: number, w: number): tf.TensorInfo {
     const [n, xh, xw, c] = x.shape as Shape4;
     if (xh === h && xw === w) return x;
-    if (xh < h || xw < w) throw new Error(`wasm-grads: internal shape error (${xh}×${xw} < ${h}×${w}).`);
+    if (xh < h || xw < w)
+      throw new Error(`wasm-grads: internal shape error (${xh}×${xw} < ${h}×${w}).`);
     return this.run(tf.Slice, { x }, { begin: [0, 0, 0, 0], size: [n, h, w, c] });
   }
 
   /** Frees every intermediate except `result`, which becomes the caller's. */
   finish(result: tf.TensorInfo): tf.TensorInfo {
     // A result that is an input (a no-op reshape, say) gets its own reference first.
-    const owned = this.temps.includes(result) ? result : this.run(tf.Reshape, { x: result }, { shape: result.shape });
+    const owned = this.temps.includes(result)
+      ? result
+      : this.run(tf.Reshape, { x: result }, { shape: result.shape });
     this.temps.splice(this.temps.lastIndexOf(owned), 1);
     for (const t of this.temps) this.backend.disposeData(t.dataId);
     this.temps.length = 0;
@@ -102,7 +124,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** Runs `body` with a fresh scratch space and frees its intermediates whatever happens. */
 function withScratch(backend: unknown, body: (s: Scratch) => tf.TensorInfo): tf.TensorInfo {
-  if (!isDisposingBackend(backend)) throw new Error('wasm-grads: kernel called without a backend that can free data.');
+  if (!isDisposingBackend(backend))
+    throw new Error('wasm-grads: kernel called without a backend that can free data.');
   const s = new Scratch(backend);
   try {
     return s.finish(body(s));
@@ -124,9 +147,30 @@ interface Geometry {
   dilation: Pair;
 }
 
-function geometry(xShape: Shape4, filterShape: Shape4, strides: number | Pair, dilations: number | Pair | undefined, pad: Pad, rounding: Rounding, depthwise: boolean): Geometry {
-  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations ?? 1, pad, rounding, depthwise, 'channelsLast');
-  return { info, stride: [info.strideHeight, info.strideWidth], dilation: [info.dilationHeight, info.dilationWidth] };
+function geometry(
+  xShape: Shape4,
+  filterShape: Shape4,
+  strides: number | Pair,
+  dilations: number | Pair | undefined,
+  pad: Pad,
+  rounding: Rounding,
+  depthwise: boolean,
+): Geometry {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    strides,
+    dilations ?? 1,
+    pad,
+    rounding,
+    depthwise,
+    'channelsLast',
+  );
+  return {
+    info,
+    stride: [info.strideHeight, info.strideWidth],
+    dilation: [info.dilationHeight, info.dilationWidth],
+  };
 }
 
 /**
@@ -142,7 +186,21 @@ function dilateAndPadDy(s: Scratch, dy: tf.TensorInfo, g: Geometry): tf.TensorIn
   if (sh > 1 || sw > 1) {
     // Zero insertion: [b,oh,ow,c] → [b,oh,1,ow,1,c] → pad to [b,oh,sh,ow,sw,c] → [b,oh·sh,ow·sw,c].
     d = s.reshape(d, [b, oh, 1, ow, 1, c]);
-    d = s.run(tf.PadV2, { x: d }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    d = s.run(
+      tf.PadV2,
+      { x: d },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     d = s.reshape(d, [b, oh * sh, ow * sw, c]);
   }
   // The dilated dy already ends in (stride − 1) zero rows/columns; the rest of the
@@ -164,11 +222,19 @@ function filterGradPadding(g: Geometry, oh: number, ow: number): [Pair, Pair] {
   const needW = (info.filterWidth - 1) * dilation[1] + (ow - 1) * stride[1] + 1;
   const bottom = Math.max(0, needH - info.inHeight - info.padInfo.top);
   const right = Math.max(0, needW - info.inWidth - info.padInfo.left);
-  return [[info.padInfo.top, bottom], [info.padInfo.left, right]];
+  return [
+    [info.padInfo.top, bottom],
+    [info.padInfo.left, right],
+  ];
 }
 
 function explicit([top, bottom]: Pair, [left, right]: Pair): tf.backend_util.ExplicitPadding {
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }
 
 /** dL/dW of conv2d: the input (batch as channels) convolved with dy (as the filter); stride and dilation swap roles. */
@@ -177,13 +243,25 @@ const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   assertNhwc('Conv2DBackpropFilter', a.dataFormat);
   if (!x || !dy) throw new Error('wasm-grads: Conv2DBackpropFilter needs x and dy.');
-  const g = geometry(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false);
+  const g = geometry(
+    x.shape as Shape4,
+    a.filterShape,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+  );
   return withScratch(backend, (s) => {
     const [, oh, ow] = dy.shape as Shape4;
     const xT = s.transpose(x, [3, 1, 2, 0]); // [inC, H, W, batch]
     const dyT = s.transpose(dy, [1, 2, 0, 3]); // [outH, outW, batch, outC]
     const [ph, pw] = filterGradPadding(g, oh, ow);
-    const conv = s.run(tf.Conv2D, { x: xT, filter: dyT }, { strides: g.dilation, dilations: g.stride, pad: explicit(ph, pw), dataFormat: 'NHWC' });
+    const conv = s.run(
+      tf.Conv2D,
+      { x: xT, filter: dyT },
+      { strides: g.dilation, dilations: g.stride, pad: explicit(ph, pw), dataFormat: 'NHWC' },
+    );
     const cropped = s.cropTo(conv, g.info.filterHeight, g.info.filterWidth); // [inC, fH, fW, outC]
     return s.transpose(cropped, [1, 2, 0, 3]);
   });
@@ -195,12 +273,24 @@ const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   assertNhwc('Conv2DBackpropInput', a.dataFormat);
   if (!dy || !filter) throw new Error('wasm-grads: Conv2DBackpropInput needs dy and filter.');
-  const g = geometry(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false);
+  const g = geometry(
+    a.inputShape,
+    filter.shape as Shape4,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+  );
   return withScratch(backend, (s) => {
     const flipped = s.run(tf.Reverse, { x: filter }, { dims: [0, 1] });
     const fT = s.transpose(flipped, [0, 1, 3, 2]); // [fH, fW, outC, inC]
     const dyP = dilateAndPadDy(s, dy, g);
-    return s.run(tf.Conv2D, { x: dyP, filter: fT }, { strides: 1, dilations: g.dilation, pad: 'valid', dataFormat: 'NHWC' });
+    return s.run(
+      tf.Conv2D,
+      { x: dyP, filter: fT },
+      { strides: 1, dilations: g.dilation, pad: 'valid', dataFormat: 'NHWC' },
+    );
   });
 };
 
@@ -212,7 +302,15 @@ const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
   const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   if (!x || !dy) throw new Error('wasm-grads: DepthwiseConv2dNativeBackpropFilter needs x and dy.');
-  const g = geometry(x.shape as Shape4, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
+  const g = geometry(
+    x.shape as Shape4,
+    a.filterShape,
+    a.strides,
+    a.dilations,
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
   return withScratch(backend, (s) => {
     const [b, h, w, c] = x.shape as Shape4;
     const [, oh, ow] = dy.shape as Shape4;
@@ -221,10 +319,15 @@ const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const dy5 = s.reshape(dy, [b, oh, ow, c, m]);
     const dyT = s.reshape(s.transpose(dy5, [1, 2, 0, 3, 4]), [oh, ow, b * c, m]);
     const [ph, pw] = filterGradPadding(g, oh, ow);
-    const conv = s.run(tf.DepthwiseConv2dNative, { x: xT, filter: dyT }, { strides: g.dilation, dilations: g.stride, pad: explicit(ph, pw) });
+    const conv = s.run(
+      tf.DepthwiseConv2dNative,
+      { x: xT, filter: dyT },
+      { strides: g.dilation, dilations: g.stride, pad: explicit(ph, pw) },
+    );
     const cropped = s.cropTo(conv, fh, fw); // [1, fH, fW, batch·C·M]
     const perBatch = s.reshape(cropped, [fh, fw, b, c * m]);
-    const summed = b === 1 ? perBatch : s.run(tf.Sum, { x: perBatch }, { axis: [2], keepDims: false });
+    const summed =
+      b === 1 ? perBatch : s.run(tf.Sum, { x: perBatch }, { axis: [2], keepDims: false });
     return s.reshape(summed, [fh, fw, c, m]);
   });
 };
@@ -233,15 +336,28 @@ const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const depthwiseBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
   const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
-  if (!dy || !filter) throw new Error('wasm-grads: DepthwiseConv2dNativeBackpropInput needs dy and filter.');
-  const g = geometry(a.inputShape, filter.shape as Shape4, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
+  if (!dy || !filter)
+    throw new Error('wasm-grads: DepthwiseConv2dNativeBackpropInput needs dy and filter.');
+  const g = geometry(
+    a.inputShape,
+    filter.shape as Shape4,
+    a.strides,
+    a.dilations,
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
   return withScratch(backend, (s) => {
     const [b, h, w, c] = a.inputShape;
     const [fh, fw, , m] = filter.shape as Shape4;
     const flipped = s.run(tf.Reverse, { x: filter }, { dims: [0, 1] });
     const f1 = s.reshape(flipped, [fh, fw, c * m, 1]);
     const dyP = dilateAndPadDy(s, dy, g);
-    const conv = s.run(tf.DepthwiseConv2dNative, { x: dyP, filter: f1 }, { strides: 1, dilations: g.dilation, pad: 'valid' });
+    const conv = s.run(
+      tf.DepthwiseConv2dNative,
+      { x: dyP, filter: f1 },
+      { strides: 1, dilations: g.dilation, pad: 'valid' },
+    );
     if (m === 1) return conv;
     const perMultiplier = s.reshape(conv, [b, h, w, c, m]);
     return s.run(tf.Sum, { x: perMultiplier }, { axis: [4], keepDims: false });

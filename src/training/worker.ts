@@ -26,7 +26,12 @@ import { ImageDecoder } from '../data/decode';
 import { mulberry32, shuffleInPlace, stratifiedSplit, type Split } from '../data/split';
 import { probe } from './probe';
 import { accuracy, confusionMatrix, misclassified, perClassPrecisionRecall } from './metrics';
-import { artifactsFromFiles, buildModel, defaultFeatureLayer, fetchModelArtifacts } from '../model/load';
+import {
+  artifactsFromFiles,
+  buildModel,
+  defaultFeatureLayer,
+  fetchModelArtifacts,
+} from '../model/load';
 import { describeLayers } from '../model/inspect';
 import { catalogEntry } from '../model/catalog';
 import { resizeArtifacts } from '../model/resize';
@@ -85,17 +90,30 @@ async function init(runId: string, choice: Parameters<typeof selectBackend>[0]):
   post({ type: 'backend', runId, report });
 }
 
-async function artifactsOf(source: ModelSource): Promise<{ card: Omit<ModelCard, 'featureLayer' | 'inputSize' | 'resolutions' | 'channels'> & Partial<ModelCard>; artifacts: tf.io.ModelArtifacts }> {
+async function artifactsOf(
+  source: ModelSource,
+): Promise<{
+  card: Omit<ModelCard, 'featureLayer' | 'inputSize' | 'resolutions' | 'channels'> &
+    Partial<ModelCard>;
+  artifacts: tf.io.ModelArtifacts;
+}> {
   if (source.kind === 'catalog') {
     const entry = catalogEntry(source.modelId);
     if (!entry) throw new Error(`Unknown model "${source.modelId}".`);
     const artifacts = await fetchModelArtifacts(source.url);
     const card: ModelCard = { ...entry };
-    if (entry.cardUrl) Object.assign(card, await measuredFacts(new URL(entry.cardUrl, source.url).href, card));
+    if (entry.cardUrl)
+      Object.assign(card, await measuredFacts(new URL(entry.cardUrl, source.url).href, card));
     return { card, artifacts };
   }
-  const artifacts = source.kind === 'url' ? await fetchModelArtifacts(source.url) : await artifactsFromFiles(source.files);
-  const label = source.kind === 'url' ? (source.url.split('/').slice(-2, -1)[0] ?? source.url) : (source.files.find((f) => f.name.endsWith('.json'))?.name ?? 'model.json');
+  const artifacts =
+    source.kind === 'url'
+      ? await fetchModelArtifacts(source.url)
+      : await artifactsFromFiles(source.files);
+  const label =
+    source.kind === 'url'
+      ? (source.url.split('/').slice(-2, -1)[0] ?? source.url)
+      : (source.files.find((f) => f.name.endsWith('.json'))?.name ?? 'model.json');
   const where = source.kind === 'url' ? source.url : 'dropped files';
   return {
     card: {
@@ -129,7 +147,9 @@ async function measuredFacts(url: string, card: ModelCard): Promise<Partial<Mode
   const res = await fetch(url);
   if (!res.ok) return {};
   const json = (await res.json()) as CardJson;
-  const sourceClasses = json.sourceClasses ? [...json.sourceClasses].sort((a, b) => a.headIndex - b.headIndex).map((c) => c.name) : undefined;
+  const sourceClasses = json.sourceClasses
+    ? [...json.sourceClasses].sort((a, b) => a.headIndex - b.headIndex).map((c) => c.name)
+    : undefined;
   const facts: string[] = [];
   if (json.sourceTestAccuracy !== undefined) {
     facts.push(
@@ -161,12 +181,18 @@ async function loadSourceTest(runId: string, files: DatasetFile[]): Promise<void
 }
 
 /** Accuracy of the network's own (source) head on the source test images. */
-async function sourceAccuracy(net: tf.LayersModel, spec: InputSpec, test: SourceTest): Promise<number> {
+async function sourceAccuracy(
+  net: tf.LayersModel,
+  spec: InputSpec,
+  test: SourceTest,
+): Promise<number> {
   const graph = layerGraph(net);
   let hits = 0;
   for (let start = 0; start < test.images.length; start += 64) {
     const idx = test.images.slice(start, start + 64);
-    const pred = tf.tidy(() => runSteps(graph, toModelInput(idx, spec), 0, graph.steps.length - 1, () => false).argMax(-1));
+    const pred = tf.tidy(() =>
+      runSteps(graph, toModelInput(idx, spec), 0, graph.steps.length - 1, () => false).argMax(-1),
+    );
     const values = await pred.data();
     pred.dispose();
     values.forEach((p, i) => (hits += p === test.labels[start + i] ? 1 : 0));
@@ -174,7 +200,11 @@ async function sourceAccuracy(net: tf.LayersModel, spec: InputSpec, test: Source
   return hits / Math.max(1, test.images.length);
 }
 
-async function loadModel(runId: string, source: ModelSource, resolution: number | null): Promise<void> {
+async function loadModel(
+  runId: string,
+  source: ModelSource,
+  resolution: number | null,
+): Promise<void> {
   const { card: partial, artifacts: base } = await artifactsOf(source);
   // Inspect once at the native size; this also proves the weights load.
   const native = await buildModel(base);
@@ -201,19 +231,38 @@ async function loadModel(runId: string, source: ModelSource, resolution: number 
     const layers = describeLayers(built).map((l, i) => ({ ...l, cutPoint: graph.cut[i] ?? false }));
     model = { card, artifacts, resolution: size, version: ++versions };
     prefixCache = null;
-    post({ type: 'model', runId, info: { card, resolution: size, totalParams: built.countParams(), layers } });
+    post({
+      type: 'model',
+      runId,
+      info: { card, resolution: size, totalParams: built.countParams(), layers },
+    });
   } finally {
     built.dispose();
   }
-  if (dataset && dataset.size !== size) await decodeDataset(runId, dataset.files, dataset.classNames, dataset.skipped.filter((s) => !s.decodeFailure));
+  if (dataset && dataset.size !== size)
+    await decodeDataset(
+      runId,
+      dataset.files,
+      dataset.classNames,
+      dataset.skipped.filter((s) => !s.decodeFailure),
+    );
 }
 
-async function loadDataset(runId: string, files: DatasetFile[], skippedBefore: SkippedFile[]): Promise<void> {
+async function loadDataset(
+  runId: string,
+  files: DatasetFile[],
+  skippedBefore: SkippedFile[],
+): Promise<void> {
   const { files: usable, classNames, skipped } = classifyFolder(files);
   await decodeDataset(runId, usable, classNames, [...skippedBefore, ...skipped]);
 }
 
-async function decodeDataset(runId: string, usable: ClassifiedFile[], classNames: string[], skippedBefore: SkippedFile[]): Promise<void> {
+async function decodeDataset(
+  runId: string,
+  usable: ClassifiedFile[],
+  classNames: string[],
+  skippedBefore: SkippedFile[],
+): Promise<void> {
   const size = model?.resolution ?? 224;
   const skipped = [...skippedBefore];
   const decoder = new ImageDecoder(size);
@@ -241,7 +290,15 @@ async function decodeDataset(runId: string, usable: ClassifiedFile[], classNames
   // A class whose every file failed to decode is not a class.
   const present = classNames.filter((c) => (counts.get(c) ?? 0) > 0);
   const remap = classNames.map((c) => present.indexOf(c));
-  dataset = { version: ++versions, files: kept, classNames: present, images, labels: labels.map((l) => remap[l]!), size, skipped };
+  dataset = {
+    version: ++versions,
+    files: kept,
+    classNames: present,
+    images,
+    labels: labels.map((l) => remap[l]!),
+    size,
+    skipped,
+  };
   prefixCache = null;
   const classes: ClassCount[] = present.map((name) => ({ name, count: counts.get(name) ?? 0 }));
   post({ type: 'dataset', runId, classes, skipped, inputSize: size });
@@ -251,13 +308,26 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
   if (!model) throw new Error('No model is loaded yet.');
   if (!dataset || dataset.images.length === 0) throw new Error('No dataset is loaded yet.');
   if (!report) throw new Error('The worker has no backend yet.');
-  if (dataset.size !== model.resolution) throw new Error('The images are still being prepared for this model; try again in a moment.');
+  if (dataset.size !== model.resolution)
+    throw new Error('The images are still being prepared for this model; try again in a moment.');
   const before = tf.memory().numTensors;
   const data = dataset;
-  const split = stratifiedSplit(data.labels, params.validationFraction, params.seed, params.testFraction);
+  const split = stratifiedSplit(
+    data.labels,
+    params.validationFraction,
+    params.seed,
+    params.testFraction,
+  );
   let finished = false;
-  const spec: InputSpec = { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange };
-  const test = sourceTest && sourceTest.modelVersion === model.version && sourceTest.images.length > 0 ? sourceTest : null;
+  const spec: InputSpec = {
+    size: model.resolution,
+    channels: model.card.channels,
+    valueRange: model.card.valueRange,
+  };
+  const test =
+    sourceTest && sourceTest.modelVersion === model.version && sourceTest.images.length > 0
+      ? sourceTest
+      : null;
   let forgetting: Evaluation['forgetting'] = null;
   try {
     const result = await trainWithPlan({
@@ -275,20 +345,34 @@ async function train(runId: string, params: TrainParams, plan: LayerPlan): Promi
       cacheBudgetBytes: CACHE_BUDGET_BYTES,
       backends: report.jobs,
       shouldStop: () => stopRequests.has(runId),
-      onPrefixProgress: (done, total, cached) => post({ type: 'features-progress', runId, done, total, cached }),
+      onPrefixProgress: (done, total, cached) =>
+        post({ type: 'features-progress', runId, done, total, cached }),
       onBatches: (points) => post({ type: 'batches', runId, points }),
       onEpoch: (metrics) => post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
       onDrift: (drift) => post({ type: 'drift', runId, drift }),
       onTrained: test
         ? async (trained) => {
             test.before ??= await pristineSourceAccuracy(spec, test);
-            forgetting = { before: test.before, after: await sourceAccuracy(trained, spec, test), images: test.images.length };
+            forgetting = {
+              before: test.before,
+              after: await sourceAccuracy(trained, spec, test),
+              images: test.images.length,
+            };
           }
         : undefined,
     });
     prefixCache = result.cache;
-    const projection = { ...result.projection, labels: split.validation.map((i) => data.labels[i]!), featuresTrained: result.trainableParams > 0 };
-    if (result.epochsRun > 0) post({ type: 'evaluation', runId, evaluation: { ...evaluate(data, split, result.predictions), forgetting, projection } });
+    const projection = {
+      ...result.projection,
+      labels: split.validation.map((i) => data.labels[i]!),
+      featuresTrained: result.trainableParams > 0,
+    };
+    if (result.epochsRun > 0)
+      post({
+        type: 'evaluation',
+        runId,
+        evaluation: { ...evaluate(data, split, result.predictions), forgetting, projection },
+      });
     const last = result.history[result.history.length - 1];
     const timings: RunTimings = {
       images: data.images.length,
@@ -317,7 +401,11 @@ async function pristineSourceAccuracy(spec: InputSpec, test: SourceTest): Promis
   }
 }
 
-function evaluate(data: Dataset, split: Split, predictions: { validation: number[]; test: number[] }): Omit<Evaluation, 'forgetting' | 'projection'> {
+function evaluate(
+  data: Dataset,
+  split: Split,
+  predictions: { validation: number[]; test: number[] },
+): Omit<Evaluation, 'forgetting' | 'projection'> {
   const onTest = split.test.length > 0;
   const indices = onTest ? split.test : split.validation;
   const predicted = onTest ? predictions.test : predictions.validation;
@@ -330,7 +418,9 @@ function evaluate(data: Dataset, split: Split, predictions: { validation: number
     accuracy: accuracy(confusion),
     confusion,
     perClass: perClassPrecisionRecall(confusion),
-    misclassified: Object.fromEntries([...wrong].map(([cell, at]) => [cell, at.map((j) => data.files[indices[j]!]!.path)])),
+    misclassified: Object.fromEntries(
+      [...wrong].map(([cell, at]) => [cell, at.map((j) => data.files[indices[j]!]!.path)]),
+    ),
   };
 }
 
@@ -344,10 +434,17 @@ async function featureMaps(runId: string, path: string, layer: string): Promise<
     const graph = layerGraph(net);
     const end = graph.steps.findIndex((s) => s.layer.name === layer);
     if (end < 0) throw new Error(`No layer "${layer}".`);
-    const spec: InputSpec = { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange };
+    const spec: InputSpec = {
+      size: model.resolution,
+      channels: model.card.channels,
+      valueRange: model.card.valueRange,
+    };
     const out = tf.tidy(() => {
       const y = runSteps(graph, toModelInput([dataset!.images[index]!], spec), 0, end, () => false);
-      if (y.rank !== 4) throw new Error(`${layer} has no spatial output (shape ${y.shape.join('×')}); choose a convolution layer.`);
+      if (y.rank !== 4)
+        throw new Error(
+          `${layer} has no spatial output (shape ${y.shape.join('×')}); choose a convolution layer.`,
+        );
       return y.squeeze([0]) as tf.Tensor3D;
     });
     const [height, width, total] = out.shape;
@@ -362,9 +459,15 @@ async function featureMaps(runId: string, path: string, layer: string): Promise<
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-      return Uint8Array.from({ length: height * width }, (_, i) => (hi > lo ? Math.round(((values[i * total + c]! - lo) / (hi - lo)) * 255) : 0));
+      return Uint8Array.from({ length: height * width }, (_, i) =>
+        hi > lo ? Math.round(((values[i * total + c]! - lo) / (hi - lo)) * 255) : 0,
+      );
     });
-    post({ type: 'feature-maps', runId, maps: { layer, path, width, height, channels, totalChannels: total } });
+    post({
+      type: 'feature-maps',
+      runId,
+      maps: { layer, path, width, height, channels, totalChannels: total },
+    });
   } finally {
     net.dispose();
   }
@@ -379,14 +482,21 @@ async function runProbe(runId: string, perClass: number, seed: number): Promise<
   const random = mulberry32(seed);
   const chosen: number[] = [];
   data.classNames.forEach((_, c) => {
-    const members = shuffleInPlace(data.labels.flatMap((l, i) => (l === c ? [i] : [])), random);
+    const members = shuffleInPlace(
+      data.labels.flatMap((l, i) => (l === c ? [i] : [])),
+      random,
+    );
     chosen.push(...members.slice(0, perClass));
   });
   await switchTo(report.jobs.features);
   try {
     const points = await probe({
       artifacts: model.artifacts,
-      spec: { size: model.resolution, channels: model.card.channels, valueRange: model.card.valueRange },
+      spec: {
+        size: model.resolution,
+        channels: model.card.channels,
+        valueRange: model.card.valueRange,
+      },
       featureLayer: model.card.featureLayer,
       images: chosen.map((i) => data.images[i]!),
       labels: chosen.map((i) => data.labels[i]!),
@@ -402,10 +512,26 @@ async function runProbe(runId: string, perClass: number, seed: number): Promise<
   }
 }
 
-function finish(runId: string, stopped: boolean, valAccuracy: number, epochsRun: number, before: number, timings: RunTimings | null): void {
+function finish(
+  runId: string,
+  stopped: boolean,
+  valAccuracy: number,
+  epochsRun: number,
+  before: number,
+  timings: RunTimings | null,
+): void {
   stopRequests.delete(runId);
   const numTensors = tf.memory().numTensors;
-  post({ type: 'done', runId, stopped, valAccuracy, epochsRun, timings, numTensors, numTensorsBefore: before });
+  post({
+    type: 'done',
+    runId,
+    stopped,
+    valAccuracy,
+    epochsRun,
+    timings,
+    numTensors,
+    numTensorsBefore: before,
+  });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -442,7 +568,11 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   queue = queue.then(() =>
     handle(msg).catch((err: unknown) => {
-      post({ type: 'error', runId: msg.runId ?? '', message: err instanceof Error ? err.message : String(err) });
+      post({
+        type: 'error',
+        runId: msg.runId ?? '',
+        message: err instanceof Error ? err.message : String(err),
+      });
     }),
   );
 };

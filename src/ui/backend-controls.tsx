@@ -15,9 +15,17 @@ export function BackendControls() {
   const report = useStudio((s) => s.backend);
   const error = useStudio((s) => s.backendError);
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
-  const gpuText = report?.gpu === 'software' ? 'software GPU' : report?.gpu === 'hardware' ? 'hardware GPU' : null;
+  const gpuText =
+    report?.gpu === 'software'
+      ? 'software GPU'
+      : report?.gpu === 'hardware'
+        ? 'hardware GPU'
+        : null;
   const jobsText =
-    report && (report.jobs.features !== report.active || report.jobs.head !== report.active || report.jobs.fineTune !== report.active)
+    report &&
+    (report.jobs.features !== report.active ||
+      report.jobs.head !== report.active ||
+      report.jobs.fineTune !== report.active)
       ? `network on ${report.jobs.features}${report.jobs.fineTune !== report.jobs.features ? ` (training on ${report.jobs.fineTune})` : ''}, lone head on ${report.jobs.head}`
       : null;
   return (
@@ -37,7 +45,12 @@ export function BackendControls() {
       </div>
       <label className="inline-field">
         <span>Backend</span>
-        <select aria-label="Backend" value={choice} disabled={busy} onChange={(e) => setBackend(e.target.value as BackendChoice)}>
+        <select
+          aria-label="Backend"
+          value={choice}
+          disabled={busy}
+          onChange={(e) => setBackend(e.target.value as BackendChoice)}
+        >
           {CHOICES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}

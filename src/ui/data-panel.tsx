@@ -41,7 +41,9 @@ export function DataPanel() {
       <h2>
         <span className="step">1</span> Data
       </h2>
-      <p className="hint">Drop a folder here: one sub-folder per class. Images stay on this machine.</p>
+      <p className="hint">
+        Drop a folder here: one sub-folder per class. Images stay on this machine.
+      </p>
       <div className="actions">
         <label className="button">
           Choose image folder…
@@ -78,7 +80,12 @@ export function DataPanel() {
           <label htmlFor="decode-progress">
             Reading {name}… {decoding.total > 0 ? `${decoding.done} / ${decoding.total}` : ''}
           </label>
-          <progress id="decode-progress" aria-label="Reading images" max={decoding.total || undefined} value={decoding.total ? decoding.done : undefined} />
+          <progress
+            id="decode-progress"
+            aria-label="Reading images"
+            max={decoding.total || undefined}
+            value={decoding.total ? decoding.done : undefined}
+          />
         </div>
       )}
       {error && (
@@ -90,7 +97,10 @@ export function DataPanel() {
       {name && !decoding && !error && (
         <>
           <h3 className="dataset-name">
-            {name} <span className="muted">· {total} images, {classes.length} classes</span>
+            {name}{' '}
+            <span className="muted">
+              · {total} images, {classes.length} classes
+            </span>
           </h3>
           <table aria-label="Classes" className="classes">
             <thead>

@@ -2,7 +2,17 @@ import { useEffect, useRef, useState } from 'react';
 import { useStudio } from '../state/store';
 import { exampleImages, imageUrl, requestFeatureMaps } from '../training/client';
 
-function MapCanvas({ pixels, width, height, label }: { pixels: Uint8Array; width: number; height: number; label: string }) {
+function MapCanvas({
+  pixels,
+  width,
+  height,
+  label,
+}: {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  label: string;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
@@ -36,7 +46,11 @@ export function FeatureMapsView() {
       <div className="inside-controls">
         <label className="field">
           <span>Image</span>
-          <select aria-label="Image to look inside" value={chosenPath} onChange={(e) => setPath(e.target.value)}>
+          <select
+            aria-label="Image to look inside"
+            value={chosenPath}
+            onChange={(e) => setPath(e.target.value)}
+          >
             {images.map((p) => (
               <option key={p} value={p}>
                 {p.split('/').slice(-2).join('/')}
@@ -46,7 +60,11 @@ export function FeatureMapsView() {
         </label>
         <label className="field">
           <span>Layer</span>
-          <select aria-label="Layer to look inside" value={chosenLayer} onChange={(e) => setLayer(e.target.value)}>
+          <select
+            aria-label="Layer to look inside"
+            value={chosenLayer}
+            onChange={(e) => setLayer(e.target.value)}
+          >
             {spatial.map((l) => (
               <option key={l.name} value={l.name}>
                 {l.name} ({l.outputShape})
@@ -54,11 +72,19 @@ export function FeatureMapsView() {
             ))}
           </select>
         </label>
-        <button type="button" className="button small-button" disabled={!chosenPath || !chosenLayer} onClick={() => requestFeatureMaps(chosenPath, chosenLayer)}>
+        <button
+          type="button"
+          className="button small-button"
+          disabled={!chosenPath || !chosenLayer}
+          onClick={() => requestFeatureMaps(chosenPath, chosenLayer)}
+        >
           Show
         </button>
       </div>
-      <p className="hint small">Early layers respond to edges, blobs and textures (generic); deeper layers to larger, more source-specific patterns. Brighter = stronger activation.</p>
+      <p className="hint small">
+        Early layers respond to edges, blobs and textures (generic); deeper layers to larger, more
+        source-specific patterns. Brighter = stronger activation.
+      </p>
       {error && (
         <p role="alert" className="error-text">
           {error}
@@ -68,10 +94,17 @@ export function FeatureMapsView() {
         <figure aria-label="Feature maps" className="maps">
           {src && <img src={src} alt={maps.path} className="map source" />}
           {maps.channels.map((c, i) => (
-            <MapCanvas key={`${maps.layer}-${i}`} pixels={c} width={maps.width} height={maps.height} label={`${maps.layer} channel ${i + 1}`} />
+            <MapCanvas
+              key={`${maps.layer}-${i}`}
+              pixels={c}
+              width={maps.width}
+              height={maps.height}
+              label={`${maps.layer} channel ${i + 1}`}
+            />
           ))}
           <figcaption className="small muted">
-            {maps.layer}: {maps.channels.length} of {maps.totalChannels} channels, {maps.width}×{maps.height}
+            {maps.layer}: {maps.channels.length} of {maps.totalChannels} channels, {maps.width}×
+            {maps.height}
           </figcaption>
         </figure>
       )}

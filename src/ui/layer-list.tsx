@@ -4,7 +4,10 @@ import { MODE_LABEL, modeOf, setMode, type Mode, type Plan } from '../strategy/l
 import { MODE_LESSONS } from '../strategy/lesson';
 
 const MODES: Mode[] = ['frozen', 'fine-tune', 'reinit'];
-const MODE_HELP = Object.fromEntries(MODE_LESSONS.map((m) => [m.mode, m.text])) as Record<Mode, string>;
+const MODE_HELP = Object.fromEntries(MODE_LESSONS.map((m) => [m.mode, m.text])) as Record<
+  Mode,
+  string
+>;
 
 /** Short names for long Keras class names, so the list stays readable; the full name is in the tooltip. */
 const SHORT_CLASS: Record<string, string> = {
@@ -44,7 +47,11 @@ export const LayerList = memo(function LayerList({ layers, plan, drift, disabled
           const mode = modeOf(plan, l);
           const cls = cut ? 'cut' : l.params === 0 ? 'passive' : `mode-${mode}`;
           return (
-            <li key={l.name} aria-label={l.name} className={`${cls} ${i === end ? 'feature-layer' : ''}`}>
+            <li
+              key={l.name}
+              aria-label={l.name}
+              className={`${cls} ${i === end ? 'feature-layer' : ''}`}
+            >
               <span className="layer-name" title={l.name}>
                 {l.name}
               </span>
@@ -57,7 +64,11 @@ export const LayerList = memo(function LayerList({ layers, plan, drift, disabled
               <span className="num">
                 {l.params > 0 ? l.params.toLocaleString('en') : '—'}
                 {drift[l.name] !== undefined && (
-                  <span className="drift" title={`Drift ‖w − w₀‖/‖w₀‖ = ${drift[l.name]!.toPrecision(3)}`} aria-label={`Drift of ${l.name}: ${(drift[l.name]! * 100).toFixed(2)}%`}>
+                  <span
+                    className="drift"
+                    title={`Drift ‖w − w₀‖/‖w₀‖ = ${drift[l.name]!.toPrecision(3)}`}
+                    aria-label={`Drift of ${l.name}: ${(drift[l.name]! * 100).toFixed(2)}%`}
+                  >
                     <span style={{ width: `${Math.min(100, drift[l.name]! * 100)}%` }} />
                   </span>
                 )}
@@ -70,7 +81,13 @@ export const LayerList = memo(function LayerList({ layers, plan, drift, disabled
                     passive
                   </span>
                 ) : (
-                  <select aria-label={`Mode for ${l.name}`} title={MODE_HELP[mode]} value={mode} disabled={disabled} onChange={(e) => onPlan(setMode(plan, l.name, e.target.value as Mode))}>
+                  <select
+                    aria-label={`Mode for ${l.name}`}
+                    title={MODE_HELP[mode]}
+                    value={mode}
+                    disabled={disabled}
+                    onChange={(e) => onPlan(setMode(plan, l.name, e.target.value as Mode))}
+                  >
                     {MODES.map((m) => (
                       <option key={m} value={m}>
                         {MODE_LABEL[m]}

@@ -4,7 +4,8 @@ import { ModelPicker } from './model-picker';
 import { PlanTools } from './plan-tools';
 import { FeatureMapsView } from './feature-maps-view';
 
-const formatParams = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
+const formatParams = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
 
 export function ModelPanel() {
   const model = useStudio((s) => s.model);
@@ -32,22 +33,39 @@ export function ModelPanel() {
         <>
           <details className="card">
             <summary>
-              Where these weights come from: <span className="muted">{model.card.provenanceSummary}</span>
+              Where these weights come from:{' '}
+              <span className="muted">{model.card.provenanceSummary}</span>
             </summary>
             {model.card.provenance.map((p) => (
               <p key={p}>{p}</p>
             ))}
           </details>
           <p className="summary-line">
-            {model.layers.length} layers · {formatParams(model.totalParams)} parameters · input {model.resolution}×{model.resolution}
+            {model.layers.length} layers · {formatParams(model.totalParams)} parameters · input{' '}
+            {model.resolution}×{model.resolution}
             {model.card.channels === 1 ? ' grey' : ''}
           </p>
           <FeatureMapsView />
-          <PlanTools layers={model.layers} plan={plan} defaultFeatureLayer={model.card.featureLayer} disabled={busy} onPlan={setPlan} />
+          <PlanTools
+            layers={model.layers}
+            plan={plan}
+            defaultFeatureLayer={model.card.featureLayer}
+            disabled={busy}
+            onPlan={setPlan}
+          />
           {Object.keys(drift).length > 0 && (
-            <p className="hint small">Bars under the parameter counts: how far each trained layer moved from its starting weights, ‖w − w₀‖/‖w₀‖ (full bar = 100%).</p>
+            <p className="hint small">
+              Bars under the parameter counts: how far each trained layer moved from its starting
+              weights, ‖w − w₀‖/‖w₀‖ (full bar = 100%).
+            </p>
           )}
-          <LayerList layers={model.layers} plan={plan} drift={drift} disabled={busy} onPlan={setPlan} />
+          <LayerList
+            layers={model.layers}
+            plan={plan}
+            drift={drift}
+            disabled={busy}
+            onPlan={setPlan}
+          />
         </>
       )}
     </section>

@@ -17,7 +17,12 @@ export function ModelPicker() {
       <div className="picker-row">
         <label className="field grow">
           <span>Pretrained network</span>
-          <select aria-label="Model" value={modelId} disabled={busy} onChange={(e) => loadModel(e.target.value)}>
+          <select
+            aria-label="Model"
+            value={modelId}
+            disabled={busy}
+            onChange={(e) => loadModel(e.target.value)}
+          >
             {CATALOG.map((m) => (
               <option key={m.id} value={m.id}>
                 {m.name}
@@ -29,7 +34,12 @@ export function ModelPicker() {
         {model && model.card.resolutions.length > 1 && (
           <label className="field">
             <span>Input size</span>
-            <select aria-label="Input size" value={model.resolution} disabled={busy} onChange={(e) => setResolution(Number(e.target.value))}>
+            <select
+              aria-label="Input size"
+              value={model.resolution}
+              disabled={busy}
+              onChange={(e) => setResolution(Number(e.target.value))}
+            >
               {model.card.resolutions.map((r) => (
                 <option key={r} value={r}>
                   {r} px
@@ -41,8 +51,9 @@ export function ModelPicker() {
       </div>
       {model && model.card.resolutions.length > 1 && (
         <p className="hint small">
-          Input size trades speed for accuracy: compute grows with the square of the side (128 px costs a third of 224 px), but the network learned at{' '}
-          {model.card.inputSize} px, so smaller inputs lose fine detail. The weights are the same at every size.
+          Input size trades speed for accuracy: compute grows with the square of the side (128 px
+          costs a third of 224 px), but the network learned at {model.card.inputSize} px, so smaller
+          inputs lose fine detail. The weights are the same at every size.
         </p>
       )}
       <details className="own-model">
@@ -58,7 +69,8 @@ export function ModelPicker() {
               className="visually-hidden"
               disabled={busy}
               onChange={(e) => {
-                if (e.target.files && e.target.files.length > 0) loadModelFiles(Array.from(e.target.files));
+                if (e.target.files && e.target.files.length > 0)
+                  loadModelFiles(Array.from(e.target.files));
                 e.target.value = '';
               }}
             />
@@ -70,12 +82,22 @@ export function ModelPicker() {
               if (url.trim()) loadModelUrl(url.trim());
             }}
           >
-            <input type="text" inputMode="url" aria-label="Model URL" placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} />
+            <input
+              type="text"
+              inputMode="url"
+              aria-label="Model URL"
+              placeholder="https://…/model.json"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+            />
             <button type="submit" className="button small-button" disabled={busy || !url.trim()}>
               Load URL
             </button>
           </form>
-          <p className="hint small">A tfjs layers model: model.json with its weight shards (select them all). Graph models cannot be fine-tuned.</p>
+          <p className="hint small">
+            A tfjs layers model: model.json with its weight shards (select them all). Graph models
+            cannot be fine-tuned.
+          </p>
         </div>
       </details>
     </div>

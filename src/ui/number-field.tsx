@@ -17,11 +17,26 @@ interface Props {
  * A number input that keeps what the user types: a value out of range is shown as
  * invalid, with the allowed range, instead of silently snapping back.
  */
-export function NumberField({ name, label, value, min, max, step, integer, disabled, onChange }: Props) {
+export function NumberField({
+  name,
+  label,
+  value,
+  min,
+  max,
+  step,
+  integer,
+  disabled,
+  onChange,
+}: Props) {
   const [draft, setDraft] = useState(String(value));
   useEffect(() => setDraft(String(value)), [value]);
   const parsed = Number(draft);
-  const valid = draft.trim() !== '' && Number.isFinite(parsed) && parsed >= min && (max === undefined || parsed <= max) && (!integer || Number.isInteger(parsed));
+  const valid =
+    draft.trim() !== '' &&
+    Number.isFinite(parsed) &&
+    parsed >= min &&
+    (max === undefined || parsed <= max) &&
+    (!integer || Number.isInteger(parsed));
   return (
     <label className="field">
       <span>{label ?? name}</span>
@@ -37,7 +52,14 @@ export function NumberField({ name, label, value, min, max, step, integer, disab
         onChange={(e) => {
           setDraft(e.target.value);
           const v = Number(e.target.value);
-          if (e.target.value.trim() !== '' && Number.isFinite(v) && v >= min && (max === undefined || v <= max) && (!integer || Number.isInteger(v))) onChange(v);
+          if (
+            e.target.value.trim() !== '' &&
+            Number.isFinite(v) &&
+            v >= min &&
+            (max === undefined || v <= max) &&
+            (!integer || Number.isInteger(v))
+          )
+            onChange(v);
         }}
       />
       {!valid && (

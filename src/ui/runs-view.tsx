@@ -1,5 +1,11 @@
 import { useStudio } from '../state/store';
-import { CONSERVATION_LESSON, LAYER_TRANSFER_LESSON, LEARNING_RATE_LESSON, MODE_LESSONS, YOSINSKI_2014 } from '../strategy/lesson';
+import {
+  CONSERVATION_LESSON,
+  LAYER_TRANSFER_LESSON,
+  LEARNING_RATE_LESSON,
+  MODE_LESSONS,
+  YOSINSKI_2014,
+} from '../strategy/lesson';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 
@@ -11,7 +17,9 @@ export function RunsView() {
     <section aria-label="Runs and lesson" className="runs">
       <h3>Runs this session</h3>
       {runs.length === 0 ? (
-        <p className="muted small">Finished runs are listed here, to compare freeze depths and settings.</p>
+        <p className="muted small">
+          Finished runs are listed here, to compare freeze depths and settings.
+        </p>
       ) : (
         <ul aria-label="Runs" className="run-list">
           {runs.map((r, i) => (
@@ -19,8 +27,10 @@ export function RunsView() {
               <span className="run-name">
                 #{i + 1} {r.dataset} · {r.frozen}/{r.weighted} layers frozen
                 {r.fineTuned ? `, ${r.fineTuned} fine-tuned` : ''}
-                {r.reinitialized ? `, ${r.reinitialized} re-initialized` : ''} · {r.head === 'svm' ? 'SVM' : 'softmax'}
-                {r.conservation > 0 ? ` · λ=${r.conservation}` : ''} · {r.epochs} ep{r.stopped ? ' (stopped)' : ''}
+                {r.reinitialized ? `, ${r.reinitialized} re-initialized` : ''} ·{' '}
+                {r.head === 'svm' ? 'SVM' : 'softmax'}
+                {r.conservation > 0 ? ` · λ=${r.conservation}` : ''} · {r.epochs} ep
+                {r.stopped ? ' (stopped)' : ''}
               </span>
               <span className="num">
                 val {pct(r.valAccuracy)} · test {pct(r.testAccuracy)}
@@ -55,7 +65,8 @@ export function RunsView() {
             <tr>
               <th scope="row">fine-tuned</th>
               <td colSpan={YOSINSKI_2014.frozen.length} className="num">
-                {YOSINSKI_2014.fineTuned.min}–{YOSINSKI_2014.fineTuned.max} at every n (scratch: {YOSINSKI_2014.baseline})
+                {YOSINSKI_2014.fineTuned.min}–{YOSINSKI_2014.fineTuned.max} at every n (scratch:{' '}
+                {YOSINSKI_2014.baseline})
               </td>
             </tr>
           </tbody>
@@ -68,8 +79,13 @@ export function RunsView() {
         {byDepth.length > 0 && (
           <p className="small">
             <strong>Your runs by frozen depth:</strong>{' '}
-            {byDepth.map((r) => `${r.frozen}/${r.weighted} frozen → ${pct(r.testAccuracy ?? r.valAccuracy)}`).join(' · ')}. With few images, differences of 1–2 points are
-            within noise: compare several seeds before drawing a line.
+            {byDepth
+              .map(
+                (r) => `${r.frozen}/${r.weighted} frozen → ${pct(r.testAccuracy ?? r.valAccuracy)}`,
+              )
+              .join(' · ')}
+            . With few images, differences of 1–2 points are within noise: compare several seeds
+            before drawing a line.
           </p>
         )}
         <p className="small muted">{YOSINSKI_2014.citation}</p>
@@ -85,10 +101,12 @@ export function RunsView() {
           <strong>Learning rates.</strong> {LEARNING_RATE_LESSON.text}
         </p>
         <p className="small">
-          <strong>Conservation training.</strong> {CONSERVATION_LESSON.text} {CONSERVATION_LESSON.outputForm}
+          <strong>Conservation training.</strong> {CONSERVATION_LESSON.text}{' '}
+          {CONSERVATION_LESSON.outputForm}
         </p>
         <p className="small">
-          <strong>Layer transfer.</strong> {LAYER_TRANSFER_LESSON.images} {LAYER_TRANSFER_LESSON.speech}
+          <strong>Layer transfer.</strong> {LAYER_TRANSFER_LESSON.images}{' '}
+          {LAYER_TRANSFER_LESSON.speech}
         </p>
       </details>
     </section>

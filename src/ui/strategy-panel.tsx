@@ -16,18 +16,37 @@ export function StrategyPanel() {
   const setQuadrant = useStudio((s) => s.setQuadrant);
   const setPlan = useStudio((s) => s.setPlan);
   const setParams = useStudio((s) => s.setParams);
-  const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training' || s.decoding !== null);
+  const busy = useStudio(
+    (s) => s.phase === 'features' || s.phase === 'training' || s.decoding !== null,
+  );
   const progress = useStudio((s) => s.probeProgress);
   const ready = model !== null && classes.length >= 2;
-  const similarityOf = probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
-  const estimatedQuadrant = ready && similarityOf ? estimateQuadrant(estimateSize(classes.map((c) => c.count), threshold).size, similarityOf.similarity) : null;
+  const similarityOf =
+    probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
+  const estimatedQuadrant =
+    ready && similarityOf
+      ? estimateQuadrant(
+          estimateSize(
+            classes.map((c) => c.count),
+            threshold,
+          ).size,
+          similarityOf.similarity,
+        )
+      : null;
 
   // The studio pre-selects its estimate once the evidence is in, unless the user already chose.
   useEffect(() => {
     const s = useStudio.getState();
     if (!estimatedQuadrant || s.quadrant || !s.model) return;
-    const layers = s.model.layers.map((l) => ({ name: l.name, className: l.className, params: l.params, cutPoint: l.cutPoint }));
-    const { plan, params } = quadrantPlan(estimatedQuadrant, layers, s.model.card.featureLayer, { suggestedCut: similarityOf?.suggestedCut ?? undefined });
+    const layers = s.model.layers.map((l) => ({
+      name: l.name,
+      className: l.className,
+      params: l.params,
+      cutPoint: l.cutPoint,
+    }));
+    const { plan, params } = quadrantPlan(estimatedQuadrant, layers, s.model.card.featureLayer, {
+      suggestedCut: similarityOf?.suggestedCut ?? undefined,
+    });
     s.setQuadrant(estimatedQuadrant);
     s.setPlan(plan);
     s.setParams(params);
@@ -39,13 +58,25 @@ export function StrategyPanel() {
     classes.map((c) => c.count),
     threshold,
   );
-  const similarity = probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
+  const similarity =
+    probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
   const estimated = similarity ? estimateQuadrant(size.size, similarity.similarity) : null;
-  const layers = model.layers.map((l) => ({ name: l.name, className: l.className, params: l.params, cutPoint: l.cutPoint }));
-  const chosen = quadrant ? quadrantPlan(quadrant, layers, model.card.featureLayer, { suggestedCut: similarity?.suggestedCut ?? undefined }) : null;
+  const layers = model.layers.map((l) => ({
+    name: l.name,
+    className: l.className,
+    params: l.params,
+    cutPoint: l.cutPoint,
+  }));
+  const chosen = quadrant
+    ? quadrantPlan(quadrant, layers, model.card.featureLayer, {
+        suggestedCut: similarity?.suggestedCut ?? undefined,
+      })
+    : null;
 
   const choose = (q: Quadrant) => {
-    const { plan, params } = quadrantPlan(q, layers, model.card.featureLayer, { suggestedCut: similarity?.suggestedCut ?? undefined });
+    const { plan, params } = quadrantPlan(q, layers, model.card.featureLayer, {
+      suggestedCut: similarity?.suggestedCut ?? undefined,
+    });
     setQuadrant(q);
     setPlan(plan);
     setParams(params);
@@ -56,7 +87,8 @@ export function StrategyPanel() {
       <h3>Strategy: how much data, how similar?</h3>
       <div className="size-row small">
         <span>
-          Smallest class: <strong>{size.perClass}</strong> images → <strong>{size.size}</strong> dataset
+          Smallest class: <strong>{size.perClass}</strong> images → <strong>{size.size}</strong>{' '}
+          dataset
         </span>
         <label className="inline-field">
           <span>large from</span>
@@ -66,21 +98,38 @@ export function StrategyPanel() {
             min={2}
             step={10}
             value={threshold}
-            onChange={(e) => Number.isFinite(e.target.valueAsNumber) && e.target.valueAsNumber >= 2 && setThreshold(Math.round(e.target.valueAsNumber))}
+            onChange={(e) =>
+              Number.isFinite(e.target.valueAsNumber) &&
+              e.target.valueAsNumber >= 2 &&
+              setThreshold(Math.round(e.target.valueAsNumber))
+            }
           />
         </label>
       </div>
       <div className="actions">
-        <button type="button" className="button small-button" disabled={busy || probe.status === 'running'} onClick={() => runProbe(40)}>
+        <button
+          type="button"
+          className="button small-button"
+          disabled={busy || probe.status === 'running'}
+          onClick={() => runProbe(40)}
+        >
           {probe.status === 'running' ? 'Probing layers…' : 'Estimate similarity'}
         </button>
         {probe.status === 'running' && (
-          <progress aria-label="Probe progress" max={2} value={progress} className="probe-progress" title={`${progress} of 2 networks probed`} />
+          <progress
+            aria-label="Probe progress"
+            max={2}
+            value={progress}
+            className="probe-progress"
+            title={`${progress} of 2 networks probed`}
+          />
         )}
       </div>
       <p className="hint small">
-        The probe fits a nearest-centroid classifier on each layer&apos;s pooled features (up to 40 images per class, half to fit, half to score), once with the pretrained weights and once with
-        random weights. A large gain of pretrained over random at the top layers means the source features fit your data.
+        The probe fits a nearest-centroid classifier on each layer&apos;s pooled features (up to 40
+        images per class, half to fit, half to score), once with the pretrained weights and once
+        with random weights. A large gain of pretrained over random at the top layers means the
+        source features fit your data.
       </p>
       {probe.status === 'error' && (
         <p role="alert" className="error-text">
@@ -91,14 +140,25 @@ export function StrategyPanel() {
         <>
           <ProbeChart points={probe.points} chance={1 / classes.length} />
           <p className="small verdict" data-testid="similarity">
-            <strong>{similarity.similarity === 'similar' ? 'Similar domain' : 'Different domain'}</strong>: {similarity.reason}
+            <strong>
+              {similarity.similarity === 'similar' ? 'Similar domain' : 'Different domain'}
+            </strong>
+            : {similarity.reason}
           </p>
         </>
       )}
       <div role="radiogroup" aria-label="Quadrant" className="quadrants">
         {QUADRANTS.map((q) => (
           <label key={q.id} className={`quadrant ${quadrant === q.id ? 'chosen' : ''}`}>
-            <input type="radio" name="quadrant" value={q.id} checked={quadrant === q.id} disabled={busy} onChange={() => choose(q.id)} aria-label={q.label} />
+            <input
+              type="radio"
+              name="quadrant"
+              value={q.id}
+              checked={quadrant === q.id}
+              disabled={busy}
+              onChange={() => choose(q.id)}
+              aria-label={q.label}
+            />
             <span>
               {q.label}
               {estimated === q.id && <span className="tag estimate"> estimated</span>}
@@ -107,7 +167,12 @@ export function StrategyPanel() {
         ))}
       </div>
       {estimated && quadrant !== estimated && (
-        <button type="button" className="button small-button" disabled={busy} onClick={() => choose(estimated)}>
+        <button
+          type="button"
+          className="button small-button"
+          disabled={busy}
+          onClick={() => choose(estimated)}
+        >
           Use the estimate: {QUADRANTS.find((q) => q.id === estimated)?.label}
         </button>
       )}

@@ -17,22 +17,30 @@ export function TrainPanel() {
   const blockers = [
     ...(s.model ? [] : [s.modelError ? 'The model did not load.' : 'The model is still loading.']),
     ...(s.backend ? [] : ['The compute backend is starting.']),
-    ...(s.datasetName ? (s.decoding ? ['The images are still being read.'] : datasetProblems(s.classes)) : ['Load a dataset first.']),
+    ...(s.datasetName
+      ? s.decoding
+        ? ['The images are still being read.']
+        : datasetProblems(s.classes)
+      : ['Load a dataset first.']),
   ];
   const ready = blockers.length === 0 && !s.datasetError;
   const featureShare = s.features?.cached ? 0 : 0.4;
   const featureFrac = s.features ? s.features.done / Math.max(1, s.features.total) : 0;
   const lastX = s.batches[s.batches.length - 1]?.x ?? 0;
   const trainFrac = Math.min(1, lastX / Math.max(1, s.params.epochs));
-  const progress = s.phase === 'done' ? 1 : featureShare * featureFrac + (1 - featureShare) * trainFrac;
+  const progress =
+    s.phase === 'done' ? 1 : featureShare * featureFrac + (1 - featureShare) * trainFrac;
   const lastEpoch = s.epochs[s.epochs.length - 1];
 
   let phaseText = '';
-  if (s.phase === 'features' && s.features) phaseText = `Running the frozen layers once per image: ${s.features.done} / ${s.features.total}`;
+  if (s.phase === 'features' && s.features)
+    phaseText = `Running the frozen layers once per image: ${s.features.done} / ${s.features.total}`;
   else if (s.phase === 'features') phaseText = 'Preparing…';
-  else if (s.phase === 'training') phaseText = `Epoch ${Math.min(s.params.epochs, s.epochs.length + 1)} / ${s.params.epochs}${s.features?.cached ? ' · frozen features from cache' : ''}`;
+  else if (s.phase === 'training')
+    phaseText = `Epoch ${Math.min(s.params.epochs, s.epochs.length + 1)} / ${s.params.epochs}${s.features?.cached ? ' · frozen features from cache' : ''}`;
   else if (s.phase === 'done') phaseText = `Finished ${s.epochs.length} epochs`;
-  else if (s.phase === 'stopped') phaseText = `Stopped after ${s.epochs.length} epoch${s.epochs.length === 1 ? '' : 's'}; the curve so far is kept.`;
+  else if (s.phase === 'stopped')
+    phaseText = `Stopped after ${s.epochs.length} epoch${s.epochs.length === 1 ? '' : 's'}; the curve so far is kept.`;
 
   return (
     <section aria-label="Training" className="panel training">
@@ -40,18 +48,59 @@ export function TrainPanel() {
         <span className="step">3</span> Train
       </h2>
       <div className="field-grid">
-        <NumberField name="Learning rate" value={s.params.learningRate} min={1e-7} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ learningRate: v })} />
-        <NumberField name="Fine-tune learning rate" value={s.params.fineTuneLearningRate} min={1e-9} max={10} step="any" disabled={running} onChange={(v) => s.setParams({ fineTuneLearningRate: v })} />
-        <NumberField name="Epochs" value={s.params.epochs} min={1} max={500} step={1} integer disabled={running} onChange={(v) => s.setParams({ epochs: v })} />
-        <NumberField name="Batch size" value={s.params.batchSize} min={1} max={1024} step={1} integer disabled={running} onChange={(v) => s.setParams({ batchSize: v })} />
+        <NumberField
+          name="Learning rate"
+          value={s.params.learningRate}
+          min={1e-7}
+          max={10}
+          step="any"
+          disabled={running}
+          onChange={(v) => s.setParams({ learningRate: v })}
+        />
+        <NumberField
+          name="Fine-tune learning rate"
+          value={s.params.fineTuneLearningRate}
+          min={1e-9}
+          max={10}
+          step="any"
+          disabled={running}
+          onChange={(v) => s.setParams({ fineTuneLearningRate: v })}
+        />
+        <NumberField
+          name="Epochs"
+          value={s.params.epochs}
+          min={1}
+          max={500}
+          step={1}
+          integer
+          disabled={running}
+          onChange={(v) => s.setParams({ epochs: v })}
+        />
+        <NumberField
+          name="Batch size"
+          value={s.params.batchSize}
+          min={1}
+          max={1024}
+          step={1}
+          integer
+          disabled={running}
+          onChange={(v) => s.setParams({ batchSize: v })}
+        />
       </div>
       <p className="hint">
-        <strong>Learning rate</strong> trains the new softmax head and Re-initialize layers (≈1e-3: they start from random). <strong>Fine-tune learning rate</strong>{' '}
-        is for Fine-tune layers (≈1e-5: small, so good pretrained weights are adjusted, not destroyed). 20% of each class is held out for validation (seed {s.params.seed}).
+        <strong>Learning rate</strong> trains the new softmax head and Re-initialize layers (≈1e-3:
+        they start from random). <strong>Fine-tune learning rate</strong> is for Fine-tune layers
+        (≈1e-5: small, so good pretrained weights are adjusted, not destroyed). 20% of each class is
+        held out for validation (seed {s.params.seed}).
       </p>
       <TrainOptions disabled={running} />
       <div className="actions">
-        <button type="button" className="button primary" disabled={!ready || running} onClick={train}>
+        <button
+          type="button"
+          className="button primary"
+          disabled={!ready || running}
+          onClick={train}
+        >
           Train
         </button>
         <button type="button" className="button" disabled={!running} onClick={stop}>
@@ -60,7 +109,11 @@ export function TrainPanel() {
       </div>
       {!ready && !running && blockers.length > 0 && <p className="muted small">{blockers[0]}</p>}
       <div className="progress-row">
-        <progress aria-label="Training progress" max={1} value={running || s.phase === 'done' || s.phase === 'stopped' ? progress : 0} />
+        <progress
+          aria-label="Training progress"
+          max={1}
+          value={running || s.phase === 'done' || s.phase === 'stopped' ? progress : 0}
+        />
         <span className="small muted">{phaseText}</span>
       </div>
       {s.trainingError && (
@@ -69,7 +122,13 @@ export function TrainPanel() {
         </p>
       )}
       <LossChart batches={s.batches} epochs={s.epochs} totalEpochs={s.params.epochs} />
-      <div role="status" aria-label="Validation accuracy" className="metric" data-run={s.runId ?? ''} data-phase={s.phase}>
+      <div
+        role="status"
+        aria-label="Validation accuracy"
+        className="metric"
+        data-run={s.runId ?? ''}
+        data-phase={s.phase}
+      >
         {s.valAccuracy !== null ? (
           <>
             <span className="metric-label">Validation accuracy</span>
@@ -77,7 +136,9 @@ export function TrainPanel() {
             <span className="small muted">chance: {pct(1 / Math.max(1, s.classes.length))}</span>
           </>
         ) : lastEpoch ? (
-          <span className="muted">Validation accuracy after epoch {lastEpoch.epoch}: {pct(lastEpoch.valAccuracy)}</span>
+          <span className="muted">
+            Validation accuracy after epoch {lastEpoch.epoch}: {pct(lastEpoch.valAccuracy)}
+          </span>
         ) : (
           <span className="muted">Validation accuracy appears here after training.</span>
         )}
@@ -87,10 +148,18 @@ export function TrainPanel() {
           <thead>
             <tr>
               <th scope="col">Epoch</th>
-              <th scope="col" className="num">Train loss</th>
-              <th scope="col" className="num">Train acc.</th>
-              <th scope="col" className="num">Val. loss</th>
-              <th scope="col" className="num">Val. acc.</th>
+              <th scope="col" className="num">
+                Train loss
+              </th>
+              <th scope="col" className="num">
+                Train acc.
+              </th>
+              <th scope="col" className="num">
+                Val. loss
+              </th>
+              <th scope="col" className="num">
+                Val. acc.
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -108,14 +177,22 @@ export function TrainPanel() {
       )}
       <EvaluationView />
       {s.timings && (
-        <p className="small muted" data-testid="timings" data-features-ms={Math.round(s.timings.featuresMs)} data-head-ms={Math.round(s.timings.headMs)}>
+        <p
+          className="small muted"
+          data-testid="timings"
+          data-features-ms={Math.round(s.timings.featuresMs)}
+          data-head-ms={Math.round(s.timings.headMs)}
+        >
           {s.timings.featuresBackend
             ? `Frozen part (${s.timings.frozenPrefixLayers} layers): ${s.timings.images} images in ${(s.timings.featuresMs / 1000).toFixed(1)} s on ${s.timings.featuresBackend} (${(s.timings.images / Math.max(0.001, s.timings.featuresMs / 1000)).toFixed(1)} img/s), cached. `
             : s.timings.frozenPrefixLayers > 1
               ? `Frozen part (${s.timings.frozenPrefixLayers} layers): from cache. `
               : 'Nothing frozen to cache: every step runs the whole network. '}
           Training: {(s.timings.headMs / 1000).toFixed(1)} s on {s.timings.headBackend}
-          {s.timings.trainableParams > 0 ? `, ${s.timings.trainableParams.toLocaleString('en')} network parameters + head` : ', head only'}.
+          {s.timings.trainableParams > 0
+            ? `, ${s.timings.trainableParams.toLocaleString('en')} network parameters + head`
+            : ', head only'}
+          .
         </p>
       )}
       {s.tensorCheck && (

@@ -1,4 +1,13 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { BatchPoint, EpochMetrics } from '../../training/protocol';
 
 interface Props {
@@ -33,10 +42,25 @@ export function LossChart({ batches, epochs, totalEpochs }: Props) {
             label={{ value: 'epoch', position: 'insideBottomRight', offset: -2, fontSize: 11 }}
             fontSize={11}
           />
-          <YAxis fontSize={11} domain={[0, 'auto']} tickFormatter={(v: number) => (v >= 1000 ? v.toExponential(0) : v.toFixed(2))} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(x) => `epoch ${Number(x).toFixed(2)}`} />
+          <YAxis
+            fontSize={11}
+            domain={[0, 'auto']}
+            tickFormatter={(v: number) => (v >= 1000 ? v.toExponential(0) : v.toFixed(2))}
+          />
+          <Tooltip
+            formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}
+            labelFormatter={(x) => `epoch ${Number(x).toFixed(2)}`}
+          />
           <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
-          <Line name="train loss (per batch)" dataKey="train" stroke="#4f8fd6" dot={false} strokeWidth={1.5} isAnimationActive={false} connectNulls />
+          <Line
+            name="train loss (per batch)"
+            dataKey="train"
+            stroke="#4f8fd6"
+            dot={false}
+            strokeWidth={1.5}
+            isAnimationActive={false}
+            connectNulls
+          />
           <Line
             name="validation loss (per epoch)"
             dataKey="validation"
