@@ -159,7 +159,7 @@ async function measuredFacts(url: string, card: ModelCard): Promise<Partial<Mode
   return { sourceClasses, provenance: [...card.provenance, ...facts] };
 }
 
-async function loadSourceTest(runId: string, files: DatasetFile[]): Promise<void> {
+async function loadSourceTest(files: DatasetFile[]): Promise<void> {
   if (!model?.card.sourceClasses) return;
   // Folder names cannot hold every character of a class name ("T-shirt/top"): compare letters and digits only.
   const key = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -177,7 +177,6 @@ async function loadSourceTest(runId: string, files: DatasetFile[]): Promise<void
     }
   }
   sourceTest = { modelVersion: model.version, images, labels, before: null };
-  void runId;
 }
 
 /** Accuracy of the network's own (source) head on the source test images. */
@@ -545,7 +544,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'train':
       return train(msg.runId, msg.params, msg.plan);
     case 'load-source-test':
-      return loadSourceTest(msg.runId, msg.files);
+      return loadSourceTest(msg.files);
     case 'probe':
       return runProbe(msg.runId, msg.perClass, msg.seed);
     case 'feature-maps':

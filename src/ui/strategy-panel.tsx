@@ -4,6 +4,27 @@ import { runProbe } from '../training/client';
 import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
 import { estimateQuadrant, estimateSimilarity, estimateSize } from '../strategy/estimate';
 import { ProbeChart } from './charts/probe-chart';
+import type { LayerInfo } from '../training/protocol';
+
+const strategyLayers = (layers: readonly LayerInfo[]) =>
+  layers.map(({ name, className, params, cutPoint }) => ({ name, className, params, cutPoint }));
+
+/** Applies a quadrant's whole plan (layer modes, cut, head, rates) to the loaded model. */
+function applyQuadrant(q: Quadrant, suggestedCut: string | undefined): void {
+  const s = useStudio.getState();
+  if (!s.model) return;
+  const { plan, params } = quadrantPlan(
+    q,
+    strategyLayers(s.model.layers),
+    s.model.card.featureLayer,
+    {
+      suggestedCut,
+    },
+  );
+  s.setQuadrant(q);
+  s.setPlan(plan);
+  s.setParams(params);
+}
 
 /** The quadrant picker: size × similarity, estimated from the data, with the evidence and the reason. */
 export function StrategyPanel() {
@@ -13,46 +34,10 @@ export function StrategyPanel() {
   const threshold = useStudio((s) => s.sizeThreshold);
   const setThreshold = useStudio((s) => s.setSizeThreshold);
   const quadrant = useStudio((s) => s.quadrant) as Quadrant | null;
-  const setQuadrant = useStudio((s) => s.setQuadrant);
-  const setPlan = useStudio((s) => s.setPlan);
-  const setParams = useStudio((s) => s.setParams);
   const busy = useStudio(
     (s) => s.phase === 'features' || s.phase === 'training' || s.decoding !== null,
   );
   const progress = useStudio((s) => s.probeProgress);
-  const ready = model !== null && classes.length >= 2;
-  const similarityOf =
-    probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
-  const estimatedQuadrant =
-    ready && similarityOf
-      ? estimateQuadrant(
-          estimateSize(
-            classes.map((c) => c.count),
-            threshold,
-          ).size,
-          similarityOf.similarity,
-        )
-      : null;
-
-  // The studio pre-selects its estimate once the evidence is in, unless the user already chose.
-  useEffect(() => {
-    const s = useStudio.getState();
-    if (!estimatedQuadrant || s.quadrant || !s.model) return;
-    const layers = s.model.layers.map((l) => ({
-      name: l.name,
-      className: l.className,
-      params: l.params,
-      cutPoint: l.cutPoint,
-    }));
-    const { plan, params } = quadrantPlan(estimatedQuadrant, layers, s.model.card.featureLayer, {
-      suggestedCut: similarityOf?.suggestedCut ?? undefined,
-    });
-    s.setQuadrant(estimatedQuadrant);
-    s.setPlan(plan);
-    s.setParams(params);
-  }, [estimatedQuadrant, similarityOf?.suggestedCut]);
-
-  if (!model || classes.length < 2) return null;
 
   const size = estimateSize(
     classes.map((c) => c.count),
@@ -61,26 +46,20 @@ export function StrategyPanel() {
   const similarity =
     probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
   const estimated = similarity ? estimateQuadrant(size.size, similarity.similarity) : null;
-  const layers = model.layers.map((l) => ({
-    name: l.name,
-    className: l.className,
-    params: l.params,
-    cutPoint: l.cutPoint,
-  }));
+  const suggestedCut = similarity?.suggestedCut ?? undefined;
+
+  // The studio pre-selects its estimate once the evidence is in, unless the user already chose.
+  useEffect(() => {
+    if (estimated && !useStudio.getState().quadrant) applyQuadrant(estimated, suggestedCut);
+  }, [estimated, suggestedCut]);
+
+  if (!model || classes.length < 2) return null;
   const chosen = quadrant
-    ? quadrantPlan(quadrant, layers, model.card.featureLayer, {
-        suggestedCut: similarity?.suggestedCut ?? undefined,
+    ? quadrantPlan(quadrant, strategyLayers(model.layers), model.card.featureLayer, {
+        suggestedCut,
       })
     : null;
-
-  const choose = (q: Quadrant) => {
-    const { plan, params } = quadrantPlan(q, layers, model.card.featureLayer, {
-      suggestedCut: similarity?.suggestedCut ?? undefined,
-    });
-    setQuadrant(q);
-    setPlan(plan);
-    setParams(params);
-  };
+  const choose = (q: Quadrant) => applyQuadrant(q, suggestedCut);
 
   return (
     <section aria-label="Strategy" className="strategy">
