@@ -90,9 +90,7 @@ async function init(runId: string, choice: Parameters<typeof selectBackend>[0]):
   post({ type: 'backend', runId, report });
 }
 
-async function artifactsOf(
-  source: ModelSource,
-): Promise<{
+async function artifactsOf(source: ModelSource): Promise<{
   card: Omit<ModelCard, 'featureLayer' | 'inputSize' | 'resolutions' | 'channels'> &
     Partial<ModelCard>;
   artifacts: tf.io.ModelArtifacts;
