@@ -24,6 +24,9 @@ test('a picked folder becomes classes; a text file and a corrupt JPEG are skippe
   await expect(skipped.filter({ hasText: 'broken.jpg' })).toContainText(
     'corrupt or unreadable image',
   );
+  // Really on screen, not squeezed to nothing by the panel's layout.
+  const box = await page.getByRole('list', { name: 'Skipped files' }).boundingBox();
+  expect(box?.height ?? 0).toBeGreaterThan(20);
 
   // 24 training images: two steps per epoch, so give the head enough epochs.
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('20');
