@@ -1,14 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
-import { startStudio } from '../training/client';
+import { createStudio } from './studio';
+import { StudioActionsContext } from '../ui/studio-actions';
 import '../ui/styles.css';
 
-startStudio();
+const studio = createStudio();
+studio.start();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <StudioActionsContext.Provider value={studio.actions}>
+      <App />
+    </StudioActionsContext.Provider>
   </StrictMode>,
 );

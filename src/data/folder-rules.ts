@@ -3,7 +3,7 @@
  * is a class, nested folders belong to their top-level class, and every file that cannot
  * be used is kept with its reason. Pure: no DOM, no tfjs.
  */
-import type { DatasetFile, SkippedFile } from '../training/protocol';
+import type { DatasetFile, SkippedFile } from '../domain';
 
 /** Extensions the browser decodes with `createImageBitmap`. */
 const DECODABLE = new Set([

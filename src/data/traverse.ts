@@ -3,7 +3,7 @@
  * recursively) or of a picked folder (`<input webkitdirectory>`), keeping each file's
  * path inside the tree.
  */
-import type { DatasetFile } from '../training/protocol';
+import type { DatasetFile } from '../domain';
 
 /**
  * What was dropped: folder entries to walk, or plain files when the browser gives no

@@ -1,6 +1,6 @@
 /** Reads a model's layer list — names, classes, output shapes, parameter counts — as plain data. */
 import type * as tf from '@tensorflow/tfjs';
-import type { LayerInfo } from '../training/protocol';
+import type { LayerInfo } from '../domain';
 
 function shapeText(shape: tf.Shape | tf.Shape[]): string {
   const one = (s: tf.Shape) =>

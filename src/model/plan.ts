@@ -4,7 +4,7 @@
  * their shape, get fresh weights from their own initializers, and are trained.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerMode } from '../training/protocol';
+import { modeOf, type LayerMode } from '../domain';
 
 export interface VariableGroups {
   /** Pretrained weights being fine-tuned (small learning rate). */
@@ -55,12 +55,12 @@ export function reinitializeLayer(layer: tf.layers.Layer): void {
   }
 }
 
-/** The mode of a layer under a plan; layers without weights are always Frozen (passive). */
-export function modeOf(
-  plan: Readonly<Record<string, LayerMode>>,
+/** The mode of a built layer under a plan (the one rule, `domain/modeOf`). */
+export function modeOfLayer(
+  modes: Readonly<Record<string, LayerMode>>,
   layer: tf.layers.Layer,
 ): LayerMode {
-  return layer.weights.length === 0 ? 'frozen' : (plan[layer.name] ?? 'frozen');
+  return modeOf(modes, { name: layer.name, params: layer.countParams() });
 }
 
 /**
@@ -74,7 +74,7 @@ export function applyPlan(
 ): VariableGroups {
   const groups: VariableGroups = { fineTune: [], reinit: [] };
   for (const layer of layers) {
-    const mode = modeOf(plan, layer);
+    const mode = modeOfLayer(plan, layer);
     if (mode === 'reinit') reinitializeLayer(layer);
     layer.trainable = mode !== 'frozen';
     if (mode === 'frozen') continue;

@@ -5,8 +5,8 @@ import {
   estimateQuadrant,
   estimateSimilarity,
   estimateSize,
-  type ProbePoint,
 } from './estimate';
+import type { ProbePoint } from '../domain';
 
 const point = (layer: string, depth: number, pretrained: number, random: number): ProbePoint => ({
   layer,

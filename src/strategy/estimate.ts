@@ -3,6 +3,7 @@
  * similarity to the source data from a layer probe (DESIGN.md §3). Pure: the probe itself
  * runs in the worker; this reads its numbers.
  */
+import type { ProbePoint } from '../domain';
 import type { Quadrant } from './quadrant';
 
 export type DatasetSize = 'small' | 'large';
@@ -30,15 +31,6 @@ export function estimateSize(
       ? `Every class has at least ${perClass} images (threshold ${threshold} per class): enough to fine-tune the network without overfitting.`
       : `The smallest class has ${perClass} image${perClass === 1 ? '' : 's'}, under the threshold of ${threshold} per class: too few to fine-tune the network without overfitting.`;
   return { size, perClass, reason };
-}
-
-/** Nearest-centroid probe accuracy (0..1) of the pooled features at one layer, pretrained and random weights. */
-export interface ProbePoint {
-  layer: string;
-  /** Position of the layer in the network up to the feature layer, 0..1. */
-  depth: number;
-  pretrained: number;
-  random: number;
 }
 
 /**

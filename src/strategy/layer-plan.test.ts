@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { allFrozen, type PlanLayer } from '../domain';
 import {
-  allFrozen,
   freezeUpTo,
   nearestCutPoint,
   planTotals,
   planWarnings,
   setMode,
   takeFeaturesFrom,
-  type PlanLayer,
 } from './layer-plan';
 
 // A stem, one residual block (expand → dw → project, added to the block input), a head.

@@ -4,43 +4,16 @@
  * warnings that make "don't remove or reshape inner layers casually" visible.
  */
 
-export type Mode = 'frozen' | 'fine-tune' | 'reinit';
-
-export interface PlanLayer {
-  name: string;
-  params: number;
-  /** Exactly one tensor flows on after this layer (no skip connection crosses it). */
-  cutPoint: boolean;
-}
-
-export interface Plan {
-  modes: Record<string, Mode>;
-  featureLayer: string;
-}
-
-export const MODE_LABEL: Record<Mode, string> = {
-  frozen: 'Frozen',
-  'fine-tune': 'Fine-tune',
-  reinit: 'Re-initialize',
-};
-
-/** The plan a network starts with: every layer Frozen, features from the default layer. */
-export function allFrozen(featureLayer: string): Plan {
-  return { modes: {}, featureLayer };
-}
-
-export function modeOf(plan: Plan, layer: PlanLayer): Mode {
-  return layer.params === 0 ? 'frozen' : (plan.modes[layer.name] ?? 'frozen');
-}
+import { modeOf, type LayerMode, type LayerPlan, type PlanLayer } from '../domain';
 
 function indexOf(layers: readonly PlanLayer[], name: string): number {
   return layers.findIndex((l) => l.name === name);
 }
 
 /** Freeze every layer up to and including `name`; fine-tune the rest up to the feature layer. */
-export function freezeUpTo(layers: readonly PlanLayer[], plan: Plan, name: string): Plan {
+export function freezeUpTo(layers: readonly PlanLayer[], plan: LayerPlan, name: string): LayerPlan {
   const upTo = indexOf(layers, name);
-  const modes: Record<string, Mode> = {};
+  const modes: Record<string, LayerMode> = {};
   layers.forEach((l, i) => {
     if (l.params > 0) modes[l.name] = i <= upTo ? 'frozen' : 'fine-tune';
   });
@@ -48,11 +21,11 @@ export function freezeUpTo(layers: readonly PlanLayer[], plan: Plan, name: strin
 }
 
 /** Take features from `name`: the layers after it are cut away; modes are kept. */
-export function takeFeaturesFrom(plan: Plan, name: string): Plan {
+export function takeFeaturesFrom(plan: LayerPlan, name: string): LayerPlan {
   return { ...plan, featureLayer: name };
 }
 
-export function setMode(plan: Plan, name: string, mode: Mode): Plan {
+export function setMode(plan: LayerPlan, name: string, mode: LayerMode): LayerPlan {
   return { ...plan, modes: { ...plan.modes, [name]: mode } };
 }
 
@@ -77,13 +50,13 @@ export interface PlanTotals {
   cutAway: number;
 }
 
-export function planTotals(layers: readonly PlanLayer[], plan: Plan): PlanTotals {
+export function planTotals(layers: readonly PlanLayer[], plan: LayerPlan): PlanTotals {
   const end = indexOf(layers, plan.featureLayer);
   const totals: PlanTotals = { frozen: 0, fineTune: 0, reinit: 0, cutAway: 0 };
   layers.forEach((l, i) => {
     if (end >= 0 && i > end) totals.cutAway += l.params;
     else {
-      const mode = modeOf(plan, l);
+      const mode = modeOf(plan.modes, l);
       if (mode === 'frozen') totals.frozen += l.params;
       else if (mode === 'fine-tune') totals.fineTune += l.params;
       else totals.reinit += l.params;
@@ -95,11 +68,11 @@ export function planTotals(layers: readonly PlanLayer[], plan: Plan): PlanTotals
 export interface PlanWarning {
   message: string;
   /** A plan that resolves it, with a label for the button. */
-  fix?: { label: string; plan: Plan };
+  fix?: { label: string; plan: LayerPlan };
 }
 
 /** What in a plan breaks the network's structure or wastes its pretrained weights. */
-export function planWarnings(layers: readonly PlanLayer[], plan: Plan): PlanWarning[] {
+export function planWarnings(layers: readonly PlanLayer[], plan: LayerPlan): PlanWarning[] {
   const warnings: PlanWarning[] = [];
   const end = indexOf(layers, plan.featureLayer);
   const feature = layers[end];
@@ -116,7 +89,7 @@ export function planWarnings(layers: readonly PlanLayer[], plan: Plan): PlanWarn
   }
   const used = layers.slice(0, end + 1);
   // The first trainable layer must sit right after a block boundary, or the frozen part is cut mid-block.
-  const firstTrainable = used.findIndex((l) => modeOf(plan, l) !== 'frozen');
+  const firstTrainable = used.findIndex((l) => modeOf(plan.modes, l) !== 'frozen');
   if (firstTrainable > 0) {
     if (!used[firstTrainable - 1]!.cutPoint) {
       const nearest = nearestCutPoint(layers, used[firstTrainable - 1]!.name);
@@ -131,17 +104,17 @@ export function planWarnings(layers: readonly PlanLayer[], plan: Plan): PlanWarn
       });
     }
   }
-  const reinitIdx = used.findIndex((l) => modeOf(plan, l) === 'reinit');
+  const reinitIdx = used.findIndex((l) => modeOf(plan.modes, l) === 'reinit');
   if (
     reinitIdx >= 0 &&
-    used.slice(reinitIdx + 1).some((l) => l.params > 0 && modeOf(plan, l) === 'frozen')
+    used.slice(reinitIdx + 1).some((l) => l.params > 0 && modeOf(plan.modes, l) === 'frozen')
   ) {
     warnings.push({
       message: `${used[reinitIdx]!.name} is re-initialized but layers after it are Frozen: they expect the pretrained activations and will first see random ones. That is layer transfer in reverse (keep the last layers, re-train the first) — fine when intended, e.g. for speech.`,
     });
   }
   if (
-    used.every((l) => l.params === 0 || modeOf(plan, l) === 'reinit') &&
+    used.every((l) => l.params === 0 || modeOf(plan.modes, l) === 'reinit') &&
     used.some((l) => l.params > 0)
   ) {
     warnings.push({

@@ -4,7 +4,7 @@
  * them, and short, correct explanations of layer modes, learning rates, conservation
  * training and layer transfer.
  */
-import { MODE_LABEL, type Mode } from './layer-plan';
+import { MODE_LABEL, type LayerMode } from '../domain';
 
 export interface FreezeDepthPoint {
   /** Number of first layers copied from the source network. */
@@ -54,7 +54,7 @@ export const YOSINSKI_2014: TransferStudy = {
 };
 
 export interface ModeLesson {
-  mode: Mode;
+  mode: LayerMode;
   label: string;
   text: string;
 }

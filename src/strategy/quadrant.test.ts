@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { modeOf, planWarnings } from './layer-plan';
+import { modeOf } from '../domain';
+import { planWarnings } from './layer-plan';
 import { QUADRANTS, quadrantPlan, type Quadrant, type StrategyLayer } from './quadrant';
 import mobilenetV2 from './fixtures/mobilenet-v2-layers.json';
 import teachingCnn from './fixtures/teaching-cnn-layers.json';
@@ -43,7 +44,7 @@ describe.each(MODELS)('quadrant plans on $name', ({ layers, feature }) => {
     // Features and the frozen/trained boundary sit on cut points.
     expect(layers[end]!.cutPoint).toBe(true);
     const used = layers.slice(0, end + 1);
-    const firstTrained = used.findIndex((l) => modeOf(plan, l) !== 'frozen');
+    const firstTrained = used.findIndex((l) => modeOf(plan.modes, l) !== 'frozen');
     if (firstTrained > 0) expect(used[firstTrained - 1]!.cutPoint).toBe(true);
     expect(planWarnings(layers, plan)).toEqual([]);
     // The reason names the feature layer actually chosen.
@@ -55,7 +56,7 @@ describe.each(MODELS)('quadrant plans on $name', ({ layers, feature }) => {
   it('small-similar: everything Frozen, features from the default layer', () => {
     const { plan, params } = quadrantPlan('small-similar', layers, feature);
     expect(plan.featureLayer).toBe(feature);
-    expect(layers.every((l) => modeOf(plan, l) === 'frozen')).toBe(true);
+    expect(layers.every((l) => modeOf(plan.modes, l) === 'frozen')).toBe(true);
     expect(params).toMatchObject({ learningRate: 1e-3, conservation: 0, head: 'softmax' });
   });
 
@@ -79,7 +80,7 @@ describe.each(MODELS)('quadrant plans on $name', ({ layers, feature }) => {
     const depth = weightedUpTo(cut).length / weightedUpTo(end).length;
     expect(depth).toBeGreaterThan(0.4);
     expect(depth).toBeLessThan(0.8);
-    expect(layers.every((l) => modeOf(plan, l) === 'frozen')).toBe(true);
+    expect(layers.every((l) => modeOf(plan.modes, l) === 'frozen')).toBe(true);
     expect(params).toMatchObject({ learningRate: 1e-3, head: 'svm', conservation: 0 });
     expect(reason).toMatch(/SVM/);
   });
@@ -88,7 +89,7 @@ describe.each(MODELS)('quadrant plans on $name', ({ layers, feature }) => {
     const { plan, params } = quadrantPlan('large-different', layers, feature);
     const end = at(layers, feature);
     expect(plan.featureLayer).toBe(feature);
-    expect(weightedUpTo(end).every((l) => modeOf(plan, l) === 'fine-tune')).toBe(true);
+    expect(weightedUpTo(end).every((l) => modeOf(plan.modes, l) === 'fine-tune')).toBe(true);
     expect(params).toMatchObject({ learningRate: 1e-3, fineTuneLearningRate: 1e-4 });
   });
 });

@@ -4,7 +4,8 @@
  * loaded. Cuts and freeze boundaries fall only on cut points (block boundaries), never
  * inside a residual block, so the frozen part can be cached and nothing is cut mid-block.
  */
-import { allFrozen, nearestCutPoint, type Mode, type Plan, type PlanLayer } from './layer-plan';
+import { allFrozen, type LayerMode, type LayerPlan, type PlanLayer } from '../domain';
+import { nearestCutPoint } from './layer-plan';
 
 export type Quadrant = 'small-similar' | 'large-similar' | 'small-different' | 'large-different';
 
@@ -181,9 +182,9 @@ function intermediateCut(
 function modesUpTo(
   layers: readonly StrategyLayer[],
   end: number,
-  mode: Mode,
-): Record<string, Mode> {
-  const modes: Record<string, Mode> = {};
+  mode: LayerMode,
+): Record<string, LayerMode> {
+  const modes: Record<string, LayerMode> = {};
   layers.forEach((l, i) => {
     if (i <= end && l.params > 0) modes[l.name] = mode;
   });
@@ -207,7 +208,7 @@ export function quadrantPlan(
   layers: StrategyLayer[],
   defaultFeatureLayer: string,
   opts?: { suggestedCut?: string },
-): { plan: Plan; params: PlanParams; reason: string } {
+): { plan: LayerPlan; params: PlanParams; reason: string } {
   const params = { ...QUADRANT_PARAMS[q] };
   const end = featureIndex(layers, defaultFeatureLayer);
   const feature = layers[end]!.name;

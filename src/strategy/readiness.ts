@@ -1,9 +1,5 @@
 /** Whether a dataset can be trained on, and what to tell the user when it cannot. Pure. */
-
-export interface ClassSummary {
-  name: string;
-  count: number;
-}
+import type { ClassSummary } from '../domain';
 
 /** Minimum images per class: one to train on and one to validate with. */
 export const MIN_IMAGES_PER_CLASS = 2;

@@ -5,8 +5,7 @@ import { layerGraph } from '../model/graph';
 import { applyPlan } from '../model/plan';
 import { buildModel } from '../model/load';
 import { trainWithPlan, type EngineRun } from './engine';
-import type { LayerMode } from './protocol';
-import { DEFAULT_PARAMS } from './defaults';
+import { DEFAULT_PARAMS, type LayerMode } from '../domain';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -102,8 +101,7 @@ async function run(modes: Record<string, LayerMode>, extra: Partial<EngineRun> =
   const result = await trainWithPlan({
     artifacts,
     spec: { size: 8, channels: 3, valueRange: [0, 1] },
-    featureLayer: 'pool',
-    modes,
+    plan: { featureLayer: 'pool', modes },
     images: data.images,
     labels: data.labels,
     numClasses: 2,
@@ -230,8 +228,19 @@ describe('trainWithPlan', () => {
     expect(losses(again)).toEqual(losses(cached));
   });
 
+  it('trains Fine-tune layers at their own rate, not the head rate', async () => {
+    // Fine-tune rate 0, head rate 0.05: the fine-tuned conv must not move while the head learns.
+    // Swapping the two groups' rates would move conv2 and leave the head untrained.
+    const { result, trained, before } = await run(
+      { conv2: 'fine-tune' },
+      { params: { ...DEFAULT_PARAMS, learningRate: 0.05, fineTuneLearningRate: 0, epochs: 3, batchSize: 6, seed: 5, validationFraction: 0.25 } },
+    );
+    expect(trained.conv2).toEqual(before.conv2);
+    expect(result.history.at(-1)!.trainLoss).toBeLessThan(result.history[0]!.trainLoss);
+  });
+
   it('refuses to take features from inside a residual block', async () => {
-    await expect(run({}, { featureLayer: 'conv2' })).rejects.toThrow(/skip connection crosses it/);
+    await expect(run({}, { plan: { featureLayer: 'conv2', modes: {} } })).rejects.toThrow(/skip connection crosses it/);
   });
 });
 

@@ -6,14 +6,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { layerGraph, runSteps, type LayerGraph } from '../model/graph';
-import { applyPlan, modeOf } from '../model/plan';
+import { applyPlan, modeOfLayer } from '../model/plan';
 import { buildModel } from '../model/load';
 import { toModelInput, type InputSpec } from '../model/preprocess';
 import { switchTo } from './switch';
 import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './loop';
 import { augmentBatch } from '../data/augment';
 import { pca2 } from './pca';
-import type { BackendName, BatchPoint, EpochMetrics, LayerMode, TrainParams } from './protocol';
+import {
+  INFERENCE_BATCH,
+  type BatchPoint,
+  type BackendName,
+  type EpochMetrics,
+  type JobBackends,
+  type LayerMode,
+  type LayerPlan,
+  type TrainParams,
+} from '../domain';
 import type { Split } from '../data/split';
 
 /** Activations of a frozen prefix, one row per image. */
@@ -26,8 +35,7 @@ export interface PrefixCache {
 export interface EngineRun {
   artifacts: tf.io.ModelArtifacts;
   spec: InputSpec;
-  featureLayer: string;
-  modes: Readonly<Record<string, LayerMode>>;
+  plan: LayerPlan;
   images: readonly Uint8Array[];
   labels: readonly number[];
   numClasses: number;
@@ -38,7 +46,7 @@ export interface EngineRun {
   cache: PrefixCache | null;
   /** Largest prefix cache to keep, in bytes; beyond it the prefix is recomputed each step. */
   cacheBudgetBytes: number;
-  backends: { features: BackendName; head: BackendName; fineTune: BackendName };
+  backends: JobBackends;
   shouldStop: () => boolean;
   onPrefixProgress: (done: number, total: number, cached: boolean) => void;
   onBatches: (points: BatchPoint[]) => void;
@@ -71,7 +79,7 @@ export function frozenPrefixEnd(
 ): number {
   let k = 0;
   for (let i = 0; i <= end; i++) {
-    if (modeOf(modes, graph.steps[i]!.layer) !== 'frozen') break;
+    if (modeOfLayer(modes, graph.steps[i]!.layer) !== 'frozen') break;
     if (graph.cut[i]) k = i;
   }
   return k;
@@ -99,7 +107,7 @@ async function computePrefix(
   k: number,
 ): Promise<PrefixCache | null> {
   const total = run.images.length;
-  const batchSize = 16;
+  const batchSize = INFERENCE_BATCH;
   let data: Float32Array | null = null;
   let shape: number[] = [];
   for (let start = 0; start < total; start += batchSize) {
@@ -135,11 +143,11 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       throw new Error(`The ${run.backends.features} backend is not available.`);
     model = await buildModel(run.artifacts);
     let graph = layerGraph(model);
-    const end = featureIndex(graph, run.featureLayer);
+    const end = featureIndex(graph, run.plan.featureLayer);
     const augmenting =
       run.params.augment.flip || run.params.augment.crop || run.params.augment.brightness;
     // Augmentation changes every input, so nothing can be computed once and cached.
-    let k = augmenting ? 0 : frozenPrefixEnd(graph, run.modes, end);
+    let k = augmenting ? 0 : frozenPrefixEnd(graph, run.plan.modes, end);
     let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
     let prefixMs = 0;
     let prefixBackend: BackendName | null = null;
@@ -181,10 +189,10 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const featureScale = standardization(initial, run.split.train);
     const groups = applyPlan(
       graph.steps.slice(0, end + 1).map((s) => s.layer),
-      run.modes,
+      run.plan.modes,
     );
     const trainableParams = [...groups.fineTune, ...groups.reinit].reduce((n, v) => n + v.size, 0);
-    const modeByLayer = new Map(graph.steps.map((s) => [s.layer, modeOf(run.modes, s.layer)]));
+    const modeByLayer = new Map(graph.steps.map((s) => [s.layer, modeOfLayer(run.plan.modes, s.layer)]));
     // Frozen layers, and BatchNorm in fine-tuned layers, run in inference mode.
     const trainingFlag = (layer: tf.layers.Layer) => {
       const mode = modeByLayer.get(layer);
@@ -218,24 +226,12 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       labels: run.labels,
       numClasses: run.numClasses,
       split: run.split,
-      learningRate: run.params.learningRate,
-      fineTuneLearningRate: run.params.fineTuneLearningRate,
-      head: run.params.head,
-      optimizer: run.params.optimizer,
-      schedule: run.params.schedule,
-      conservation: run.params.conservation,
-      distillation: originalFeatures
-        ? {
-            weight: run.params.distillation,
-            targets: (idx) =>
-              rowsTensor(originalFeatures.data, featureDim, [featureDim], idx) as tf.Tensor2D,
-          }
+      params: run.params,
+      originalFeatures: originalFeatures
+        ? (idx) => rowsTensor(originalFeatures.data, featureDim, [featureDim], idx) as tf.Tensor2D
         : undefined,
       onDrift: run.onDrift,
       featureScale,
-      epochs: run.params.epochs,
-      batchSize: run.params.batchSize,
-      seed: run.params.seed,
       shouldStop: run.shouldStop,
       onBatches: run.onBatches,
       onEpoch: run.onEpoch,
@@ -300,8 +296,8 @@ async function featuresOf(
   const all = run.images.map((_, i) => i);
   let out: Float32Array | null = null;
   let width = 0;
-  for (let start = 0; start < all.length; start += 16) {
-    const idx = all.slice(start, start + 16);
+  for (let start = 0; start < all.length; start += INFERENCE_BATCH) {
+    const idx = all.slice(start, start + INFERENCE_BATCH);
     const f = tf.tidy(() => toVectors(runSteps(graph, inputBatch(idx), k + 1, end, () => false)));
     const values = (await f.data()) as Float32Array;
     const dim = f.shape[1] as number;

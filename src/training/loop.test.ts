@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, stratifiedSplit } from '../data/split';
+import { DEFAULT_PARAMS, type TrainParams } from '../domain';
 import { DivergedError, rowsTensor, trainClassifier, type ClassifierTrainingInput } from './loop';
 
 /** Three Gaussian blobs in 8-d: a classifier can separate them, a constant one cannot. */
@@ -22,6 +23,7 @@ function blobs(perClass: number, seed: number) {
 
 function input(
   overrides: Partial<ClassifierTrainingInput> & { features?: Float32Array } = {},
+  params: Partial<TrainParams> = {},
 ): ClassifierTrainingInput {
   const data = blobs(20, 1);
   const features = overrides.features ?? data.features;
@@ -33,10 +35,7 @@ function input(
     labels,
     numClasses: 3,
     split: stratifiedSplit(labels, 0.2, 5),
-    learningRate: 0.05,
-    epochs: 8,
-    batchSize: 8,
-    seed: 3,
+    params: { ...DEFAULT_PARAMS, learningRate: 0.05, epochs: 8, batchSize: 8, seed: 3, ...params },
     ...overrides,
   };
 }
@@ -63,13 +62,15 @@ describe('trainClassifier (head on cached features)', () => {
     const calls: number[] = [];
     const epochs: number[] = [];
     await trainClassifier(
-      input({
-        epochs: 2,
-        now: () => (clock += 40),
+      input(
+        {
+          now: () => (clock += 40),
         throttleMs: 100,
         onBatches: (points) => calls.push(points.length),
-        onEpoch: (m) => epochs.push(m.epoch),
-      }),
+          onEpoch: (m) => epochs.push(m.epoch),
+        },
+        { epochs: 2 },
+      ),
     );
     // 48 training samples / 8 = 6 batches per epoch; all reported, in fewer calls than batches.
     expect(calls.reduce((a, b) => a + b, 0)).toBe(12);
@@ -78,8 +79,8 @@ describe('trainClassifier (head on cached features)', () => {
   });
 
   it('is reproducible for a seed', async () => {
-    const a = await trainClassifier(input({ epochs: 2 }));
-    const b = await trainClassifier(input({ epochs: 2 }));
+    const a = await trainClassifier(input({}, { epochs: 2 }));
+    const b = await trainClassifier(input({}, { epochs: 2 }));
     expect(a.history).toEqual(b.history);
   });
 
@@ -87,7 +88,10 @@ describe('trainClassifier (head on cached features)', () => {
     const before = tf.memory().numTensors;
     let epochsSeen = 0;
     const result = await trainClassifier(
-      input({ epochs: 50, onEpoch: () => (epochsSeen += 1), shouldStop: () => epochsSeen >= 2 }),
+      input(
+        { onEpoch: () => (epochsSeen += 1), shouldStop: () => epochsSeen >= 2 },
+        { epochs: 50 },
+      ),
     );
     expect(result.stopped).toBe(true);
     expect(result.epochsRun).toBe(2);
@@ -100,7 +104,7 @@ describe('trainClassifier (head on cached features)', () => {
     // Plain SGD at a huge rate on unscaled features: the logits, and so the loss, blow up.
     for (let i = 0; i < features.length; i++) features[i]! *= 1e3;
     await expect(
-      trainClassifier(input({ features, optimizer: 'sgd', learningRate: 1e4, epochs: 3 })),
+      trainClassifier(input({ features }, { optimizer: 'sgd', learningRate: 1e4, epochs: 3 })),
     ).rejects.toThrow(/diverged \(it exploded to/);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -109,8 +113,8 @@ describe('trainClassifier (head on cached features)', () => {
     const before = tf.memory().numTensors;
     const features = blobs(20, 1).features;
     features.fill(Number.NaN, 0, 8 * 30);
-    await expect(trainClassifier(input({ features, epochs: 2 }))).rejects.toThrow(DivergedError);
-    await expect(trainClassifier(input({ features, epochs: 2 }))).rejects.toThrow(
+    await expect(trainClassifier(input({ features }, { epochs: 2 }))).rejects.toThrow(DivergedError);
+    await expect(trainClassifier(input({ features }, { epochs: 2 }))).rejects.toThrow(
       /lower the learning rate/i,
     );
     expect(tf.memory().numTensors).toBe(before);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from './protocol';
+import type { BackendName } from '../domain';
 
 /** Switches tfjs to `name`; true only when tfjs really reports that backend afterwards. */
 export async function switchTo(name: BackendName): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { useStudio } from '../state/store';
-import { setBackend } from '../training/client';
-import type { BackendChoice } from '../training/protocol';
+import { useStudioActions } from './studio-actions';
+import type { BackendChoice } from '../domain';
 
 const CHOICES: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'Auto (best per job)' },
@@ -11,6 +11,7 @@ const CHOICES: { value: BackendChoice; label: string }[] = [
 ];
 
 export function BackendControls() {
+  const { setBackend } = useStudioActions();
   const choice = useStudio((s) => s.backendChoice);
   const report = useStudio((s) => s.backend);
   const error = useStudio((s) => s.backendError);

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { useStudio } from '../state/store';
 import { datasetProblems } from '../strategy/readiness';
-import { loadDropped, loadPickedFolder, loadSample, SAMPLES } from '../training/client';
+import { useStudioActions } from './studio-actions';
 import { StrategyPanel } from './strategy-panel';
 
 export function DataPanel() {
+  const { loadDropped, loadPickedFolder, loadSample, samples } = useStudioActions();
   const classes = useStudio((s) => s.classes);
   const skipped = useStudio((s) => s.skipped);
   const decoding = useStudio((s) => s.decoding);
@@ -60,7 +61,7 @@ export function DataPanel() {
             }}
           />
         </label>
-        {SAMPLES.map((sample) => (
+        {samples.map((sample) => (
           <button
             key={sample.id}
             type="button"

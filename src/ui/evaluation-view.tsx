@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useStudio } from '../state/store';
-import { imageUrl } from '../training/client';
+import { useStudioActions } from './studio-actions';
 import { ProjectionChart } from './charts/projection-chart';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(0)}%`);
@@ -8,6 +8,7 @@ const pct1 = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /** Test-split report: accuracy, per-class precision/recall, and a confusion matrix whose cells open their images. */
 export function EvaluationView() {
+  const { imageUrl } = useStudioActions();
   const evaluation = useStudio((s) => s.evaluation);
   const [cell, setCell] = useState<string | null>(null);
   if (!evaluation) return null;

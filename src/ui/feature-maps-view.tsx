@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useStudio } from '../state/store';
-import { exampleImages, imageUrl, requestFeatureMaps } from '../training/client';
+import { useStudioActions } from './studio-actions';
 
 function MapCanvas({
   pixels,
@@ -28,13 +28,14 @@ function MapCanvas({
 
 /** Feature maps of a chosen layer for a chosen image: early layers show edges and textures, late ones abstract parts. */
 export function FeatureMapsView() {
+  const { imageUrl, requestFeatureMaps } = useStudioActions();
   const model = useStudio((s) => s.model);
   const classes = useStudio((s) => s.classes);
   const { maps, error } = useStudio((s) => s.featureMaps);
   const [path, setPath] = useState('');
   const [layer, setLayer] = useState('');
   if (!model || classes.length === 0) return null;
-  const images = exampleImages(2);
+  const images = useStudio((s) => s.examples);
   const spatial = model.layers.filter((l) => l.params > 0 && l.outputShape.split('×').length === 3);
   const chosenPath = path || images[0] || '';
   const chosenLayer = layer || spatial[0]?.name || '';

@@ -1,11 +1,12 @@
 import { memo } from 'react';
-import type { LayerInfo } from '../training/protocol';
-import { MODE_LABEL, modeOf, setMode, type Mode, type Plan } from '../strategy/layer-plan';
+import type { LayerInfo } from '../domain';
+import { MODE_LABEL, modeOf, type LayerMode, type LayerPlan } from '../domain';
+import { setMode } from '../strategy/layer-plan';
 import { MODE_LESSONS } from '../strategy/lesson';
 
-const MODES: Mode[] = ['frozen', 'fine-tune', 'reinit'];
+const MODES: LayerMode[] = ['frozen', 'fine-tune', 'reinit'];
 const MODE_HELP = Object.fromEntries(MODE_LESSONS.map((m) => [m.mode, m.text])) as Record<
-  Mode,
+  LayerMode,
   string
 >;
 
@@ -22,11 +23,11 @@ const SHORT_CLASS: Record<string, string> = {
 
 interface Props {
   layers: readonly LayerInfo[];
-  plan: Plan;
+  plan: LayerPlan;
   /** ‖w − w₀‖/‖w₀‖ per trained layer, from the latest epoch. */
   drift: Readonly<Record<string, number>>;
   disabled: boolean;
-  onPlan: (plan: Plan) => void;
+  onPlan: (plan: LayerPlan) => void;
 }
 
 /** Every layer of the network, with a mode for each layer that has weights. */
@@ -44,7 +45,7 @@ export const LayerList = memo(function LayerList({ layers, plan, drift, disabled
       <ul aria-label="Layers" className="layers">
         {layers.map((l, i) => {
           const cut = end >= 0 && i > end;
-          const mode = modeOf(plan, l);
+          const mode = modeOf(plan.modes, l);
           const cls = cut ? 'cut' : l.params === 0 ? 'passive' : `mode-${mode}`;
           return (
             <li
@@ -86,7 +87,7 @@ export const LayerList = memo(function LayerList({ layers, plan, drift, disabled
                     title={MODE_HELP[mode]}
                     value={mode}
                     disabled={disabled}
-                    onChange={(e) => onPlan(setMode(plan, l.name, e.target.value as Mode))}
+                    onChange={(e) => onPlan(setMode(plan, l.name, e.target.value as LayerMode))}
                   >
                     {MODES.map((m) => (
                       <option key={m} value={m}>

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { useStudio } from '../state/store';
 import { CATALOG } from '../model/catalog';
-import { loadModel, loadModelFiles, loadModelUrl, setResolution } from '../training/client';
+import { useStudioActions } from './studio-actions';
 
 /** Model combobox, input resolution, and the user's own model (files or URL). */
 export function ModelPicker() {
+  const { loadModel, loadModelFiles, loadModelUrl, setResolution } = useStudioActions();
   const modelId = useStudio((s) => s.modelId);
   const model = useStudio((s) => s.model);
   const loading = useStudio((s) => s.modelLoading);

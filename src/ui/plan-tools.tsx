@@ -1,11 +1,9 @@
-import type { LayerInfo } from '../training/protocol';
+import { allFrozen, type LayerInfo, type LayerPlan } from '../domain';
 import {
-  allFrozen,
   freezeUpTo,
   planTotals,
   planWarnings,
   takeFeaturesFrom,
-  type Plan,
 } from '../strategy/layer-plan';
 
 const fmt = (n: number) =>
@@ -13,10 +11,10 @@ const fmt = (n: number) =>
 
 interface Props {
   layers: readonly LayerInfo[];
-  plan: Plan;
+  plan: LayerPlan;
   defaultFeatureLayer: string;
   disabled: boolean;
-  onPlan: (plan: Plan) => void;
+  onPlan: (plan: LayerPlan) => void;
 }
 
 /** Quick actions, the parameter stack by mode, and warnings with their fixes. */
@@ -104,7 +102,7 @@ export function PlanTools({ layers, plan, defaultFeatureLayer, disabled, onPlan 
         </p>
       )}
       {warnings.length > 0 && (
-        <ul className="warnings" aria-label="Plan warnings">
+        <ul className="warnings" aria-label="LayerPlan warnings">
           {warnings.map((w) => (
             <li key={w.message} className="warning">
               <p>{w.message}</p>

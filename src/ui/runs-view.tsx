@@ -28,8 +28,8 @@ export function RunsView() {
                 #{i + 1} {r.dataset} · {r.frozen}/{r.weighted} layers frozen
                 {r.fineTuned ? `, ${r.fineTuned} fine-tuned` : ''}
                 {r.reinitialized ? `, ${r.reinitialized} re-initialized` : ''} ·{' '}
-                {r.head === 'svm' ? 'SVM' : 'softmax'}
-                {r.conservation > 0 ? ` · λ=${r.conservation}` : ''} · {r.epochs} ep
+                {r.params.head === 'svm' ? 'SVM' : 'softmax'}
+                {r.params.conservation > 0 ? ` · λ=${r.params.conservation}` : ''} · {r.epochs.length} ep
                 {r.stopped ? ' (stopped)' : ''}
               </span>
               <span className="num">

@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
 import { useStudio } from '../state/store';
-import { runProbe } from '../training/client';
+import { useStudioActions } from './studio-actions';
 import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
 import { estimateQuadrant, estimateSimilarity, estimateSize } from '../strategy/estimate';
 import { ProbeChart } from './charts/probe-chart';
-import type { LayerInfo } from '../training/protocol';
+import type { LayerInfo } from '../domain';
 
 const strategyLayers = (layers: readonly LayerInfo[]) =>
   layers.map(({ name, className, params, cutPoint }) => ({ name, className, params, cutPoint }));
@@ -28,6 +28,7 @@ function applyQuadrant(q: Quadrant, suggestedCut: string | undefined): void {
 
 /** The quadrant picker: size × similarity, estimated from the data, with the evidence and the reason. */
 export function StrategyPanel() {
+  const { runProbe } = useStudioActions();
   const classes = useStudio((s) => s.classes);
   const model = useStudio((s) => s.model);
   const probe = useStudio((s) => s.probe);
@@ -90,7 +91,7 @@ export function StrategyPanel() {
           type="button"
           className="button small-button"
           disabled={busy || probe.status === 'running'}
-          onClick={() => runProbe(40)}
+          onClick={() => runProbe()}
         >
           {probe.status === 'running' ? 'Probing layers…' : 'Estimate similarity'}
         </button>

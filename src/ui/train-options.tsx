@@ -1,5 +1,5 @@
 import { useStudio } from '../state/store';
-import type { TrainParams } from '../training/protocol';
+import type { TrainParams } from '../domain';
 import { NumberField } from './number-field';
 
 /** Head, optimizer, schedule, conservation, augmentation and BatchNorm choices, each with its reason. */

@@ -1,6 +1,6 @@
 import { useStudio } from '../state/store';
 import { datasetProblems } from '../strategy/readiness';
-import { stop, train } from '../training/client';
+import { useStudioActions } from './studio-actions';
 import { LossChart } from './charts/loss-chart';
 import { EvaluationView } from './evaluation-view';
 import { TrainOptions } from './train-options';
@@ -12,6 +12,7 @@ const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const EPOCH_ROWS = 8;
 
 export function TrainPanel() {
+  const { stop, train } = useStudioActions();
   const s = useStudio();
   const running = s.phase === 'features' || s.phase === 'training';
   const blockers = [

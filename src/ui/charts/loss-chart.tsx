@@ -8,7 +8,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { BatchPoint, EpochMetrics } from '../../training/protocol';
+import type { BatchPoint, EpochMetrics } from '../../domain';
 
 interface Props {
   batches: readonly BatchPoint[];

@@ -8,7 +8,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ProbePoint } from '../../training/protocol';
+import type { ProbePoint } from '../../domain';
 
 /** Probe accuracy by layer, pretrained vs random weights. */
 export function ProbeChart({ points, chance }: { points: readonly ProbePoint[]; chance: number }) {

@@ -1,0 +1,137 @@
+/**
+ * Main thread: the one place that talks to the training worker. It posts typed requests,
+ * hands each answer that is still current to a listener, and restarts a worker that
+ * died — re-sending the backend choice, the model and the dataset, so nothing the user
+ * did is lost. It knows nothing of the store: the app wires the listener to it.
+ */
+import type {
+  DatasetFile,
+  LayerPlan,
+  BackendChoice,
+  ModelSource,
+  SkippedFile,
+  TrainParams,
+} from '../domain';
+import { FINAL_MESSAGES, type FromWorker, type ToWorker } from '../worker/protocol';
+
+/** Kinds of job; a request's runId is `<job>-<n>`. */
+export type Job = 'init' | 'model' | 'dataset' | 'train' | 'source' | 'probe' | 'maps';
+
+export interface ClientListener {
+  /** An answer to the newest request of its kind (answers to older ones are dropped). */
+  onMessage: (message: FromWorker, job: Job) => void;
+  /** The worker died and was restarted; `running` lists the jobs that were cut off. */
+  onCrash: (reason: string, running: Job[]) => void;
+}
+
+export interface WorkerClient {
+  setBackend: (choice: BackendChoice) => string;
+  loadModel: (source: ModelSource, resolution: number | null) => string;
+  /** Rebuilds the last model for another input size (same weights). */
+  reloadModel: (resolution: number) => string | null;
+  loadDataset: (files: DatasetFile[], skipped: SkippedFile[]) => string;
+  loadSourceTest: (files: DatasetFile[]) => string;
+  train: (params: TrainParams, plan: LayerPlan) => string;
+  probe: (perClass: number, seed: number) => string;
+  featureMaps: (path: string, layer: string) => string;
+  /** Stops the running training or probe job, if any. */
+  stop: () => void;
+  /** The files of the dataset last sent (they stay on this thread too, for thumbnails). */
+  datasetFiles: () => readonly DatasetFile[];
+  terminate: () => void;
+}
+
+/** The job a runId belongs to. */
+export function jobOf(runId: string): Job {
+  return runId.slice(0, runId.lastIndexOf('-')) as Job;
+}
+
+const defaultWorker = () =>
+  new Worker(new URL('../worker/worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'thaw-training',
+  });
+
+export function createWorkerClient(
+  listener: ClientListener,
+  makeWorker: () => Worker = defaultWorker,
+): WorkerClient {
+  let worker: Worker;
+  let counter = 0;
+  /** The one rule for stale answers: only the newest request of each kind is current. */
+  const latest: Partial<Record<Job, string>> = {};
+  /** Jobs sent and not yet answered with a final message. */
+  const open = new Set<string>();
+  let lastBackend: BackendChoice = 'auto';
+  let lastModel: { source: ModelSource; resolution: number | null } | null = null;
+  let lastDataset: { files: DatasetFile[]; skipped: SkippedFile[] } | null = null;
+
+  const request = (job: Job, make: (runId: string) => ToWorker): string => {
+    const runId = `${job}-${++counter}`;
+    latest[job] = runId;
+    open.add(runId);
+    worker.postMessage(make(runId));
+    return runId;
+  };
+
+  const onMessage = (msg: FromWorker) => {
+    const job = jobOf(msg.runId);
+    if (FINAL_MESSAGES.has(msg.type)) open.delete(msg.runId);
+    if (latest[job] !== msg.runId) return;
+    listener.onMessage(msg, job);
+  };
+
+  const spawn = () => {
+    worker = makeWorker();
+    worker.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      restart(event.message || 'The training worker stopped unexpectedly.');
+    };
+  };
+
+  const restart = (reason: string) => {
+    worker.terminate();
+    const running = [...open].map(jobOf).filter((j) => j === 'train' || j === 'probe');
+    open.clear();
+    spawn();
+    client.setBackend(lastBackend);
+    if (lastModel) client.loadModel(lastModel.source, lastModel.resolution);
+    if (lastDataset) client.loadDataset(lastDataset.files, lastDataset.skipped);
+    listener.onCrash(reason, running);
+  };
+
+  const client: WorkerClient = {
+    setBackend: (backend) => {
+      lastBackend = backend;
+      return request('init', (runId) => ({ type: 'init', runId, backend }));
+    },
+    loadModel: (source, resolution) => {
+      lastModel = { source, resolution };
+      return request('model', (runId) => ({ type: 'load-model', runId, source, resolution }));
+    },
+    reloadModel: (resolution) =>
+      lastModel ? client.loadModel(lastModel.source, resolution) : null,
+    loadDataset: (files, skipped) => {
+      lastDataset = { files, skipped };
+      return request('dataset', (runId) => ({ type: 'load-dataset', runId, files, skipped }));
+    },
+    loadSourceTest: (files) =>
+      request('source', (runId) => ({ type: 'load-source-test', runId, files })),
+    train: (params, plan) => request('train', (runId) => ({ type: 'train', runId, params, plan })),
+    probe: (perClass, seed) =>
+      request('probe', (runId) => ({ type: 'probe', runId, perClass, seed })),
+    featureMaps: (path, layer) =>
+      request('maps', (runId) => ({ type: 'feature-maps', runId, path, layer })),
+    stop: () => {
+      for (const job of ['train', 'probe'] as const) {
+        const runId = latest[job];
+        if (runId && open.has(runId)) worker.postMessage({ type: 'stop', runId } satisfies ToWorker);
+      }
+    },
+    datasetFiles: () => lastDataset?.files ?? [],
+    terminate: () => worker.terminate(),
+  };
+  spawn();
+  return client;
+}

@@ -1,0 +1,45 @@
+/** Training parameters and their defaults (DESIGN.md §1). */
+
+export interface TrainParams {
+  /** For the new head and Re-initialize layers. */
+  learningRate: number;
+  /** For Fine-tune layers (pretrained weights): small, so they are not destroyed. */
+  fineTuneLearningRate: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  validationFraction: number;
+  /** Held out and used only for the final report. */
+  testFraction: number;
+  head: 'softmax' | 'svm';
+  optimizer: 'adam' | 'sgd';
+  schedule: 'constant' | 'cosine';
+  /** λ of L2-SP: λ/2·Σ‖w − w₀‖² over the fine-tuned pretrained weights. */
+  conservation: number;
+  /** Weight of the output-level (LwF-style) term keeping features close to the original network's. */
+  distillation: number;
+  augment: { flip: boolean; crop: boolean; brightness: boolean };
+  /** BatchNorm in Fine-tune layers: false = inference mode (moving statistics), true = batch statistics. */
+  batchNormTraining: boolean;
+}
+
+/**
+ * Defaults for a run: a new head and re-initialised layers learn at 1e-3, fine-tuned
+ * pretrained layers at 1e-5 so good weights are adjusted, not destroyed.
+ */
+export const DEFAULT_PARAMS: TrainParams = {
+  learningRate: 1e-3,
+  fineTuneLearningRate: 1e-5,
+  epochs: 10,
+  batchSize: 16,
+  seed: 42,
+  validationFraction: 0.2,
+  testFraction: 0.2,
+  head: 'softmax',
+  optimizer: 'adam',
+  schedule: 'constant',
+  conservation: 0,
+  distillation: 0,
+  augment: { flip: false, crop: false, brightness: false },
+  batchNormTraining: false,
+};

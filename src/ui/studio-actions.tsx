@@ -1,0 +1,33 @@
+/**
+ * What the UI can ask the studio to do. The UI owns this interface; the app implements
+ * it (worker client + store) and provides it, so components never reach the worker.
+ */
+import { createContext, useContext } from 'react';
+import type { BackendChoice, SampleInfo } from '../domain';
+
+export interface StudioActions {
+  samples: readonly SampleInfo[];
+  loadSample: (sample: SampleInfo) => Promise<void>;
+  loadPickedFolder: (list: FileList) => void;
+  /** Must be called inside the drop handler (the dropped entries vanish after it). */
+  loadDropped: (transfer: DataTransfer) => void;
+  loadModel: (modelId: string) => void;
+  loadModelFiles: (files: File[]) => void;
+  loadModelUrl: (url: string) => void;
+  setResolution: (resolution: number) => void;
+  setBackend: (choice: BackendChoice) => void;
+  train: () => void;
+  stop: () => void;
+  runProbe: () => void;
+  requestFeatureMaps: (path: string, layer: string) => void;
+  /** An object URL for a dataset image, or null when it is not in the dataset. */
+  imageUrl: (path: string) => string | null;
+}
+
+export const StudioActionsContext = createContext<StudioActions | null>(null);
+
+export function useStudioActions(): StudioActions {
+  const actions = useContext(StudioActionsContext);
+  if (!actions) throw new Error('useStudioActions needs a StudioActionsContext provider.');
+  return actions;
+}

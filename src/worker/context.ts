@@ -1,0 +1,90 @@
+/**
+ * What the worker's jobs share: the loaded model and dataset, the source test images,
+ * the frozen-prefix cache, stop requests, and the way out (`post`). Jobs take a context
+ * instead of reaching for `self`, so each can be tested without a Worker.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendReport, ModelCard, SkippedFile } from '../domain';
+import type { ClassifiedFile } from '../data/folder-rules';
+import type { DecodeResult } from '../data/decode';
+import type { PrefixCache } from '../training/engine';
+import type { FromWorker } from './protocol';
+
+export interface LoadedModel {
+  card: ModelCard;
+  /** Artifacts at the input size the network is built for now. */
+  artifacts: tf.io.ModelArtifacts;
+  resolution: number;
+  version: number;
+}
+
+export interface Dataset {
+  version: number;
+  /** Usable files, kept so the images can be decoded again at another input size. */
+  files: ClassifiedFile[];
+  classNames: string[];
+  /** uint8 pixels at `size` × `size`, one per file. */
+  images: Uint8Array[];
+  labels: number[];
+  size: number;
+  skipped: SkippedFile[];
+}
+
+/** The source task's test images (for a model that keeps its source head), to measure forgetting. */
+export interface SourceTest {
+  modelVersion: number;
+  images: Uint8Array[];
+  labels: number[];
+  /** Accuracy of the untouched pretrained network, measured once. */
+  before: number | null;
+}
+
+export interface Decoder {
+  decode: (file: Blob) => Promise<DecodeResult>;
+}
+
+export interface WorkerContext {
+  post: (message: FromWorker, transfer?: Transferable[]) => void;
+  /** Decodes images at a given side (OffscreenCanvas in the worker; a fake in tests). */
+  makeDecoder: (size: number) => Decoder;
+  report: BackendReport | null;
+  model: LoadedModel | null;
+  dataset: Dataset | null;
+  sourceTest: SourceTest | null;
+  prefixCache: PrefixCache | null;
+  /** Run ids asked to stop. */
+  stops: Set<string>;
+  /** Counter for model/dataset versions and user model ids. */
+  versions: number;
+}
+
+export function createContext(
+  post: WorkerContext['post'],
+  makeDecoder: WorkerContext['makeDecoder'],
+): WorkerContext {
+  return {
+    post,
+    makeDecoder,
+    report: null,
+    model: null,
+    dataset: null,
+    sourceTest: null,
+    prefixCache: null,
+    stops: new Set(),
+    versions: 0,
+  };
+}
+
+/** The next version number (models, datasets and user model ids share one counter). */
+export function nextVersion(ctx: WorkerContext): number {
+  return ++ctx.versions;
+}
+
+/** How the current model wants its input. */
+export function inputSpecOf(model: LoadedModel) {
+  return {
+    size: model.resolution,
+    channels: model.card.channels,
+    valueRange: model.card.valueRange,
+  };
+}

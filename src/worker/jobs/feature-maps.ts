@@ -1,0 +1,66 @@
+/** Job: the pretrained network's activations at one layer for one image, 16 channels at most, each stretched to 0..255. */
+import * as tf from '@tensorflow/tfjs';
+import { FEATURE_MAP_CHANNELS } from '../../domain';
+import { layerGraph, runSteps } from '../../model/graph';
+import { buildModel } from '../../model/load';
+import { toModelInput } from '../../model/preprocess';
+import { inputSpecOf, type WorkerContext } from '../context';
+import type { FeatureMapsRequest } from '../protocol';
+
+/** One channel of an [h, w, c] map, min-max stretched to 0..255 (all zero when flat). */
+export function stretchChannel(
+  values: Float32Array,
+  pixels: number,
+  channels: number,
+  c: number,
+): Uint8Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < pixels; i++) {
+    const v = values[i * channels + c]!;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return Uint8Array.from({ length: pixels }, (_, i) =>
+    hi > lo ? Math.round(((values[i * channels + c]! - lo) / (hi - lo)) * 255) : 0,
+  );
+}
+
+export async function featureMaps(ctx: WorkerContext, req: FeatureMapsRequest): Promise<void> {
+  const { model, dataset } = ctx;
+  const { path, layer } = req;
+  if (!model || !dataset) throw new Error('Load a model and a dataset first.');
+  const index = dataset.files.findIndex((f) => f.path === path);
+  if (index < 0) throw new Error(`No image "${path}" in the dataset.`);
+  const net = await buildModel(model.artifacts);
+  try {
+    const graph = layerGraph(net);
+    const end = graph.steps.findIndex((s) => s.layer.name === layer);
+    if (end < 0) throw new Error(`No layer "${layer}".`);
+    const out = tf.tidy(() => {
+      const x = toModelInput([dataset.images[index]!], inputSpecOf(model));
+      const y = runSteps(graph, x, 0, end, () => false);
+      if (y.rank !== 4)
+        throw new Error(
+          `${layer} has no spatial output (shape ${y.shape.join('×')}); choose a convolution layer.`,
+        );
+      return y.squeeze([0]) as tf.Tensor3D;
+    });
+    const [height, width, total] = out.shape;
+    const values = (await out.data()) as Float32Array;
+    out.dispose();
+    const channels = Array.from({ length: Math.min(FEATURE_MAP_CHANNELS, total) }, (_, c) =>
+      stretchChannel(values, height * width, total, c),
+    );
+    ctx.post(
+      {
+        type: 'feature-maps',
+        runId: req.runId,
+        maps: { layer, path, width, height, channels, totalChannels: total },
+      },
+      channels.map((c) => c.buffer),
+    );
+  } finally {
+    net.dispose();
+  }
+}

@@ -1,0 +1,101 @@
+/** Job: one training run with the user's plan, its evaluation, and the forgetting measurement. */
+import * as tf from '@tensorflow/tfjs';
+import { stratifiedSplit } from '../../data/split';
+import { CACHE_BUDGET_BYTES, type Evaluation, type RunTimings } from '../../domain';
+import { trainWithPlan } from '../../training/engine';
+import { switchTo } from '../../training/switch';
+import { inputSpecOf, type WorkerContext } from '../context';
+import type { TrainRequest } from '../protocol';
+import { evaluationOf } from './evaluate';
+import { pristineSourceAccuracy, sourceAccuracy } from './forgetting';
+
+export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void> {
+  const { runId, params, plan } = req;
+  const { model, dataset: data, report } = ctx;
+  if (!model) throw new Error('No model is loaded yet.');
+  if (!data || data.images.length === 0) throw new Error('No dataset is loaded yet.');
+  if (!report) throw new Error('The worker has no backend yet.');
+  if (data.size !== model.resolution)
+    throw new Error('The images are still being prepared for this model; try again in a moment.');
+  const before = tf.memory().numTensors;
+  const split = stratifiedSplit(
+    data.labels,
+    params.validationFraction,
+    params.seed,
+    params.testFraction,
+  );
+  const spec = inputSpecOf(model);
+  const test =
+    ctx.sourceTest?.modelVersion === model.version && ctx.sourceTest.images.length > 0
+      ? ctx.sourceTest
+      : null;
+  let forgetting: Evaluation['forgetting'] = null;
+  try {
+    const result = await trainWithPlan({
+      artifacts: model.artifacts,
+      spec,
+      plan,
+      params,
+      images: data.images,
+      labels: data.labels,
+      numClasses: data.classNames.length,
+      split,
+      cacheKey: `${model.version}@${data.version}`,
+      cache: ctx.prefixCache,
+      cacheBudgetBytes: CACHE_BUDGET_BYTES,
+      backends: report.jobs,
+      shouldStop: () => ctx.stops.has(runId),
+      onPrefixProgress: (done, total, cached) =>
+        ctx.post({ type: 'features-progress', runId, done, total, cached }),
+      onBatches: (points) => ctx.post({ type: 'batches', runId, points }),
+      onEpoch: (metrics) =>
+        ctx.post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
+      onDrift: (drift) => ctx.post({ type: 'drift', runId, drift }),
+      onTrained: test
+        ? async (trained) => {
+            test.before ??= await pristineSourceAccuracy(model.artifacts, spec, test);
+            forgetting = {
+              before: test.before,
+              after: await sourceAccuracy(trained, spec, test),
+              images: test.images.length,
+            };
+          }
+        : undefined,
+    });
+    ctx.prefixCache = result.cache;
+    if (result.epochsRun > 0) {
+      const projection = {
+        ...result.projection,
+        labels: split.validation.map((i) => data.labels[i]!),
+        featuresTrained: result.trainableParams > 0,
+      };
+      ctx.post({
+        type: 'evaluation',
+        runId,
+        evaluation: { ...evaluationOf(data, split, result.predictions), forgetting, projection },
+      });
+    }
+    const timings: RunTimings = {
+      images: data.images.length,
+      featuresMs: result.prefixMs,
+      featuresBackend: result.prefixBackend,
+      headMs: result.trainMs,
+      headBackend: result.trainBackend,
+      frozenPrefixLayers: result.frozenPrefixLayers,
+      trainableParams: result.trainableParams,
+    };
+    ctx.post({
+      type: 'done',
+      runId,
+      stopped: result.stopped,
+      valAccuracy: result.history.at(-1)?.valAccuracy ?? 0,
+      epochsRun: result.epochsRun,
+      timings,
+      numTensors: tf.memory().numTensors,
+      numTensorsBefore: before,
+    });
+  } finally {
+    ctx.stops.delete(runId);
+    await switchTo(report.active);
+  }
+}

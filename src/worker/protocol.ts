@@ -1,0 +1,206 @@
+/**
+ * Messages between the main thread and the training worker: the two unions only, one
+ * named type per message (the studio's words live in `domain/`). Every message carries a
+ * `runId`, the id of the job it belongs to. Only numbers, strings, Blobs and typed arrays
+ * cross — never tensors; bulk pixel data crosses with a transfer list.
+ */
+import type {
+  BackendChoice,
+  BackendReport,
+  BatchPoint,
+  ClassSummary,
+  DatasetFile,
+  EpochMetrics,
+  Evaluation,
+  FeatureMaps,
+  LayerPlan,
+  ModelInfo,
+  ModelSource,
+  ProbePoint,
+  RunTimings,
+  SkippedFile,
+  TrainParams,
+} from '../domain';
+
+// Main thread → worker
+
+export interface InitRequest {
+  type: 'init';
+  runId: string;
+  backend: BackendChoice;
+}
+export interface LoadModelRequest {
+  type: 'load-model';
+  runId: string;
+  source: ModelSource;
+  resolution: number | null;
+}
+export interface LoadDatasetRequest {
+  type: 'load-dataset';
+  runId: string;
+  files: DatasetFile[];
+  skipped: SkippedFile[];
+}
+export interface TrainRequest {
+  type: 'train';
+  runId: string;
+  params: TrainParams;
+  plan: LayerPlan;
+}
+/** The source task's test images of a model that keeps its source head (forgetting). */
+export interface LoadSourceTestRequest {
+  type: 'load-source-test';
+  runId: string;
+  files: DatasetFile[];
+}
+/** Activations of one layer of the pretrained network for one dataset image. */
+export interface FeatureMapsRequest {
+  type: 'feature-maps';
+  runId: string;
+  path: string;
+  layer: string;
+}
+/** Layer probe on up to `perClass` images of each class. */
+export interface ProbeRequest {
+  type: 'probe';
+  runId: string;
+  perClass: number;
+  seed: number;
+}
+/** Asks the job `runId` to stop at its next step; skips the queue. */
+export interface StopRequest {
+  type: 'stop';
+  runId: string;
+}
+
+export type ToWorker =
+  | InitRequest
+  | LoadModelRequest
+  | LoadDatasetRequest
+  | TrainRequest
+  | LoadSourceTestRequest
+  | FeatureMapsRequest
+  | ProbeRequest
+  | StopRequest;
+
+// Worker → main thread
+
+export interface BackendMessage {
+  type: 'backend';
+  runId: string;
+  report: BackendReport;
+}
+export interface ModelMessage {
+  type: 'model';
+  runId: string;
+  info: ModelInfo;
+}
+export interface DecodeProgressMessage {
+  type: 'decode-progress';
+  runId: string;
+  done: number;
+  total: number;
+}
+export interface DatasetMessage {
+  type: 'dataset';
+  runId: string;
+  classes: ClassSummary[];
+  skipped: SkippedFile[];
+  inputSize: number;
+  /** A few image paths of each class, for "See inside". */
+  examples: string[];
+}
+/** The images were decoded again for another input size (after a model change). */
+export interface DatasetResizedMessage {
+  type: 'dataset-resized';
+  runId: string;
+  inputSize: number;
+}
+export interface FeaturesProgressMessage {
+  type: 'features-progress';
+  runId: string;
+  done: number;
+  total: number;
+  cached: boolean;
+}
+export interface BatchesMessage {
+  type: 'batches';
+  runId: string;
+  points: BatchPoint[];
+}
+export interface EpochMessage {
+  type: 'epoch';
+  runId: string;
+  metrics: EpochMetrics;
+  totalEpochs: number;
+}
+export interface DriftMessage {
+  type: 'drift';
+  runId: string;
+  drift: Record<string, number>;
+}
+export interface ProbeProgressMessage {
+  type: 'probe-progress';
+  runId: string;
+  done: number;
+  total: number;
+}
+export interface FeatureMapsMessage {
+  type: 'feature-maps';
+  runId: string;
+  maps: FeatureMaps;
+}
+export interface ProbeResultMessage {
+  type: 'probe-result';
+  runId: string;
+  points: ProbePoint[];
+}
+export interface EvaluationMessage {
+  type: 'evaluation';
+  runId: string;
+  evaluation: Evaluation;
+}
+export interface DoneMessage {
+  type: 'done';
+  runId: string;
+  stopped: boolean;
+  valAccuracy: number;
+  epochsRun: number;
+  timings: RunTimings | null;
+  /** Live tensors in the worker after the job, and before it. */
+  numTensors: number;
+  numTensorsBefore: number;
+}
+export interface ErrorMessage {
+  type: 'error';
+  runId: string;
+  message: string;
+}
+
+export type FromWorker =
+  | BackendMessage
+  | ModelMessage
+  | DecodeProgressMessage
+  | DatasetMessage
+  | DatasetResizedMessage
+  | FeaturesProgressMessage
+  | BatchesMessage
+  | EpochMessage
+  | DriftMessage
+  | ProbeProgressMessage
+  | FeatureMapsMessage
+  | ProbeResultMessage
+  | EvaluationMessage
+  | DoneMessage
+  | ErrorMessage;
+
+/** Messages that end a job: after one of them, nothing more comes for its runId. */
+export const FINAL_MESSAGES: ReadonlySet<FromWorker['type']> = new Set([
+  'backend',
+  'model',
+  'dataset',
+  'feature-maps',
+  'probe-result',
+  'done',
+  'error',
+]);

@@ -1,0 +1,66 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: all tfjs work happens here. This file is only the dispatcher —
+ * a table from message type to job (one module each under `jobs/`) and the queue that
+ * runs them one at a time. `stop` skips the queue so it can act while a job runs.
+ */
+import { ImageDecoder } from '../data/decode';
+import { createContext, type WorkerContext } from './context';
+import { featureMaps } from './jobs/feature-maps';
+import { loadSourceTest } from './jobs/forgetting';
+import { initBackend } from './jobs/init';
+import { loadDataset } from './jobs/load-dataset';
+import { loadModel } from './jobs/load-model';
+import { runProbe } from './jobs/probe';
+import { train } from './jobs/train';
+import type { ToWorker } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+type Handlers = {
+  [T in Exclude<ToWorker['type'], 'stop'>]: (
+    ctx: WorkerContext,
+    msg: Extract<ToWorker, { type: T }>,
+  ) => Promise<void>;
+};
+
+const JOBS: Handlers = {
+  init: initBackend,
+  'load-model': loadModel,
+  'load-dataset': loadDataset,
+  'load-source-test': loadSourceTest,
+  train,
+  probe: runProbe,
+  'feature-maps': featureMaps,
+};
+
+const ctx = createContext(
+  (message, transfer = []) => self.postMessage(message, transfer),
+  (size) => new ImageDecoder(size),
+);
+let queue: Promise<void> = Promise.resolve();
+
+function run(msg: Exclude<ToWorker, { type: 'stop' }>): Promise<void> {
+  const handler = JOBS[msg.type] as
+    | ((ctx: WorkerContext, msg: ToWorker) => Promise<void>)
+    | undefined;
+  if (!handler) throw new Error(`Unknown message type: ${(msg as { type: string }).type}`);
+  return handler(ctx, msg);
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  if (msg.type === 'stop') {
+    ctx.stops.add(msg.runId);
+    return;
+  }
+  queue = queue.then(() =>
+    run(msg).catch((err: unknown) =>
+      ctx.post({
+        type: 'error',
+        runId: msg.runId ?? '',
+        message: err instanceof Error ? err.message : String(err),
+      }),
+    ),
+  );
+};
