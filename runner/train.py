@@ -1,0 +1,18 @@
+#!/usr/bin/env python3
+"""Train a plan exported from the Thaw studio, with PyTorch.
+
+    python3 train.py --data DIR --out OUT [--job JOB_DIR_OR_job.json]
+    torchrun --nproc_per_node=N train.py --data DIR --out OUT [--job ...]
+
+See README.md.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from thaw_runner.run import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main())
