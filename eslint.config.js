@@ -1,16 +1,62 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import tseslint from 'typescript-eslint';
 
 const TFJS = {
   group: ['@tensorflow/*'],
-  message: 'Only model/, data/, training/ and storage/ may use tfjs (DESIGN.md §2).',
+  message:
+    'Only model/, data/, training/, worker/ and storage/ may use tfjs (docs/architecture.md).',
 };
-const noImport = (patterns, message) => patterns.map((group) => ({ group: [group], message }));
+
+/**
+ * The floors of src/ and what each may import (docs/architecture.md). A folder not listed
+ * under `may` is off limits to it; every folder may import itself.
+ */
+const FLOORS = {
+  domain: [],
+  strategy: ['domain'],
+  data: ['domain'],
+  model: ['domain', 'data'],
+  training: ['domain', 'data', 'model'],
+  storage: ['domain', 'data', 'model'],
+  worker: ['domain', 'data', 'model', 'training', 'storage'],
+  client: ['domain', 'worker/protocol.ts'],
+  state: ['domain', 'strategy', 'model/catalog.ts'],
+  ui: ['domain', 'strategy', 'state', 'model/catalog.ts'],
+  app: [
+    'domain',
+    'strategy',
+    'state',
+    'ui',
+    'client',
+    'data/traverse.ts',
+    'model/catalog.ts',
+    'worker/protocol.ts',
+  ],
+};
+
+const zones = Object.entries(FLOORS).map(([floor, may]) => ({
+  target: `./src/${floor}`,
+  from: './src',
+  except: [`./${floor}`, ...may.map((m) => `./${m}`)],
+  message: `src/${floor}/ may import only ${[floor, ...may].join(', ')} (docs/architecture.md).`,
+}));
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'public', 'test-results', 'playwright-report', '.scratch'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      'public',
+      'test-results',
+      'playwright-report',
+      '.scratch',
+      'runner',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,78 +72,33 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
-  // Import boundaries: the direction is downward only (DESIGN.md §2).
+  // Import boundaries: each floor imports only the floors below it, and nothing imports in a circle.
   {
-    files: ['src/ui/**', 'src/app/**'],
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones }],
+      'import-x/no-cycle': 'error',
+    },
+  },
+  {
+    files: ['src/{ui,app,state,strategy,domain,client}/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [TFJS] }] },
+  },
+  {
+    files: ['src/{strategy,domain}/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             TFJS,
-            ...noImport(
-              [
-                '**/data/*',
-                '**/storage/*',
-                '**/model/load',
-                '**/model/inspect',
-                '**/training/worker',
-                '**/training/head',
-                '**/training/features',
-                '**/training/backends',
-              ],
-              'The UI reaches the engine only through training/client (and reads state/, strategy/, model/catalog).',
-            ),
+            { group: ['react', 'react-dom'], message: 'Pure TypeScript: no React.' },
           ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/state/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            TFJS,
-            ...noImport(
-              ['**/ui/*', '**/app/*', '**/training/client', '**/training/worker'],
-              'state/ sits below the UI and the worker client.',
-            ),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/strategy/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            TFJS,
-            ...noImport(
-              ['react', '**/ui/*', '**/state/*', '**/training/*', '**/model/*', '**/data/*'],
-              'strategy/ is pure: no tfjs, no React, no engine.',
-            ),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/model/**', 'src/data/**', 'src/training/**', 'src/storage/**'],
-    ignores: ['src/training/client.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: noImport(
-            ['react', 'react-dom', '**/ui/*', '**/app/*', '**/state/*'],
-            'The engine does not know about the UI or the store.',
-          ),
         },
       ],
     },

@@ -16,7 +16,11 @@ import type { FromWorker } from '../worker/protocol';
 const store = () => useStudio.getState();
 
 /** Turns one current answer of the worker into store updates. */
-export function applyMessage(msg: FromWorker, job: Job, onSourceSample: (id: string) => void): void {
+export function applyMessage(
+  msg: FromWorker,
+  job: Job,
+  onSourceSample: (id: string) => void,
+): void {
   const s = store();
   switch (msg.type) {
     case 'backend':

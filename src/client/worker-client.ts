@@ -126,7 +126,8 @@ export function createWorkerClient(
     stop: () => {
       for (const job of ['train', 'probe'] as const) {
         const runId = latest[job];
-        if (runId && open.has(runId)) worker.postMessage({ type: 'stop', runId } satisfies ToWorker);
+        if (runId && open.has(runId))
+          worker.postMessage({ type: 'stop', runId } satisfies ToWorker);
       }
     },
     datasetFiles: () => lastDataset?.files ?? [],

@@ -9,7 +9,10 @@ import { catalogEntry } from './catalog';
 import { artifactsFromFiles, fetchModelArtifacts } from './load';
 
 /** A card before the built network has filled in its input size and feature layer. */
-export type PartialCard = Omit<ModelCard, 'featureLayer' | 'inputSize' | 'resolutions' | 'channels'> &
+export type PartialCard = Omit<
+  ModelCard,
+  'featureLayer' | 'inputSize' | 'resolutions' | 'channels'
+> &
   Partial<ModelCard>;
 
 interface CardJson {

@@ -233,14 +233,26 @@ describe('trainWithPlan', () => {
     // Swapping the two groups' rates would move conv2 and leave the head untrained.
     const { result, trained, before } = await run(
       { conv2: 'fine-tune' },
-      { params: { ...DEFAULT_PARAMS, learningRate: 0.05, fineTuneLearningRate: 0, epochs: 3, batchSize: 6, seed: 5, validationFraction: 0.25 } },
+      {
+        params: {
+          ...DEFAULT_PARAMS,
+          learningRate: 0.05,
+          fineTuneLearningRate: 0,
+          epochs: 3,
+          batchSize: 6,
+          seed: 5,
+          validationFraction: 0.25,
+        },
+      },
     );
     expect(trained.conv2).toEqual(before.conv2);
     expect(result.history.at(-1)!.trainLoss).toBeLessThan(result.history[0]!.trainLoss);
   });
 
   it('refuses to take features from inside a residual block', async () => {
-    await expect(run({}, { plan: { featureLayer: 'conv2', modes: {} } })).rejects.toThrow(/skip connection crosses it/);
+    await expect(run({}, { plan: { featureLayer: 'conv2', modes: {} } })).rejects.toThrow(
+      /skip connection crosses it/,
+    );
   });
 });
 

@@ -192,7 +192,9 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       run.plan.modes,
     );
     const trainableParams = [...groups.fineTune, ...groups.reinit].reduce((n, v) => n + v.size, 0);
-    const modeByLayer = new Map(graph.steps.map((s) => [s.layer, modeOfLayer(run.plan.modes, s.layer)]));
+    const modeByLayer = new Map(
+      graph.steps.map((s) => [s.layer, modeOfLayer(run.plan.modes, s.layer)]),
+    );
     // Frozen layers, and BatchNorm in fine-tuned layers, run in inference mode.
     const trainingFlag = (layer: tf.layers.Layer) => {
       const mode = modeByLayer.get(layer);

@@ -65,8 +65,8 @@ describe('trainClassifier (head on cached features)', () => {
       input(
         {
           now: () => (clock += 40),
-        throttleMs: 100,
-        onBatches: (points) => calls.push(points.length),
+          throttleMs: 100,
+          onBatches: (points) => calls.push(points.length),
           onEpoch: (m) => epochs.push(m.epoch),
         },
         { epochs: 2 },
@@ -113,7 +113,9 @@ describe('trainClassifier (head on cached features)', () => {
     const before = tf.memory().numTensors;
     const features = blobs(20, 1).features;
     features.fill(Number.NaN, 0, 8 * 30);
-    await expect(trainClassifier(input({ features }, { epochs: 2 }))).rejects.toThrow(DivergedError);
+    await expect(trainClassifier(input({ features }, { epochs: 2 }))).rejects.toThrow(
+      DivergedError,
+    );
     await expect(trainClassifier(input({ features }, { epochs: 2 }))).rejects.toThrow(
       /lower the learning rate/i,
     );

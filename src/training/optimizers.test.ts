@@ -43,7 +43,13 @@ describe('createOptimizers', () => {
       const fast = tf.tidy(() => tf.variable(tf.scalar(0), true, `f-${optimizer}`));
       const slow = tf.tidy(() => tf.variable(tf.scalar(0), true, `s-${optimizer}`));
       const opts = createOptimizers(
-        { ...DEFAULT_PARAMS, learningRate: 0.1, fineTuneLearningRate: 0.01, optimizer, schedule: 'cosine' },
+        {
+          ...DEFAULT_PARAMS,
+          learningRate: 0.1,
+          fineTuneLearningRate: 0.01,
+          optimizer,
+          schedule: 'cosine',
+        },
         [fast],
         [slow],
       );

@@ -30,7 +30,12 @@ export function createOptimizers(
   const make = (lr: number) =>
     params.optimizer === 'sgd' ? tf.train.momentum(lr, SGD_MOMENTUM) : tf.train.adam(lr);
   const groups = [
-    { vars: fast, base: params.learningRate, opt: make(params.learningRate), rate: params.learningRate },
+    {
+      vars: fast,
+      base: params.learningRate,
+      opt: make(params.learningRate),
+      rate: params.learningRate,
+    },
     ...(slow.length > 0
       ? [
           {

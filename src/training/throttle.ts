@@ -7,7 +7,10 @@ export interface Throttle {
   due: () => boolean;
 }
 
-export function throttle(intervalMs: number, now: () => number = () => performance.now()): Throttle {
+export function throttle(
+  intervalMs: number,
+  now: () => number = () => performance.now(),
+): Throttle {
   let last = -Infinity;
   return {
     due: () => {

@@ -34,8 +34,8 @@ export function FeatureMapsView() {
   const { maps, error } = useStudio((s) => s.featureMaps);
   const [path, setPath] = useState('');
   const [layer, setLayer] = useState('');
-  if (!model || classes.length === 0) return null;
   const images = useStudio((s) => s.examples);
+  if (!model || classes.length === 0) return null;
   const spatial = model.layers.filter((l) => l.params > 0 && l.outputShape.split('×').length === 3);
   const chosenPath = path || images[0] || '';
   const chosenLayer = layer || spatial[0]?.name || '';

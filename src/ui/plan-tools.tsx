@@ -1,10 +1,5 @@
 import { allFrozen, type LayerInfo, type LayerPlan } from '../domain';
-import {
-  freezeUpTo,
-  planTotals,
-  planWarnings,
-  takeFeaturesFrom,
-} from '../strategy/layer-plan';
+import { freezeUpTo, planTotals, planWarnings, takeFeaturesFrom } from '../strategy/layer-plan';
 
 const fmt = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);

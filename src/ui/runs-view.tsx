@@ -29,7 +29,8 @@ export function RunsView() {
                 {r.fineTuned ? `, ${r.fineTuned} fine-tuned` : ''}
                 {r.reinitialized ? `, ${r.reinitialized} re-initialized` : ''} ·{' '}
                 {r.params.head === 'svm' ? 'SVM' : 'softmax'}
-                {r.params.conservation > 0 ? ` · λ=${r.params.conservation}` : ''} · {r.epochs.length} ep
+                {r.params.conservation > 0 ? ` · λ=${r.params.conservation}` : ''} ·{' '}
+                {r.epochs.length} ep
                 {r.stopped ? ' (stopped)' : ''}
               </span>
               <span className="num">

@@ -42,8 +42,7 @@ let queue: Promise<void> = Promise.resolve();
 
 function run(msg: Exclude<ToWorker, { type: 'stop' }>): Promise<void> {
   const handler = JOBS[msg.type] as
-    | ((ctx: WorkerContext, msg: ToWorker) => Promise<void>)
-    | undefined;
+    ((ctx: WorkerContext, msg: ToWorker) => Promise<void>) | undefined;
   if (!handler) throw new Error(`Unknown message type: ${(msg as { type: string }).type}`);
   return handler(ctx, msg);
 }

@@ -14,7 +14,10 @@ import type { LoadSourceTestRequest } from '../protocol';
 /** Folder names cannot hold every character of a class name ("T-shirt/top"): compare letters and digits only. */
 const classKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-export async function loadSourceTest(ctx: WorkerContext, req: LoadSourceTestRequest): Promise<void> {
+export async function loadSourceTest(
+  ctx: WorkerContext,
+  req: LoadSourceTestRequest,
+): Promise<void> {
   const model = ctx.model;
   if (!model?.card.sourceClasses) return;
   const names = model.card.sourceClasses.map(classKey);

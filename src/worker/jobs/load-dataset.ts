@@ -50,7 +50,10 @@ export async function redecodeDataset(ctx: WorkerContext, runId: string): Promis
 /** The first `perClass` image paths of each class. */
 export function examplePaths(dataset: Dataset, perClass: number): string[] {
   return dataset.classNames.flatMap((_, c) =>
-    dataset.files.filter((_f, i) => dataset.labels[i] === c).slice(0, perClass).map((f) => f.path),
+    dataset.files
+      .filter((_f, i) => dataset.labels[i] === c)
+      .slice(0, perClass)
+      .map((f) => f.path),
   );
 }
 

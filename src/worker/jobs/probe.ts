@@ -39,7 +39,8 @@ export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<v
       labels: chosen.map((i) => data.labels[i]!),
       numClasses: data.classNames.length,
       seed: req.seed,
-      onProgress: (done, total) => ctx.post({ type: 'probe-progress', runId: req.runId, done, total }),
+      onProgress: (done, total) =>
+        ctx.post({ type: 'probe-progress', runId: req.runId, done, total }),
       shouldStop: () => ctx.stops.has(req.runId),
     });
     if (points) ctx.post({ type: 'probe-result', runId: req.runId, points });

@@ -48,8 +48,7 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
       onPrefixProgress: (done, total, cached) =>
         ctx.post({ type: 'features-progress', runId, done, total, cached }),
       onBatches: (points) => ctx.post({ type: 'batches', runId, points }),
-      onEpoch: (metrics) =>
-        ctx.post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
+      onEpoch: (metrics) => ctx.post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
       onDrift: (drift) => ctx.post({ type: 'drift', runId, drift }),
       onTrained: test
         ? async (trained) => {
