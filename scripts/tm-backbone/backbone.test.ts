@@ -39,6 +39,7 @@ interface Provenance {
   exports: { repo: string; path: string; commit: string; baseWeightsSha256: string }[];
 }
 interface Reference {
+  export: { sha256: Record<string, string> };
   input: { seeds: number[]; shape: number[] };
   outputs: { seed: number; first32: number[]; sum: number }[];
 }
@@ -127,6 +128,18 @@ describe('MobileNetV2 α=0.35 extracted from a Teachable Machine export', () => 
     for (const e of provenance.exports)
       expect(e.baseWeightsSha256).toBe(provenance.baseWeightsSha256);
     expect(provenance.licence).toMatch(/Apache-2\.0/);
+  });
+
+  it('keeps the committed export byte-for-byte as published', () => {
+    // A formatter or an editor touching these files would break the proof.
+    expect(Object.keys(reference.export.sha256)).toHaveLength(3);
+    for (const [file, hash] of Object.entries(reference.export.sha256)) {
+      expect(sha256(read(EXPORT_DIR, file)), file).toBe(hash);
+    }
+    const source = provenance.exports.find(
+      (e) => e.repo === 'danielcasto/AI-Hackathon-2022' && e.path === 'model/',
+    ) as { weightsBinSha256?: string } | undefined;
+    expect(source?.weightsBinSha256).toBe(reference.export.sha256['weights.bin']);
   });
 
   it('is a standard float32 layers model ending at the pooled 1280-d features', () => {

@@ -11,6 +11,7 @@
 // Pure-JS tfjs on the cpu backend.
 
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +91,15 @@ async function main() {
       path: 'model/',
       commit: '804b5acb4545d09cae393691d6a41fd17c5eb82c',
       tmVersion: meta.tmVersion,
+      // The committed copy is byte-for-byte the file in that repository at that commit.
+      sha256: Object.fromEntries(
+        ['model.json', 'weights.bin', 'metadata.json'].map((f) => [
+          f,
+          createHash('sha256')
+            .update(readFileSync(join(EXPORT_DIR, f)))
+            .digest('hex'),
+        ]),
+      ),
     },
     input: {
       shape: [1, SIZE, SIZE, 3],
