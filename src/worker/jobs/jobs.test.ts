@@ -1,0 +1,219 @@
+/**
+ * The worker's jobs run without a Worker: a context with a recording `post` and a fake
+ * decoder stands in for the worker's globals.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, type BackendReport } from '../../domain';
+import { createContext, type Decoder, type WorkerContext } from '../context';
+import type { FromWorker } from '../protocol';
+import { evaluationOf } from './evaluate';
+import { stretchChannel } from './feature-maps';
+import { loadDataset } from './load-dataset';
+import { probeSample } from './probe';
+import { train } from './train';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const SIDE = 8;
+
+/** "Decodes" a Blob whose text is `class:<0|1>` into an 8×8 image bright on top or at the bottom; `bad` fails. */
+const fakeDecoder = (): Decoder => ({
+  decode: async (file) => {
+    const text = await file.text();
+    if (text === 'bad') return { ok: false, reason: 'corrupt or unreadable image' };
+    const top = text.endsWith('0');
+    const seed = text.length * 7 + text.charCodeAt(text.length - 2);
+    const pixels = new Uint8Array(SIDE * SIDE * 3);
+    for (let i = 0; i < pixels.length; i++) {
+      const y = Math.floor(i / 3 / SIDE);
+      pixels[i] = (y < SIDE / 2 === top ? 200 : 30) + ((seed * (i + 1)) % 40);
+    }
+    return { ok: true, pixels };
+  },
+});
+
+function context(): { ctx: WorkerContext; posted: FromWorker[] } {
+  const posted: FromWorker[] = [];
+  const ctx = createContext((m) => posted.push(m), fakeDecoder);
+  return { ctx, posted };
+}
+
+const file = (path: string, text: string) => ({
+  path,
+  file: new Blob([text], { type: 'image/png' }),
+});
+
+function tinyFolder(perClass: number) {
+  const files = [];
+  for (let i = 0; i < perClass; i++) {
+    files.push(file(`d/top/${i}.png`, `img-${i}:0`));
+    files.push(file(`d/bottom/${i}.png`, `img-${i}:1`));
+  }
+  return files;
+}
+
+async function tinyModelArtifacts(): Promise<tf.io.ModelArtifacts> {
+  const input = tf.input({ shape: [SIDE, SIDE, 3], name: 'input' });
+  const conv = tf.layers
+    .conv2d({
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      name: 'conv',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  const pool = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(conv) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, name: 'head' }).apply(pool) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  let saved: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  return saved!;
+}
+
+const cpuReport: BackendReport = {
+  active: 'cpu',
+  requested: 'cpu',
+  gpu: 'none',
+  jobs: { features: 'cpu', head: 'cpu', fineTune: 'cpu' },
+  note: '',
+};
+
+describe('load-dataset job', () => {
+  it('sorts files into classes, skips what cannot be used with reasons, and offers examples', async () => {
+    const { ctx, posted } = context();
+    const files = [
+      ...tinyFolder(3),
+      file('d/top/broken.png', 'bad'),
+      { path: 'd/top/notes.txt', file: new Blob(['x'], { type: 'text/plain' }) },
+    ];
+    await loadDataset(ctx, { type: 'load-dataset', runId: 'dataset-1', files, skipped: [] });
+    const done = posted.find((m) => m.type === 'dataset');
+    expect(done).toMatchObject({
+      classes: [
+        { name: 'bottom', count: 3 },
+        { name: 'top', count: 3 },
+      ],
+      inputSize: 224,
+    });
+    const skipped = done?.type === 'dataset' ? done.skipped : [];
+    expect(skipped.map((s) => [s.path, s.reason])).toEqual([
+      ['d/top/notes.txt', 'not an image (.txt)'],
+      ['d/top/broken.png', 'corrupt or unreadable image'],
+    ]);
+    expect(done?.type === 'dataset' && done.examples).toHaveLength(6);
+    expect(posted.filter((m) => m.type === 'decode-progress').at(-1)).toMatchObject({
+      done: 7,
+      total: 7,
+    });
+    expect(ctx.dataset?.images).toHaveLength(6);
+  });
+});
+
+describe('train job', () => {
+  it('trains, evaluates on the test split, reports done with the worker back at its tensor baseline', async () => {
+    const { ctx, posted } = context();
+    ctx.report = cpuReport;
+    const artifacts = await tinyModelArtifacts();
+    ctx.model = {
+      card: {
+        id: 'tiny',
+        name: 'tiny',
+        source: 'custom',
+        inputSize: SIDE,
+        resolutions: [SIDE],
+        channels: 3,
+        valueRange: [0, 1],
+        featureLayer: 'pool',
+        provenanceSummary: '',
+        provenance: [],
+      },
+      artifacts,
+      resolution: SIDE,
+      version: 1,
+    };
+    await loadDataset(ctx, {
+      type: 'load-dataset',
+      runId: 'dataset-1',
+      files: tinyFolder(15),
+      skipped: [],
+    });
+    posted.length = 0;
+    await train(ctx, {
+      type: 'train',
+      runId: 'train-1',
+      params: { ...DEFAULT_PARAMS, epochs: 4, batchSize: 6, learningRate: 0.05 },
+      plan: { modes: { conv: 'fine-tune' }, featureLayer: 'pool' },
+    });
+    const types = posted.map((m) => m.type);
+    expect(types.filter((t) => t === 'epoch')).toHaveLength(4);
+    expect(types.at(-1)).toBe('done');
+    const evaluation = posted.find((m) => m.type === 'evaluation');
+    expect(evaluation?.type === 'evaluation' && evaluation.evaluation.split).toBe('test');
+    // Bright-top vs bright-bottom is easy: a working head beats chance (50%) by far.
+    expect(evaluation?.type === 'evaluation' && evaluation.evaluation.accuracy).toBeGreaterThan(
+      0.8,
+    );
+    const done = posted.at(-1);
+    expect(done?.type === 'done' && done.numTensors).toBe(
+      done?.type === 'done' && done.numTensorsBefore,
+    );
+    expect(ctx.stops.size).toBe(0);
+  });
+
+  it('refuses to train before a model and a dataset are there, with a sentence for the user', async () => {
+    const { ctx } = context();
+    await expect(
+      train(ctx, {
+        type: 'train',
+        runId: 'train-1',
+        params: DEFAULT_PARAMS,
+        plan: { modes: {}, featureLayer: 'x' },
+      }),
+    ).rejects.toThrow('No model is loaded yet.');
+  });
+});
+
+describe('evaluation, probe sample and feature maps', () => {
+  it('reports the confusion matrix and misclassified paths on the test split', () => {
+    const files = ['a/1', 'a/2', 'b/1', 'b/2'].map((p) => ({
+      path: p,
+      file: new Blob(),
+      className: p[0]!,
+    }));
+    const report = evaluationOf(
+      { labels: [0, 0, 1, 1], classNames: ['a', 'b'], files },
+      { train: [], validation: [], test: [0, 1, 2, 3] },
+      { validation: [], test: [0, 0, 0, 1] },
+    );
+    expect(report.confusion).toEqual([
+      [2, 0],
+      [1, 1],
+    ]);
+    expect(report.accuracy).toBe(0.75);
+    expect(report.misclassified).toEqual({ '1-0': ['b/1'] });
+  });
+
+  it('draws at most perClass images of each class, reproducibly', () => {
+    const labels = [0, 0, 0, 0, 1, 1, 2];
+    const a = probeSample(labels, 3, 2, 7);
+    expect(a).toEqual(probeSample(labels, 3, 2, 7));
+    expect(a.map((i) => labels[i])).toEqual([0, 0, 1, 1, 2]);
+  });
+
+  it('stretches a channel to 0..255 and leaves a flat one black', () => {
+    // 2 pixels × 2 channels, interleaved: channel 0 = [1, 3], channel 1 = [5, 5].
+    const values = new Float32Array([1, 5, 3, 5]);
+    expect(Array.from(stretchChannel(values, 2, 2, 0))).toEqual([0, 255]);
+    expect(Array.from(stretchChannel(values, 2, 2, 1))).toEqual([0, 0]);
+  });
+});
