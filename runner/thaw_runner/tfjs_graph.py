@@ -178,11 +178,11 @@ class _Flattener:
                 if prev is None:
                     prev = self.input_layer(name, _batch_shape(cfg))
                 continue
+            if prev is None and cls in CONTAINERS:
+                prev = self.container(cls, cfg, None)  # the nested model's own input
+                continue
             if prev is None:
-                shape = _batch_shape(cfg)
-                if shape is None and cls in CONTAINERS:
-                    shape = _first_input_shape(cls, cfg)
-                prev = self.input_layer(f"{model_name}_input", shape)
+                prev = self.input_layer(f"{model_name}_input", _batch_shape(cfg))
             if cls in CONTAINERS:
                 prev = self.container(cls, cfg, prev)
             else:
@@ -220,21 +220,6 @@ class _Flattener:
                 continue
             self.add(LayerSpec(name, cls, cfg, sources))
         return alias.get(outputs[0], outputs[0])
-
-
-def _first_input_shape(class_name: str, config: Any) -> list[int | None] | None:
-    """The input shape declared inside a nested container (its first layer or InputLayer)."""
-    layers = config["layers"] if isinstance(config, dict) else config
-    for layer in layers:
-        cfg = layer.get("config", {})
-        shape = _batch_shape(cfg)
-        if shape is not None:
-            return shape
-        if layer["class_name"] in CONTAINERS:
-            return _first_input_shape(layer["class_name"], cfg)
-        if class_name == "Sequential":
-            return None
-    return None
 
 
 def parse_topology(topology: dict[str, Any]) -> Graph:

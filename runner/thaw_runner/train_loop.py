@@ -8,7 +8,7 @@ import copy
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import torch
 from torch import Tensor, nn
@@ -155,6 +155,24 @@ def evaluate(
     return loss_sum / count, hits / count, int(total)
 
 
+def make_optimizer(head: Head, fine_tune: list[nn.Parameter], reinit: list[nn.Parameter],
+                   params: Params) -> torch.optim.Optimizer:
+    """One optimizer, two parameter groups: the head and re-initialised layers at
+    `learningRate`, fine-tuned pretrained layers at `fineTuneLearningRate`."""
+    groups: list[dict[str, Any]] = [
+        {"params": [head.kernel, head.bias, *reinit], "lr": params.learning_rate,
+         "base_lr": params.learning_rate, "name": "head+reinit"}
+    ]
+    if fine_tune:
+        groups.append(
+            {"params": list(fine_tune), "lr": params.fine_tune_learning_rate,
+             "base_lr": params.fine_tune_learning_rate, "name": "fine-tune"}
+        )
+    if params.optimizer == "sgd":  # tfjs' momentum optimizer: v = 0.9·v + g; w −= lr·v
+        return torch.optim.SGD(groups, lr=params.learning_rate, momentum=0.9)
+    return torch.optim.Adam(groups, lr=params.learning_rate, eps=1e-7)  # tfjs: β 0.9/0.999, ε 1e-7
+
+
 def train(
     model: Classifier,
     step_model: nn.Module,
@@ -169,20 +187,7 @@ def train(
     has_validation: bool = True,
 ) -> TrainResult:
     """Trains `model` (through `step_model`, its DDP wrapper or itself) for the job's epochs."""
-    head_params = [model.head.kernel, model.head.bias, *reinit]
-    groups = [{"params": head_params, "lr": params.learning_rate, "base_lr": params.learning_rate}]
-    if fine_tune:
-        groups.append(
-            {
-                "params": fine_tune,
-                "lr": params.fine_tune_learning_rate,
-                "base_lr": params.fine_tune_learning_rate,
-            }
-        )
-    if params.optimizer == "sgd":
-        optimizer: torch.optim.Optimizer = torch.optim.SGD(groups, lr=params.learning_rate, momentum=0.9)
-    else:  # tfjs' Adam: β₁ 0.9, β₂ 0.999, ε 1e-7
-        optimizer = torch.optim.Adam(groups, lr=params.learning_rate, eps=1e-7)
+    optimizer = make_optimizer(model.head, fine_tune, reinit, params)
     anchors = [p.detach().clone() for p in fine_tune]
     total_steps = max(1, train_batches.steps * params.epochs)
     es = params.early_stopping
