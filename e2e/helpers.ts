@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,13 +22,30 @@ export async function startTraining(page: Page): Promise<void> {
   await expect(status).not.toHaveAttribute('data-run', previous);
 }
 
+/**
+ * Lowest validation accuracy (%) a working 5-class head must beat: chance is 20%, and a
+ * head that learned nothing scores 20 ± 6 pp on the samples' 40 validation images
+ * (binomial sd √(0.2·0.8/40)); 35 is 2.5 sd above chance, so a broken head fails it.
+ */
+export const ABOVE_CHANCE_5 = 35;
+
+/** Selects a model in the picker and waits until its layers are listed. */
+export async function useModel(page: Page, label: string, firstLayer: string): Promise<void> {
+  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label });
+  await expect(page.getByRole('listitem', { name: firstLayer, exact: true })).toBeVisible({
+    timeout: 60_000,
+  });
+}
+
 /** Reads the percentage shown in the `Validation accuracy` status once the current run finished. */
 export async function finalAccuracy(page: Page, timeout = 180_000): Promise<number> {
   const status = page.getByRole('status', { name: 'Validation accuracy' });
   await expect(status).toHaveAttribute('data-phase', /^(done|stopped)$/, { timeout });
   await expect(status).toHaveText(/^Validation accuracy\s*\d+(\.\d+)?%/, { timeout });
   const text = await status.innerText();
-  return Number(/([\d.]+)%/.exec(text)?.[1]);
+  const value = Number(/([\d.]+)%/.exec(text)?.[1]);
+  console.log(`${test.info().title}: validation accuracy ${value}%`);
+  return value;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { finalAccuracy, openStudio, startTraining } from './helpers';
+import { ABOVE_CHANCE_5, finalAccuracy, openStudio, startTraining } from './helpers';
 
 async function teachingWith(page: Page, sample: string): Promise<void> {
   await openStudio(page);
@@ -36,7 +36,7 @@ for (const sample of ['Fashion target', 'Digits']) {
     await expect(page.getByTestId('quadrant-reason')).toContainText('Applied:');
     await page.getByRole('spinbutton', { name: 'Epochs' }).fill('10');
     await startTraining(page);
-    expect(await finalAccuracy(page)).toBeGreaterThan(20);
+    expect(await finalAccuracy(page)).toBeGreaterThan(ABOVE_CHANCE_5);
   });
 }
 

@@ -3,6 +3,12 @@ import type { DatasetFile, SampleInfo } from '../domain';
 
 export const SAMPLES: readonly SampleInfo[] = [
   {
+    id: 'photos',
+    name: 'Photos',
+    description:
+      'Photo cut-outs (Tux Paint stamps, GPL-2+): Bird, Mammal, Fruit, Flower, Household — 25–30 images each (224×224 colour). For the photo backbone.',
+  },
+  {
     id: 'fashion-target',
     name: 'Fashion target',
     description:

@@ -29,6 +29,24 @@ export interface CatalogEntry {
 
 export const CATALOG: readonly CatalogEntry[] = [
   {
+    id: 'mobilenet-v2-035',
+    name: 'MobileNetV2 α=0.35 · ImageNet (bundled)',
+    source: 'bundled',
+    url: '/models/mobilenet-v2-035/model.json',
+    inputSize: 224,
+    resolutions: [96, 128, 160, 192, 224],
+    channels: 3,
+    valueRange: [-1, 1],
+    featureLayer: 'global_average_pooling2d',
+    provenanceSummary:
+      'ImageNet weights of Keras MobileNetV2 α=0.35 (Apache-2.0) — the base network of every Teachable Machine image model.',
+    provenance: [
+      'Keras Applications MobileNetV2 (width 0.35, 224×224 RGB, pixels in [-1, 1]) with its ImageNet weights (Apache-2.0), float32, truncated at out_relu and globally pooled to 1280 features; 410,208 parameters.',
+      'Taken from the base network of Teachable Machine image exports, which train only their head: the same 260 weight tensors (1,640,832 bytes, SHA-256 e159deb3afa15bc6…) were found byte-identical in 6 public exports from 5 independent repositories (matske2007/identify-aircraft, DiyaPatel6/ASL-Study-Buddy, danielcasto/AI-Hackathon-2022, carrie0925/AsiaStarMeter-model, jkorda20/DC_Fall-Week-4-Machine-Learning). Extracted by scripts/tm-backbone/extract.mjs; hashes in provenance.json beside the model.',
+      'Features come from global_average_pooling2d (1280-d); out_relu is the 7×7×1280 map before it. Block boundaries are the block_N_add layers.',
+    ],
+  },
+  {
     id: 'mobilenet-v2',
     name: 'MobileNetV2 1.0 (bundled)',
     source: 'bundled',
@@ -100,7 +118,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
 ];
 
-export const DEFAULT_MODEL_ID = 'mobilenet-v2';
+/** The photo backbone: the best features per image of the bundled networks (docs/photo-accuracy.md). */
+export const DEFAULT_MODEL_ID = 'mobilenet-v2-035';
 
 export function catalogEntry(id: string): CatalogEntry | undefined {
   return CATALOG.find((e) => e.id === id);

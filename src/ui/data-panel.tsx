@@ -79,7 +79,8 @@ export function DataPanel() {
       {decoding && (
         <div className="progress-row">
           <label htmlFor="decode-progress">
-            {decoding.note ?? `Reading ${name}…`} {decoding.total > 0 ? `${decoding.done} / ${decoding.total}` : ''}
+            {decoding.note ?? `Reading ${name}…`}{' '}
+            {decoding.total > 0 ? `${decoding.done} / ${decoding.total}` : ''}
           </label>
           <progress
             id="decode-progress"
