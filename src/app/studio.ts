@@ -57,12 +57,14 @@ export function applyMessage(
       return s.setFeatureMaps(msg.maps, null);
     case 'done':
       if (job === 'train')
-        s.finishRun(
-          msg.stopped,
-          msg.valAccuracy,
-          { before: msg.numTensorsBefore, after: msg.numTensors },
-          msg.timings,
-        );
+        s.finishRun({
+          stopped: msg.stopped,
+          valAccuracy: msg.valAccuracy,
+          bestEpoch: msg.bestEpoch,
+          stoppedEarly: msg.stoppedEarly,
+          tensors: { before: msg.numTensorsBefore, after: msg.numTensors },
+          timings: msg.timings,
+        });
       else if (job === 'probe') s.setProbe({ status: 'idle' });
       return;
     case 'error':

@@ -79,6 +79,8 @@ describe('worker client', () => {
       stopped: false,
       valAccuracy: 1,
       epochsRun: 1,
+      bestEpoch: 1,
+      stoppedEarly: false,
       timings: null,
       numTensors: 0,
       numTensorsBefore: 0,

@@ -21,6 +21,17 @@ export interface TrainParams {
   augment: { flip: boolean; crop: boolean; brightness: boolean };
   /** BatchNorm in Fine-tune layers: false = inference mode (moving statistics), true = batch statistics. */
   batchNormTraining: boolean;
+  /**
+   * Stop when the validation loss has not improved by `minDelta` for `patience` epochs,
+   * and keep the weights of the best epoch (Keras `EarlyStopping(restore_best_weights=True)`).
+   */
+  earlyStopping: EarlyStopping;
+}
+
+export interface EarlyStopping {
+  enabled: boolean;
+  patience: number;
+  minDelta: number;
 }
 
 /**
@@ -42,4 +53,26 @@ export const DEFAULT_PARAMS: TrainParams = {
   distillation: 0,
   augment: { flip: false, crop: false, brightness: false },
   batchNormTraining: false,
+  earlyStopping: { enabled: true, patience: 5, minDelta: 1e-3 },
 };
+
+/**
+ * Early-stopping bookkeeping on a sequence of validation losses: the best epoch so far
+ * (1-based) and whether training should stop after the latest one. Pure, so the rule can
+ * be tested on a synthetic loss sequence.
+ */
+export function earlyStoppingState(
+  losses: readonly number[],
+  rule: EarlyStopping,
+): { bestEpoch: number; stop: boolean } {
+  let best = Infinity;
+  let bestEpoch = 0;
+  losses.forEach((loss, i) => {
+    if (loss < best - rule.minDelta || bestEpoch === 0) {
+      best = loss;
+      bestEpoch = i + 1;
+    }
+  });
+  const stop = rule.enabled && bestEpoch > 0 && losses.length - bestEpoch >= rule.patience;
+  return { bestEpoch, stop };
+}

@@ -60,6 +60,17 @@ export interface Evaluation {
   forgetting: Forgetting | null;
 }
 
+/** How a run ended, as the worker reports it. */
+export interface RunEnd {
+  stopped: boolean;
+  /** Validation accuracy of the kept weights. */
+  valAccuracy: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  tensors: { before: number; after: number };
+  timings: RunTimings | null;
+}
+
 /** A finished run, as listed for comparison. */
 export interface RunRecord {
   id: string;
@@ -73,6 +84,8 @@ export interface RunRecord {
   fineTuned: number;
   reinitialized: number;
   epochs: EpochMetrics[];
+  /** The epoch whose weights were kept (1-based). */
+  bestEpoch: number;
   valAccuracy: number;
   testAccuracy: number | null;
   stopped: boolean;

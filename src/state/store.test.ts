@@ -53,7 +53,7 @@ describe('studio store', () => {
     s().setPlan({ modes: { conv2: 'fine-tune', head: 'reinit' }, featureLayer: 'pool' });
     s().startRun('train-1');
     s().addEpoch({ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.6 });
-    s().finishRun(false, 0.6, { before: 3, after: 3 }, null);
+    s().finishRun({ stopped: false, valAccuracy: 0.6, bestEpoch: 1, stoppedEarly: false, tensors: { before: 3, after: 3 }, timings: null });
     const [run] = s().runs;
     // conv1 frozen, conv2 fine-tuned; head is after the feature layer, so not counted.
     expect(run).toMatchObject({
@@ -72,7 +72,7 @@ describe('studio store', () => {
     const s = () => useStudio.getState();
     s().setModel(info('a'));
     s().startRun('train-1');
-    s().finishRun(true, 0, { before: 3, after: 3 }, null);
+    s().finishRun({ stopped: true, valAccuracy: 0, bestEpoch: 0, stoppedEarly: false, tensors: { before: 3, after: 3 }, timings: null });
     expect(s().runs).toEqual([]);
     expect(s().valAccuracy).toBeNull();
   });

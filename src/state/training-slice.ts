@@ -5,6 +5,7 @@ import {
   type BatchPoint,
   type EpochMetrics,
   type Evaluation,
+  type RunEnd,
   type RunRecord,
   type RunTimings,
   type TrainParams,
@@ -22,6 +23,9 @@ export interface TrainingSlice {
   batches: BatchPoint[];
   epochs: EpochMetrics[];
   valAccuracy: number | null;
+  /** The epoch whose weights were kept, and whether early stopping ended the run. */
+  bestEpoch: number | null;
+  stoppedEarly: boolean;
   trainingError: string | null;
   tensorCheck: { before: number; after: number } | null;
   timings: RunTimings | null;
@@ -34,12 +38,7 @@ export interface TrainingSlice {
   setFeaturesProgress: (done: number, total: number, cached: boolean) => void;
   addBatches: (points: BatchPoint[]) => void;
   addEpoch: (metrics: EpochMetrics) => void;
-  finishRun: (
-    stopped: boolean,
-    valAccuracy: number,
-    tensors: { before: number; after: number },
-    timings: RunTimings | null,
-  ) => void;
+  finishRun: (end: RunEnd) => void;
   failRun: (message: string) => void;
   setDrift: (drift: Record<string, number>) => void;
   setEvaluation: (evaluation: Evaluation) => void;
@@ -51,6 +50,8 @@ const RUN_INITIAL = {
   batches: [],
   epochs: [],
   valAccuracy: null,
+  bestEpoch: null,
+  stoppedEarly: false,
   trainingError: null,
   tensorCheck: null,
   timings: null,
@@ -67,7 +68,7 @@ export const TRAINING_INITIAL = {
 } satisfies Partial<TrainingSlice>;
 
 /** The record of the run that just finished, from the state at its end. */
-export function runRecord(s: StudioState, valAccuracy: number, stopped: boolean): RunRecord {
+export function runRecord(s: StudioState, end: RunEnd): RunRecord {
   const counts = countModes(s.model?.layers ?? [], s.plan);
   return {
     id: s.runId ?? String(s.runs.length + 1),
@@ -80,10 +81,11 @@ export function runRecord(s: StudioState, valAccuracy: number, stopped: boolean)
     fineTuned: counts['fine-tune'],
     reinitialized: counts.reinit,
     epochs: s.epochs,
-    valAccuracy,
+    bestEpoch: end.bestEpoch,
+    valAccuracy: end.valAccuracy,
     testAccuracy: s.evaluation?.accuracy ?? null,
-    stopped,
-    timings: s.timings,
+    stopped: end.stopped,
+    timings: end.timings,
   };
 }
 
@@ -95,20 +97,16 @@ export const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (
     set({ features: { done, total, cached }, phase: done >= total ? 'training' : 'features' }),
   addBatches: (points) => set((s) => ({ batches: [...s.batches, ...points] })),
   addEpoch: (metrics) => set((s) => ({ epochs: [...s.epochs, metrics] })),
-  finishRun: (stopped, valAccuracy, tensorCheck, timings) =>
-    set((s) => {
-      const next = { ...s, tensorCheck, timings };
-      return {
-        phase: stopped ? 'stopped' : 'done',
-        valAccuracy: s.epochs.length > 0 ? valAccuracy : null,
-        tensorCheck,
-        timings,
-        runs:
-          s.epochs.length > 0 && s.model
-            ? [...s.runs, runRecord(next, valAccuracy, stopped)]
-            : s.runs,
-      };
-    }),
+  finishRun: (end) =>
+    set((s) => ({
+      phase: end.stopped ? 'stopped' : 'done',
+      valAccuracy: s.epochs.length > 0 ? end.valAccuracy : null,
+      bestEpoch: s.epochs.length > 0 ? end.bestEpoch : null,
+      stoppedEarly: end.stoppedEarly,
+      tensorCheck: end.tensors,
+      timings: end.timings,
+      runs: s.epochs.length > 0 && s.model ? [...s.runs, runRecord(s, end)] : s.runs,
+    })),
   failRun: (trainingError) => set({ phase: 'error', trainingError }),
   setDrift: (drift) => set({ drift }),
   setEvaluation: (evaluation) => set({ evaluation }),

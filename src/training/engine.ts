@@ -319,6 +319,8 @@ function stoppedResult(
   return {
     stopped: true,
     epochsRun: 0,
+    bestEpoch: 0,
+    stoppedEarly: false,
     history: [],
     predictions: { validation: [], test: [] },
     kernel: new Float32Array(0),

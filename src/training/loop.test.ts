@@ -121,4 +121,31 @@ describe('trainClassifier (head on cached features)', () => {
     );
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("stops early on a rising validation loss and hands back the best epoch's weights", async () => {
+    const before = tf.memory().numTensors;
+    const data = blobs(20, 1);
+    // Labels that have nothing to do with the features: the head can only memorise, so
+    // validation loss climbs after the first epochs.
+    const random = mulberry32(9);
+    const noise = data.labels.map(() => Math.floor(random() * 3));
+    const result = await trainClassifier(
+      input(
+        { labels: noise, split: stratifiedSplit(noise, 0.3, 2) },
+        {
+          epochs: 60,
+          learningRate: 0.3,
+          earlyStopping: { enabled: true, patience: 3, minDelta: 0 },
+        },
+      ),
+    );
+    expect(result.stoppedEarly).toBe(true);
+    expect(result.epochsRun).toBeLessThan(60);
+    expect(result.bestEpoch).toBe(result.epochsRun - 3);
+    // The predictions come from the kept weights: they score exactly the best epoch's accuracy.
+    const val = stratifiedSplit(noise, 0.3, 2).validation;
+    const hits = result.predictions.validation.filter((p, i) => p === noise[val[i]!]).length;
+    expect(hits / val.length).toBeCloseTo(result.history[result.bestEpoch - 1]!.valAccuracy, 9);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

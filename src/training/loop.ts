@@ -11,6 +11,7 @@ import {
   BATCH_REPORT_MS,
   EXPLODED_FACTOR,
   type BatchPoint,
+  earlyStoppingState,
   type EpochMetrics,
   type TrainParams,
 } from '../domain';
@@ -51,6 +52,10 @@ export interface ClassifierTrainingInput {
 export interface ClassifierTrainingResult {
   stopped: boolean;
   epochsRun: number;
+  /** The epoch whose weights were kept (1-based): the best validation loss with early stopping, else the last. */
+  bestEpoch: number;
+  /** True when early stopping ended the run before its last epoch. */
+  stoppedEarly: boolean;
   history: EpochMetrics[];
   /** Predicted class of every validation and test sample, in split order. */
   predictions: { validation: number[]; test: number[] };
@@ -133,7 +138,13 @@ export async function trainClassifier(
   };
 
   let stopped = false;
+  let stoppedEarly = false;
   let firstLoss: number | null = null;
+  const trainedVars = [...fast, ...fineTune];
+  const keepsBest = params.earlyStopping.enabled;
+  /** The weights of the best epoch so far (when early stopping keeps them). */
+  let best: tf.Tensor[] | null = null;
+  let bestEpoch = 0;
   try {
     const n = split.train.length;
     const steps = Math.ceil(n / batchSize);
@@ -189,12 +200,27 @@ export async function trainClassifier(
         valAccuracy: val.accuracy,
       };
       history.push(metrics);
+      const state = earlyStoppingState(
+        history.map((h) => h.valLoss),
+        params.earlyStopping,
+      );
+      if (keepsBest && state.bestEpoch === history.length) {
+        tf.dispose(best ?? []);
+        best = trainedVars.map((v) => tf.keep(v.clone()));
+      }
+      bestEpoch = keepsBest ? state.bestEpoch : history.length;
       flush();
       input.onEpoch?.(metrics);
       if (input.onDrift && fineTune.length + reinit.length > 0)
         input.onDrift(await conservation.drift());
+      if (state.stop && epoch < epochs - 1) {
+        stoppedEarly = true;
+        break;
+      }
     }
     flush();
+    // The user gets the best epoch's weights: every number reported from here on is theirs.
+    if (best && bestEpoch < history.length) trainedVars.forEach((v, i) => v.assign(best![i]!));
     const predictions = {
       validation: await predictClasses(scorer, split.validation, batchSize),
       test: await predictClasses(scorer, split.test, batchSize),
@@ -202,12 +228,15 @@ export async function trainClassifier(
     return {
       stopped,
       epochsRun: history.length,
+      bestEpoch,
+      stoppedEarly,
       history,
       predictions,
       kernel: (await head.kernel.data()) as Float32Array,
       bias: (await head.bias.data()) as Float32Array,
     };
   } finally {
+    tf.dispose(best ?? []);
     head.dispose();
     conservation.dispose();
     optimizers.dispose();

@@ -88,11 +88,42 @@ export function TrainPanel() {
           onChange={(v) => s.setParams({ batchSize: v })}
         />
       </div>
+      <div className="field-row">
+        <label className="check">
+          <input
+            type="checkbox"
+            aria-label="Early stopping"
+            checked={s.params.earlyStopping.enabled}
+            disabled={running}
+            onChange={(e) =>
+              s.setParams({
+                earlyStopping: { ...s.params.earlyStopping, enabled: e.target.checked },
+              })
+            }
+          />
+          Early stopping
+        </label>
+        <NumberField
+          name="Patience"
+          value={s.params.earlyStopping.patience}
+          min={1}
+          max={100}
+          step={1}
+          integer
+          disabled={running || !s.params.earlyStopping.enabled}
+          onChange={(v) =>
+            s.setParams({ earlyStopping: { ...s.params.earlyStopping, patience: v } })
+          }
+        />
+      </div>
       <p className="hint">
-        <strong>Learning rate</strong> trains the new softmax head and Re-initialize layers (≈1e-3:
-        they start from random). <strong>Fine-tune learning rate</strong> is for Fine-tune layers
-        (≈1e-5: small, so good pretrained weights are adjusted, not destroyed). 20% of each class is
-        held out for validation (seed {s.params.seed}).
+        <strong>Early stopping</strong> ends the run when the validation loss has not improved for{' '}
+        {s.params.earlyStopping.patience} epochs and keeps the weights of the best epoch: the
+        numbers reported are those of the classifier you get. <strong>Learning rate</strong> trains
+        the new softmax head and Re-initialize layers (≈1e-3: they start from random).{' '}
+        <strong>Fine-tune learning rate</strong> is for Fine-tune layers (≈1e-5: small, so good
+        pretrained weights are adjusted, not destroyed). 20% of each class is held out for
+        validation (seed {s.params.seed}).
       </p>
       <TrainOptions disabled={running} />
       <div className="actions">
@@ -122,7 +153,12 @@ export function TrainPanel() {
           {s.trainingError}
         </p>
       )}
-      <LossChart batches={s.batches} epochs={s.epochs} totalEpochs={s.params.epochs} />
+      <LossChart
+        batches={s.batches}
+        epochs={s.epochs}
+        totalEpochs={s.params.epochs}
+        keptEpoch={s.params.earlyStopping.enabled ? s.bestEpoch : null}
+      />
       <div
         role="status"
         aria-label="Validation accuracy"
@@ -134,7 +170,12 @@ export function TrainPanel() {
           <>
             <span className="metric-label">Validation accuracy</span>
             <span className="metric-value">{pct(s.valAccuracy)}</span>
-            <span className="small muted">chance: {pct(1 / Math.max(1, s.classes.length))}</span>
+            <span className="small muted">
+              chance: {pct(1 / Math.max(1, s.classes.length))}
+              {s.bestEpoch && s.params.earlyStopping.enabled
+                ? ` · weights of epoch ${s.bestEpoch} of ${s.epochs.length} kept${s.stoppedEarly ? ' (stopped early)' : ''}`
+                : ''}
+            </span>
           </>
         ) : lastEpoch ? (
           <span className="muted">

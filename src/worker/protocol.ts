@@ -164,8 +164,12 @@ export interface DoneMessage {
   type: 'done';
   runId: string;
   stopped: boolean;
+  /** Validation accuracy of the weights the user keeps (the best epoch's with early stopping). */
   valAccuracy: number;
   epochsRun: number;
+  /** The epoch whose weights were kept (1-based; 0 when none ran). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
   timings: RunTimings | null;
   /** Live tensors in the worker after the job, and before it. */
   numTensors: number;

@@ -3,6 +3,7 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -14,6 +15,8 @@ interface Props {
   batches: readonly BatchPoint[];
   epochs: readonly EpochMetrics[];
   totalEpochs: number;
+  /** The epoch whose weights were kept (marked on the curve), if known. */
+  keptEpoch?: number | null;
 }
 
 interface Row {
@@ -23,7 +26,7 @@ interface Row {
 }
 
 /** Train loss per batch and validation loss per epoch, on one epoch axis. */
-export function LossChart({ batches, epochs, totalEpochs }: Props) {
+export function LossChart({ batches, epochs, totalEpochs, keptEpoch }: Props) {
   const rows: Row[] = [
     ...batches.map((b) => ({ x: b.x, train: b.loss })),
     ...epochs.map((e) => ({ x: e.epoch, validation: e.valLoss })),
@@ -52,6 +55,19 @@ export function LossChart({ batches, epochs, totalEpochs }: Props) {
             labelFormatter={(x) => `epoch ${Number(x).toFixed(2)}`}
           />
           <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
+          {keptEpoch ? (
+            <ReferenceLine
+              x={keptEpoch}
+              stroke="#2f7d4f"
+              strokeDasharray="4 3"
+              label={{
+                value: `kept: epoch ${keptEpoch}`,
+                position: 'insideTopLeft',
+                fontSize: 11,
+                fill: '#2f7d4f',
+              }}
+            />
+          ) : null}
           <Line
             name="train loss (per batch)"
             dataKey="train"

@@ -51,6 +51,8 @@ export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<v
         stopped: true,
         valAccuracy: 0,
         epochsRun: 0,
+        bestEpoch: 0,
+        stoppedEarly: false,
         timings: null,
         numTensors: tf.memory().numTensors,
         numTensorsBefore: before,
