@@ -296,6 +296,7 @@ mkdirSync(out, { recursive: true });
   y = tf.layers.upSampling2d({ size: [2, 2], name: 'upsample' }).apply(y);
   y = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(y);
   const model = tf.model({ inputs: x, outputs: y, name: 'unmappable' });
+  randomizeWeights(model, 88);
   const { topology, specs, data } = await artifactsOf(model);
   writeModel(join(out, 'unmappable'), topology, specs, data);
   console.log('unmappable: UpSampling2D');
@@ -356,13 +357,13 @@ mkdirSync(out, { recursive: true });
   const f = tf.tensor2d([[1, 2, 3], [0, -1, 4]]);
   const f0 = tf.tensor2d([[1.5, 2, 2], [0, 1, 4]]);
   const rates = [];
-  for (const [kind, total, base, warmup] of [
-    ['constant', 10, 0.01, 0],
-    ['cosine', 10, 0.01, 0],
-    ['cosine', 7, 0.003, 2],
+  for (const [kind, total, base] of [
+    ['constant', 10, 0.01],
+    ['cosine', 10, 0.01],
+    ['cosine', 7, 0.003],
   ]) {
     for (let step = 0; step < total + 2; step++) {
-      rates.push({ kind, total, base, warmup, step, rate: schedule.learningRateAt(step, total, base, kind, warmup) });
+      rates.push({ kind, total, base, step, rate: schedule.learningRateAt(step, total, base, kind) });
     }
   }
   const splitLabels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 0, 1, 2, 2, 2, 1, 0, 3];

@@ -40,6 +40,9 @@ def _check_outputs(out: Path, data: Path, epochs: int) -> dict:  # type: ignore[
     assert run["classNames"] == ["blue", "red"]
     assert run["history"] == history
     assert run["plan"]["featureLayer"] == "gap"
+    assert run["layers"]["weighted"] == 3  # conv1, bn1, conv2 (the old head is dropped)
+    assert run["valAccuracy"] == run["history"][run["bestEpoch"] - 1]["valAccuracy"]
+    assert run["testAccuracy"] == run["evaluation"]["accuracy"]
     ev = run["evaluation"]
     assert ev["split"] == "test" and ev["classNames"] == ["blue", "red"]
     assert np.array(ev["confusion"]).shape == (2, 2)
@@ -72,6 +75,7 @@ def test_torchrun_two_processes(tmp_path: Path) -> None:
     assert "2 processes on cpu (gloo)" in proc.stdout
     assert "Reference check passed" in proc.stdout
     run = _check_outputs(out, data, 2)
+    assert run["layers"] == {"weighted": 3, "frozen": 1, "fineTuned": 2, "reinitialized": 0}
     h = run["history"]
     assert h[1]["trainLoss"] < h[0]["trainLoss"]  # loss falls
     assert h[-1]["valAccuracy"] > 0.5  # above chance (2 classes)

@@ -111,3 +111,14 @@ def test_optimizer_groups_use_the_two_rates() -> None:
     sgd = make_optimizer(head, [], [], Params(optimizer="sgd"))
     assert isinstance(sgd, torch.optim.SGD) and len(sgd.param_groups) == 1
     assert sgd.defaults["momentum"] == 0.9
+
+
+def test_a_mode_on_a_nested_model_applies_to_its_layers() -> None:
+    # The studio lists a nested model (Teachable Machine layout) as one layer.
+    net, _ = load_network(FIXTURES / "nested" / "model.json", "body")
+    g = apply_plan(net, {"body": "fine-tune", "tm_bn": "frozen"})
+    assert g.fine_tune_names == ["tm_conv/kernel", "tm_conv/bias"]
+    assert g.modes["tm_bn"] == "frozen"
+    net2, _ = load_network(FIXTURES / "nested" / "model.json", "body")
+    g2 = apply_plan(net2, {"tm": "reinit"})  # the outer model itself
+    assert g2.reinit_names == ["tm_conv/kernel", "tm_conv/bias", "tm_bn/gamma", "tm_bn/beta"]

@@ -20,9 +20,11 @@ class JobError(ValueError):
 
 @dataclass
 class EarlyStopping:
-    enabled: bool = False
+    """Defaults: the studio's (src/domain/params.ts)."""
+
+    enabled: bool = True
     patience: int = 5
-    min_delta: float = 0.0
+    min_delta: float = 1e-3
 
 
 @dataclass
@@ -172,7 +174,7 @@ def _params(doc: dict[str, Any]) -> Params:
             patience=int(
                 _number(es.get("patience", 5), "params.earlyStopping.patience", 1, integer=True)
             ),
-            min_delta=_number(es.get("minDelta", 0.0), "params.earlyStopping.minDelta", 0),
+            min_delta=_number(es.get("minDelta", 1e-3), "params.earlyStopping.minDelta", 0),
         )
     return p
 

@@ -1,4 +1,4 @@
-"""Loss terms, the same formulas as the studio's src/training/losses.ts and loop.ts."""
+"""Loss terms, the same formulas as the studio's src/training/losses.ts and head.ts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-#: L2 strength on the linear SVM head's kernel (SVM_L2 in src/training/loop.ts).
+#: L2 strength on the linear SVM head's kernel (SVM_L2 in src/domain/settings.ts).
 SVM_L2 = 1e-3
 
 

@@ -45,6 +45,22 @@ class PlanGroups:
         return not self.fine_tune and not self.reinit
 
 
+def layer_modes(net: TfjsNetwork, modes: dict[str, str]) -> dict[str, str]:
+    """Modes per layer of the flat graph. A mode given to a nested model (the studio lists a
+    nested model as one layer) applies to every layer inside it without a mode of its own."""
+    unknown = sorted(n for n in modes if n not in {s.name for s in net.graph.layers} | set(net.graph.aliases))
+    if unknown:
+        raise PlanError(f"The plan names layers the network does not have: {', '.join(unknown)}.")
+    out: dict[str, str] = {}
+    # Outer containers first, so an inner container's mode overrides its parent's.
+    for container in sorted(net.graph.members, key=lambda c: -len(net.graph.members[c])):
+        if container in modes:
+            for member in net.graph.members[container]:
+                out[member] = modes[container]
+    out.update({n: m for n, m in modes.items() if n not in net.graph.members})
+    return out
+
+
 def mode_of(net: TfjsNetwork, modes: dict[str, str], name: str) -> str:
     return modes.get(name, "frozen") if net.layer(name).weight_names else "frozen"
 
@@ -56,12 +72,7 @@ def apply_plan(
     seed: int = 0,
 ) -> PlanGroups:
     """Applies a plan to a freshly loaded network and returns its trainable parameters."""
-    in_graph = {s.name for s in net.graph.layers} | set(net.graph.aliases)
-    unknown = sorted(n for n in modes if n not in in_graph)
-    if unknown:
-        raise PlanError(
-            f"The plan names layers the network does not have: {', '.join(unknown)}."
-        )
+    modes = layer_modes(net, modes)
     groups = PlanGroups()
     groups.ignored = sorted(n for n in modes if n not in net.keys and modes[n] != "frozen")
     gen = torch.Generator().manual_seed(seed)

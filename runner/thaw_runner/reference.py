@@ -3,10 +3,11 @@ computed in the browser (reference.json) for the same input tensors.
 
 Tolerance: max |PyTorch − tfjs| ≤ 1e-3 × max |tfjs output|. Both sides compute in float32;
 on the bundled MobileNetV2 (uint8 weights, 224 px, ~150 layers) PyTorch on CPU and tfjs'
-CPU backend differ by 1.6e-6 of the output scale, and GPU backends (other summation orders,
-fused kernels) stay within ~1e-4. A wrong mapping — padding on the wrong side, flatten
-order, a BatchNorm epsilon, a transposed kernel — shows as 1e-2 to 1 of the scale. 1e-3
-leaves a wide margin both ways. A reference computed on a half-precision GPU backend can
+CPU backend differ by 1.6e-6 of the output scale; GPU backends (other summation orders,
+fused kernels) add float32 rounding of the same kind, orders of magnitude below 1e-3. A
+wrong mapping — padding on the wrong side, flatten
+order, a BatchNorm epsilon, a transposed kernel — shows as 1e-2 to 1 of the scale.
+1e-3 leaves a wide margin both ways. A reference computed on a half-precision GPU backend can
 need more: pass --reference-tolerance.
 """
 

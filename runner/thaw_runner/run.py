@@ -27,7 +27,7 @@ from .data import ImageFolderDataset, Skipped, check_image, scan_folder, stratif
 from .distributed import Dist, init_distributed, shard
 from .export import export_classifier, write_run
 from .job import Job, JobError, find_job, load_job
-from .plan import PlanError, apply_plan
+from .plan import PlanError, apply_plan, layer_modes
 from .reference import DEFAULT_TOLERANCE, ReferenceMismatch, ReferenceResult, check, load_reference
 from .tfjs_model import (
     ModelFileError,
@@ -100,8 +100,8 @@ class Context:
 
 def _default_workers(dist: Dist) -> int:
     cpus = os.cpu_count() or 1
-    per_process = cpus // max(1, dist.world if dist.device.type == "cpu" else 1)
-    return max(0, min(4, per_process - 1))
+    local = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # processes on this machine
+    return max(0, min(4, cpus // max(1, local) - 1))
 
 
 def _scan(ctx: Context, data: Path) -> tuple[list[str], list[int], list[Skipped], dict[str, int]]:
@@ -320,10 +320,8 @@ def run(args: argparse.Namespace, dist: Dist) -> dict[str, Any]:
     )
 
     # 3. The plan, and the features of the original network (the head's input scaling).
-    unknown = sorted(n for n in job.modes if n not in {s.name for s in net.graph.layers} | set(net.graph.aliases))
-    if unknown:
-        raise PlanError(f"The plan names layers the network does not have: {', '.join(unknown)}.")
-    trained = [n for n, m in net.named_layers() if m.weight_names and job.modes.get(n, "frozen") != "frozen"]
+    modes = layer_modes(net, job.modes)
+    trained = [n for n, m in net.named_layers() if m.weight_names and modes.get(n, "frozen") != "frozen"]
     head_only = not trained
     world = dist.world
     local_bs = max(1, math.ceil(params.batch_size / world))
@@ -434,6 +432,7 @@ def run(args: argparse.Namespace, dist: Dist) -> dict[str, Any]:
     rows.sort(key=lambda r: r[0])
     evaluation = _evaluation(rows, eval_name, job.class_names, paths)
     record: dict[str, Any] = {}
+    weighted = {n: groups.modes[n] for n, m in net.named_layers() if m.weight_names}
     if dist.is_main:
         export_classifier(out / "model", net, head)
         (out / "predictions.json").write_text(
@@ -456,6 +455,15 @@ def run(args: argparse.Namespace, dist: Dist) -> dict[str, Any]:
             "history": [r.metrics() for r in result.history],
             "bestEpoch": result.best_epoch,
             "stoppedEarly": result.stopped_early,
+            # Of the kept weights, as the studio's run list shows them:
+            "valAccuracy": result.history[result.best_epoch - 1].valAccuracy if result.best_epoch else None,
+            "testAccuracy": evaluation["accuracy"] if eval_name == "test" else None,
+            "layers": {
+                "weighted": len(weighted),
+                "frozen": sum(1 for m in weighted.values() if m == "frozen"),
+                "fineTuned": sum(1 for m in weighted.values() if m == "fine-tune"),
+                "reinitialized": sum(1 for m in weighted.values() if m == "reinit"),
+            },
             "evaluation": evaluation,
             "dataset": {
                 "images": len(paths),

@@ -38,6 +38,8 @@ class Graph:
     input_shape: list[int | None]
     #: Names of nested models → the layer that produces their output.
     aliases: dict[str, str] = field(default_factory=dict)
+    #: Names of nested models → the layers inside them (at any depth).
+    members: dict[str, list[str]] = field(default_factory=dict)
 
     def resolve(self, name: str) -> str:
         while name in self.aliases:
@@ -135,6 +137,7 @@ class _Flattener:
         self.layers: list[LayerSpec] = []
         self.names: set[str] = set()
         self.aliases: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}
 
     def add(self, spec: LayerSpec) -> None:
         if spec.name in self.names:
@@ -147,6 +150,7 @@ class _Flattener:
 
     def container(self, class_name: str, config: Any, given_input: str | None) -> str:
         """Adds a Sequential/Functional container's layers; returns the name of its output."""
+        first = len(self.layers)
         if class_name == "Sequential":
             out = self.sequential(config, given_input)
         else:
@@ -154,6 +158,7 @@ class _Flattener:
         name = config.get("name") if isinstance(config, dict) else None
         if name and name not in self.names and name != out:
             self.aliases[name] = out
+            self.members[name] = [s.name for s in self.layers[first:]]
         return out
 
     def input_layer(self, name: str, shape: list[int | None] | None) -> str:
@@ -239,4 +244,4 @@ def parse_topology(topology: dict[str, Any]) -> Graph:
             if src not in known:
                 raise TopologyError(f'Layer "{spec.name}" reads "{src}", which is not in the model.')
     shape = inputs[0].config["batch_input_shape"]
-    return Graph(flat.layers, inputs[0].name, output, list(shape), flat.aliases)
+    return Graph(flat.layers, inputs[0].name, output, list(shape), flat.aliases, flat.members)

@@ -1,4 +1,4 @@
-"""The training loop: the studio's head and losses (src/training/loop.ts), with parameter
+"""The training loop: the studio's head and losses (src/training/loop.ts, head.ts), with parameter
 groups for the two learning rates, an optional cosine schedule, early stopping with
 best-epoch restore, and metrics summed over all processes."""
 
@@ -19,7 +19,7 @@ from .losses import data_loss, distillation, l2sp
 from .schedule import learning_rate_at
 from .tfjs_model import TfjsNetwork, to_vectors
 
-#: A loss this many times its first value means training has blown up (loop.ts).
+#: A loss this many times its first value means training has blown up (EXPLODED_FACTOR).
 EXPLODED_FACTOR = 1000.0
 
 Batch = tuple[Tensor, Tensor]
