@@ -16,7 +16,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -262,7 +262,7 @@ class ImageFolderDataset(Dataset[tuple[torch.Tensor, int, int]]):
 # --- The studio's seeded split (src/data/split.ts) --------------------------------------
 
 
-def mulberry32(seed: int):  # type: ignore[no-untyped-def]
+def mulberry32(seed: int) -> Callable[[], float]:
     """The studio's PRNG, bit for bit: returns a function giving floats in [0, 1)."""
     state = seed & 0xFFFFFFFF
 
@@ -280,7 +280,7 @@ def mulberry32(seed: int):  # type: ignore[no-untyped-def]
     return next_value
 
 
-def shuffle_in_place(items: list[int], random) -> list[int]:  # type: ignore[no-untyped-def]
+def shuffle_in_place(items: list[int], random: Callable[[], float]) -> list[int]:
     for i in range(len(items) - 1, 0, -1):
         j = math.floor(random() * (i + 1))
         items[i], items[j] = items[j], items[i]

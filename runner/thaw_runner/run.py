@@ -45,7 +45,6 @@ from .train_loop import (
     Head,
     TrainBatches,
     copy_network,
-    evaluate,
     train,
 )
 

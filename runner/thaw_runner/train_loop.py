@@ -8,7 +8,7 @@ import copy
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import torch
 from torch import Tensor, nn
@@ -256,15 +256,6 @@ def train(
     else:
         result.best_epoch = result.history[-1].epoch if result.history else None
     return result
-
-
-def batches_of(tensors: list[Tensor], size: int, order: Tensor | None = None) -> Iterator[list[Tensor]]:
-    """Row batches of equally long tensors, optionally in a given row order."""
-    n = len(tensors[0])
-    idx = order if order is not None else torch.arange(n)
-    for start in range(0, n, size):
-        sel = idx[start : start + size]
-        yield [t[sel] for t in tensors]
 
 
 def copy_network(net: TfjsNetwork) -> TfjsNetwork:
