@@ -71,6 +71,14 @@ class Dist:
         tdist.all_gather_object(out, obj)
         return out
 
+    def sync_buffers(self, module: torch.nn.Module) -> None:
+        """Rank 0's buffers (BatchNorm moving statistics) on every process, so evaluation
+        and the exported model use the same ones."""
+        if not self.active:
+            return
+        for buf in module.buffers():
+            tdist.broadcast(buf.data, src=0)
+
     def barrier(self) -> None:
         if self.active:
             tdist.barrier()

@@ -233,6 +233,7 @@ def train(
         train_loss = loss_total / count
         if not math.isfinite(train_loss) or worst_all > EXPLODED_FACTOR * max(1.0, first_loss or 1.0):
             raise DivergedError(epoch, train_loss if not math.isfinite(train_loss) else worst_all)
+        dist.sync_buffers(model)
         val_loss, val_acc, _ = evaluate(model, val_batches(), params.head, dist)
         if not math.isfinite(val_loss):
             raise DivergedError(epoch, val_loss)
@@ -252,6 +253,7 @@ def train(
             break
     if stopper and stopper.best_state is not None:
         stopper.restore(model)
+        dist.sync_buffers(model)
         result.best_epoch = stopper.best_epoch
     else:
         result.best_epoch = result.history[-1].epoch if result.history else None
