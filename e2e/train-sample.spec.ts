@@ -26,7 +26,7 @@ test('photo sample on the photo backbone: a head-only classifier far above chanc
   await startTraining(page);
   // 5 classes, chance 20%; pooled ImageNet features separate these photos at ≈90% (docs/photo-accuracy.md).
   expect(await finalAccuracy(page)).toBeGreaterThan(70);
-  await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('block_15_add');
+  await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('block_15_project_BN');
   await expect(
     page.getByRole('combobox', { name: 'Mode for block_16_project', exact: true }),
   ).toHaveValue('fine-tune');

@@ -1,4 +1,8 @@
+import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ThawDb } from '../storage/db';
+import { createStudioStorage } from '../storage/studio-storage';
+import type { ModelInfo } from '../domain';
 import { resetStudio, useStudio } from '../state/store';
 import { applyMessage, createStudio } from './studio';
 import type { FromWorker, ToWorker } from '../worker/protocol';
@@ -23,12 +27,14 @@ beforeEach(() => {
   vi.stubGlobal('location', { href: 'http://localhost/' });
 });
 
+const NO_EFFECTS = { onSourceSample: () => {}, onWeights: () => {} };
+
 const make = () => new FakeWorker() as unknown as Worker;
 
 describe('studio wiring', () => {
-  it('starts with the backend choice and the default model, and shows answers in the store', () => {
+  it('starts with the backend choice and the default model, and shows answers in the store', async () => {
     const studio = createStudio(make);
-    studio.start();
+    await studio.start();
     const worker = FakeWorker.all[0]!;
     expect(worker.sent.map((m) => m.type)).toEqual(['init', 'load-model']);
     worker.onmessage?.({
@@ -47,9 +53,9 @@ describe('studio wiring', () => {
     expect(useStudio.getState().backend?.active).toBe('wasm');
   });
 
-  it('tells the user when the worker crashed mid-run and keeps their work', () => {
+  it('tells the user when the worker crashed mid-run and keeps their work', async () => {
     const studio = createStudio(make);
-    studio.start();
+    await studio.start();
     studio.actions.train();
     expect(useStudio.getState().phase).toBe('features');
     FakeWorker.all[0]!.onerror?.({
@@ -64,9 +70,9 @@ describe('studio wiring', () => {
   });
 
   it('routes an error to the panel of the job that failed', () => {
-    applyMessage({ type: 'error', runId: 'model-3', message: 'no such file' }, 'model', () => {});
+    applyMessage({ type: 'error', runId: 'model-3', message: 'no such file' }, 'model', NO_EFFECTS);
     expect(useStudio.getState().modelError).toBe('no such file');
-    applyMessage({ type: 'error', runId: 'probe-4', message: 'too few' }, 'probe', () => {});
+    applyMessage({ type: 'error', runId: 'probe-4', message: 'too few' }, 'probe', NO_EFFECTS);
     expect(useStudio.getState().probe).toMatchObject({ status: 'error', error: 'too few' });
     expect(useStudio.getState().trainingError).toBeNull();
   });
@@ -75,10 +81,100 @@ describe('studio wiring', () => {
     applyMessage(
       { type: 'decode-progress', runId: 'model-2', done: 3, total: 10 },
       'model',
-      () => {},
+      NO_EFFECTS,
     );
     expect(useStudio.getState().decoding?.note).toMatch(/new input size/);
-    applyMessage({ type: 'dataset-resized', runId: 'model-2', inputSize: 96 }, 'model', () => {});
+    applyMessage({ type: 'dataset-resized', runId: 'model-2', inputSize: 96 }, 'model', NO_EFFECTS);
     expect(useStudio.getState().decoding).toBeNull();
+  });
+
+  it('after a reload, runs, the dataset and the plan come back; a run cut off mid-way is interrupted', async () => {
+    const db = new ThawDb('thaw-reload-test');
+    const info: ModelInfo = {
+      card: {
+        id: 'teaching-cnn',
+        name: 'Teaching CNN',
+        source: 'bundled',
+        inputSize: 28,
+        resolutions: [28],
+        channels: 1,
+        valueRange: [0, 1],
+        featureLayer: 'global_pool',
+        provenanceSummary: '',
+        provenance: [],
+      },
+      resolution: 28,
+      totalParams: 10,
+      layers: [
+        { name: 'conv1', className: 'Conv2D', outputShape: '28×28×8', params: 10, cutPoint: true },
+        {
+          name: 'global_pool',
+          className: 'GlobalAveragePooling2D',
+          outputShape: '8',
+          params: 0,
+          cutPoint: true,
+        },
+      ],
+    };
+    // First visit: a dataset, a model, a plan, one finished run and one still running.
+    {
+      const studio = createStudio(make, createStudioStorage(db));
+      await studio.start();
+      const worker = FakeWorker.all.at(-1)!;
+      const modelReq = worker.sent.find((m) => m.type === 'load-model')!;
+      worker.onmessage?.({
+        data: { type: 'model', runId: modelReq.runId, info },
+      } as MessageEvent<FromWorker>);
+      useStudio.getState().setPlan({ modes: { conv1: 'fine-tune' }, featureLayer: 'global_pool' });
+      const file = new File([new Uint8Array([1, 2, 3])], '1.png', { type: 'image/png' });
+      studio.actions.loadPickedFolder(
+        Object.assign([Object.assign(file, { webkitRelativePath: 'd/a/1.png' })], {
+          item: () => null,
+        }) as unknown as FileList,
+      );
+      for (const finish of [true, false]) {
+        studio.actions.train();
+        const runId = worker.sent.at(-1)!.runId;
+        const answer = (m: FromWorker) =>
+          worker.onmessage?.({ data: m } as MessageEvent<FromWorker>);
+        answer({
+          type: 'epoch',
+          runId,
+          metrics: { epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.7 },
+          totalEpochs: 3,
+        });
+        if (finish)
+          answer({
+            type: 'done',
+            runId,
+            stopped: false,
+            valAccuracy: 0.7,
+            epochsRun: 1,
+            bestEpoch: 1,
+            stoppedEarly: false,
+            timings: null,
+            numTensors: 1,
+            numTensorsBefore: 1,
+          });
+      }
+      await vi.waitFor(async () => expect(await db.runs.count()).toBe(2));
+      await vi.waitFor(async () =>
+        expect((await db.runs.toArray()).every((r) => r.epochs.length === 1)).toBe(true),
+      );
+      await vi.waitFor(async () => expect(await db.datasets.count()).toBe(1));
+    }
+    // Reload: a fresh store and worker.
+    resetStudio();
+    FakeWorker.all = [];
+    const studio = createStudio(make, createStudioStorage(db));
+    await studio.start();
+    const runs = useStudio.getState().runs;
+    expect(runs.map((r) => r.status)).toEqual(['done', 'interrupted']);
+    expect(runs[1]!.epochs).toHaveLength(1); // its curve so far
+    const sent = FakeWorker.all[0]!.sent;
+    expect(sent.map((m) => m.type)).toEqual(['init', 'load-dataset', 'load-model']);
+    expect(useStudio.getState().datasetName).toBe('d');
+    expect(useStudio.getState().modelId).toBe('teaching-cnn');
+    expect(useStudio.getState().plan.modes).toEqual({ conv1: 'fine-tune' });
   });
 });

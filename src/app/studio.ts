@@ -9,25 +9,30 @@ import { createWorkerClient, type ClientListener, type Job } from '../client/wor
 import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
 import { PROBE_IMAGES_PER_CLASS, type DatasetFile, type SkippedFile } from '../domain';
 import { catalogEntry } from '../model/catalog';
-import { useStudio } from '../state/store';
+import { useStudio, type StudioState } from '../state/store';
+import type { StudioStorage } from '../storage/studio-storage';
+import type { TrainedWeights } from '../domain';
 import type { StudioActions } from '../ui/studio-actions';
 import type { FromWorker } from '../worker/protocol';
 
 const store = () => useStudio.getState();
 
+export interface MessageEffects {
+  /** The model keeps a source head: send its source task's test images. */
+  onSourceSample: (id: string) => void;
+  /** A run's trained weights, to store. */
+  onWeights: (weights: TrainedWeights) => void;
+}
+
 /** Turns one current answer of the worker into store updates. */
-export function applyMessage(
-  msg: FromWorker,
-  job: Job,
-  onSourceSample: (id: string) => void,
-): void {
+export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects): void {
   const s = store();
   switch (msg.type) {
     case 'backend':
       return s.setBackendReport(msg.report);
     case 'model':
       s.setModel(msg.info);
-      if (msg.info.card.sourceSample) onSourceSample(msg.info.card.sourceSample);
+      if (msg.info.card.sourceSample) effects.onSourceSample(msg.info.card.sourceSample);
       return;
     case 'decode-progress':
       return s.setDecodeProgress(
@@ -67,6 +72,8 @@ export function applyMessage(
         });
       else if (job === 'probe') s.setProbe({ status: 'idle' });
       return;
+    case 'weights':
+      return effects.onWeights(msg.weights);
     case 'error':
       return reportError(job, msg.message);
     default: {
@@ -98,13 +105,57 @@ function reportError(job: Job, message: string): void {
 
 export interface Studio {
   actions: StudioActions;
-  /** Starts the worker with the current backend choice and model. */
-  start: () => void;
+  /** Brings back what was stored (settings, runs, dataset), then starts the worker. */
+  start: () => Promise<void>;
 }
 
-export function createStudio(makeWorker?: () => Worker): Studio {
+/** Runs a storage operation; a failure becomes a message for the user, and nothing else is lost. */
+async function safely(op: () => Promise<unknown>): Promise<void> {
+  try {
+    await op();
+  } catch (err) {
+    store().setStorageError((err as Error).message);
+  }
+}
+
+/** Saves every run record whose object changed (the store replaces a record on each update). */
+function persistRuns(storage: StudioStorage): void {
+  useStudio.subscribe((state: StudioState, prev: StudioState) => {
+    if (state.runs === prev.runs) return;
+    const before = new Map(prev.runs.map((r) => [r.id, r]));
+    for (const run of state.runs)
+      if (before.get(run.id) !== run)
+        void safely(async () => {
+          await storage.saveRun(run);
+          store().setStoredBytes(await storage.usage());
+        });
+  });
+}
+
+/** Saves where the user is (model, resolution, plan, parameters) when it changes. */
+function persistSettings(storage: StudioStorage): void {
+  useStudio.subscribe((state: StudioState, prev: StudioState) => {
+    if (state.model === prev.model && state.plan === prev.plan && state.params === prev.params)
+      return;
+    if (!state.model) return;
+    void safely(() =>
+      storage.saveSettings({
+        modelId: state.model!.card.id,
+        resolution: state.model!.resolution,
+        plan: state.plan,
+        params: state.params,
+      }),
+    );
+  });
+}
+
+export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage): Studio {
   const listener: ClientListener = {
-    onMessage: (msg, job) => applyMessage(msg, job, (id) => void sendSourceTest(id)),
+    onMessage: (msg, job) =>
+      applyMessage(msg, job, {
+        onSourceSample: (id) => void sendSourceTest(id),
+        onWeights: (w) => void (storage && safely(() => storage.saveWeights(w))),
+      }),
     onCrash: (reason, running) => {
       if (running.includes('train'))
         store().failRun(
@@ -124,19 +175,24 @@ export function createStudio(makeWorker?: () => Worker): Studio {
     }
   };
 
-  const sendDataset = (name: string, files: DatasetFile[], skipped: SkippedFile[]) => {
+  const sendDataset = (name: string, files: DatasetFile[], skipped: SkippedFile[], save = true) => {
     images.clear();
     store().setDatasetLoading(name, files.length);
     client.loadDataset(files, skipped);
+    if (save && storage)
+      void safely(async () => {
+        await storage.saveDataset({ name, files, skipped });
+        store().setStoredBytes(await storage.usage());
+      });
   };
 
-  const loadModel = (modelId: string) => {
+  const loadModel = (modelId: string, resolution: number | null = null) => {
     const entry = catalogEntry(modelId);
     if (!entry) return store().setModelError(`Unknown model "${modelId}".`);
     store().setModelLoading(modelId);
     client.loadModel(
       { kind: 'catalog', modelId, url: new URL(entry.url, location.href).href },
-      null,
+      resolution,
     );
   };
 
@@ -214,13 +270,64 @@ export function createStudio(makeWorker?: () => Worker): Studio {
     },
     requestFeatureMaps: (path, layer) => void client.featureMaps(path, layer),
     imageUrl: images.get,
+    openRun: (id) => store().openRun(id),
+    reuseRun: (id) => {
+      const run = store().runs.find((r) => r.id === id);
+      if (!run) return;
+      store().setParams(run.params);
+      store().setPlan(run.plan);
+    },
+    deleteRun: (id) => {
+      store().removeRun(id);
+      if (storage)
+        void safely(async () => {
+          await storage.deleteRun(id);
+          store().setStoredBytes(await storage.usage());
+        });
+    },
+    deleteDataset: () => {
+      if (storage)
+        void safely(async () => {
+          await storage.deleteDataset();
+          store().setStoredBytes(await storage.usage());
+        });
+    },
+  };
+
+  const restore = async (): Promise<{ modelId: string; resolution: number | null }> => {
+    const fallback = { modelId: store().modelId, resolution: null };
+    if (!storage) return fallback;
+    try {
+      const [settings, runs, dataset] = await Promise.all([
+        storage.loadSettings(),
+        storage.loadRuns(),
+        storage.loadDataset(),
+      ]);
+      store().setRuns(runs);
+      if (dataset) sendDataset(dataset.name, dataset.files, dataset.skipped, false);
+      store().setStoredBytes(await storage.usage());
+      if (settings && catalogEntry(settings.modelId)) {
+        store().setParams(settings.params);
+        store().setPlan(settings.plan);
+        useStudio.setState({ modelId: settings.modelId });
+        return { modelId: settings.modelId, resolution: settings.resolution };
+      }
+    } catch (err) {
+      store().setStorageError(`Stored work could not be read: ${(err as Error).message}`);
+    }
+    return fallback;
   };
 
   return {
     actions,
-    start: () => {
+    start: async () => {
       actions.setBackend(store().backendChoice);
-      loadModel(store().modelId);
+      const { modelId, resolution } = await restore();
+      loadModel(modelId, resolution);
+      if (storage) {
+        persistRuns(storage);
+        persistSettings(storage);
+      }
     },
   };
 }

@@ -71,9 +71,15 @@ export interface RunEnd {
   timings: RunTimings | null;
 }
 
-/** A finished run, as listed for comparison. */
+/** Where a run stands: `interrupted` when the page was closed or reloaded while it trained. */
+export type RunStatus = 'running' | 'done' | 'stopped' | 'interrupted' | 'failed';
+
+/** A run, as listed, stored and compared. */
 export interface RunRecord {
   id: string;
+  status: RunStatus;
+  /** Milliseconds since the epoch, when it started. */
+  createdAt: number;
   model: string;
   dataset: string;
   plan: LayerPlan;
@@ -90,4 +96,25 @@ export interface RunRecord {
   testAccuracy: number | null;
   stopped: boolean;
   timings: RunTimings | null;
+  /** Batch losses, throttled as they were shown. */
+  batches: BatchPoint[];
+  evaluation: Evaluation | null;
+  /** Class names of the dataset it trained on, in label order. */
+  classNames: string[];
+}
+
+/** The weights a run changed: trained layers' weights (by variable name) and the new head. */
+export interface TrainedWeights {
+  runId: string;
+  /** Weights of Fine-tune and Re-initialize layers, by tfjs variable name (e.g. `block_16_expand/kernel`). */
+  layers: { name: string; shape: number[]; values: Float32Array }[];
+  head: {
+    kernel: Float32Array;
+    bias: Float32Array;
+    /** Feature centring and scale folded before the head. */
+    mean: Float32Array;
+    std: Float32Array;
+    featureDim: number;
+    numClasses: number;
+  };
 }

@@ -20,6 +20,12 @@ export interface ModelSlice {
   setPlan: (plan: LayerPlan) => void;
 }
 
+/** Whether the plan in the store belongs to this network (same id, and its feature layer exists). */
+function keepsPlan(s: StudioState, model: ModelInfo): boolean {
+  const same = s.model ? s.model.card.id === model.card.id : s.modelId === model.card.id;
+  return same && model.layers.some((l) => l.name === s.plan.featureLayer);
+}
+
 export const MODEL_INITIAL = {
   modelId: DEFAULT_MODEL_ID,
   model: null,
@@ -37,11 +43,9 @@ export const modelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set) =
       modelId: model.card.id,
       modelLoading: false,
       modelError: null,
-      // Same network again (e.g. another resolution): keep the user's plan.
+      // Same network again (e.g. another resolution, or after a reload): keep the user's plan.
       plan:
-        s.model?.card.id === model.card.id && s.plan.featureLayer
-          ? s.plan
-          : allFrozen(model.card.featureLayer),
+        keepsPlan(s, model) ? s.plan : allFrozen(model.card.featureLayer),
       probe: PROBE_INITIAL,
     })),
   setModelError: (modelError) =>

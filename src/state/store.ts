@@ -7,11 +7,17 @@ import { create } from 'zustand';
 import { BACKEND_INITIAL, backendSlice, type BackendSlice } from './backend-slice';
 import { DATASET_INITIAL, datasetSlice, type DatasetSlice } from './dataset-slice';
 import { MODEL_INITIAL, modelSlice, type ModelSlice } from './model-slice';
+import { STORAGE_INITIAL, storageSlice, type StorageSlice } from './storage-slice';
 import { STRATEGY_INITIAL, strategySlice, type StrategySlice } from './strategy-slice';
 import { TRAINING_INITIAL, trainingSlice, type TrainingSlice } from './training-slice';
 
 export type { TrainingPhase } from './training-slice';
-export type StudioState = BackendSlice & ModelSlice & DatasetSlice & TrainingSlice & StrategySlice;
+export type StudioState = BackendSlice &
+  ModelSlice &
+  DatasetSlice &
+  TrainingSlice &
+  StrategySlice &
+  StorageSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...backendSlice(...a),
@@ -19,6 +25,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...datasetSlice(...a),
   ...trainingSlice(...a),
   ...strategySlice(...a),
+  ...storageSlice(...a),
 }));
 
 /** Back to a fresh studio (tests; a new project). */
@@ -29,5 +36,6 @@ export function resetStudio(): void {
     ...DATASET_INITIAL,
     ...TRAINING_INITIAL,
     ...STRATEGY_INITIAL,
+    ...STORAGE_INITIAL,
   });
 }

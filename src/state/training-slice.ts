@@ -42,6 +42,11 @@ export interface TrainingSlice {
   failRun: (message: string) => void;
   setDrift: (drift: Record<string, number>) => void;
   setEvaluation: (evaluation: Evaluation) => void;
+  /** Runs read back from storage (replaces the list). */
+  setRuns: (runs: RunRecord[]) => void;
+  removeRun: (id: string) => void;
+  /** Shows a stored run's curves, evaluation and numbers as if it had just finished. */
+  openRun: (id: string) => void;
 }
 
 /** What a new run starts from. */
@@ -67,11 +72,13 @@ export const TRAINING_INITIAL = {
   runs: [],
 } satisfies Partial<TrainingSlice>;
 
-/** The record of the run that just finished, from the state at its end. */
-export function runRecord(s: StudioState, end: RunEnd): RunRecord {
+/** The record of a run starting now, from the studio's state. */
+export function startRecord(s: StudioState, id: string): RunRecord {
   const counts = countModes(s.model?.layers ?? [], s.plan);
   return {
-    id: s.runId ?? String(s.runs.length + 1),
+    id,
+    status: 'running',
+    createdAt: Date.now(),
     model: s.model?.card.name ?? '',
     dataset: s.datasetName ?? '',
     plan: s.plan,
@@ -80,23 +87,41 @@ export function runRecord(s: StudioState, end: RunEnd): RunRecord {
     frozen: counts.frozen,
     fineTuned: counts['fine-tune'],
     reinitialized: counts.reinit,
-    epochs: s.epochs,
-    bestEpoch: end.bestEpoch,
-    valAccuracy: end.valAccuracy,
-    testAccuracy: s.evaluation?.accuracy ?? null,
-    stopped: end.stopped,
-    timings: end.timings,
+    epochs: [],
+    bestEpoch: 0,
+    valAccuracy: 0,
+    testAccuracy: null,
+    stopped: false,
+    timings: null,
+    batches: [],
+    evaluation: null,
+    classNames: s.classes.map((c) => c.name),
   };
+}
+
+/** Replaces the record `id` with `patch` applied (the list keeps its order). */
+function patchRun(runs: RunRecord[], id: string | null, patch: Partial<RunRecord>): RunRecord[] {
+  return runs.map((r) => (r.id === id ? { ...r, ...patch } : r));
 }
 
 export const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) => ({
   ...TRAINING_INITIAL,
   setParams: (patch) => set((s) => ({ params: { ...s.params, ...patch } })),
-  startRun: (runId) => set({ ...RUN_INITIAL, runId, phase: 'features' }),
+  startRun: (runId) =>
+    set((s) => ({
+      ...RUN_INITIAL,
+      runId,
+      phase: 'features',
+      runs: s.model ? [...s.runs, startRecord(s, runId)] : s.runs,
+    })),
   setFeaturesProgress: (done, total, cached) =>
     set({ features: { done, total, cached }, phase: done >= total ? 'training' : 'features' }),
   addBatches: (points) => set((s) => ({ batches: [...s.batches, ...points] })),
-  addEpoch: (metrics) => set((s) => ({ epochs: [...s.epochs, metrics] })),
+  addEpoch: (metrics) =>
+    set((s) => {
+      const epochs = [...s.epochs, metrics];
+      return { epochs, runs: patchRun(s.runs, s.runId, { epochs, batches: s.batches }) };
+    }),
   finishRun: (end) =>
     set((s) => ({
       phase: end.stopped ? 'stopped' : 'done',
@@ -105,9 +130,48 @@ export const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (
       stoppedEarly: end.stoppedEarly,
       tensorCheck: end.tensors,
       timings: end.timings,
-      runs: s.epochs.length > 0 && s.model ? [...s.runs, runRecord(s, end)] : s.runs,
+      runs:
+        s.epochs.length > 0
+          ? patchRun(s.runs, s.runId, {
+              status: end.stopped ? 'stopped' : 'done',
+              epochs: s.epochs,
+              batches: s.batches,
+              bestEpoch: end.bestEpoch,
+              valAccuracy: end.valAccuracy,
+              testAccuracy: s.evaluation?.accuracy ?? null,
+              evaluation: s.evaluation,
+              stopped: end.stopped,
+              timings: end.timings,
+            })
+          : s.runs.filter((r) => r.id !== s.runId),
     })),
-  failRun: (trainingError) => set({ phase: 'error', trainingError }),
+  failRun: (trainingError) =>
+    set((s) => ({
+      phase: 'error',
+      trainingError,
+      runs:
+        s.epochs.length > 0
+          ? patchRun(s.runs, s.runId, { status: 'failed', epochs: s.epochs, batches: s.batches })
+          : s.runs.filter((r) => r.id !== s.runId),
+    })),
   setDrift: (drift) => set({ drift }),
   setEvaluation: (evaluation) => set({ evaluation }),
+  setRuns: (runs) => set({ runs }),
+  removeRun: (id) => set((s) => ({ runs: s.runs.filter((r) => r.id !== id) })),
+  openRun: (id) =>
+    set((s) => {
+      const r = s.runs.find((x) => x.id === id);
+      if (!r) return {};
+      return {
+        ...RUN_INITIAL,
+        runId: r.id,
+        phase: r.status === 'stopped' ? 'stopped' : 'done',
+        epochs: r.epochs,
+        batches: r.batches,
+        evaluation: r.evaluation,
+        valAccuracy: r.epochs.length > 0 ? r.valAccuracy : null,
+        bestEpoch: r.bestEpoch || null,
+        timings: r.timings,
+      };
+    }),
 });

@@ -22,6 +22,7 @@ import {
   type LayerMode,
   type LayerPlan,
   type TrainParams,
+  type TrainedWeights,
 } from '../domain';
 import type { Split } from '../data/split';
 
@@ -65,6 +66,8 @@ export interface EngineResult extends ClassifierTrainingResult {
   /** Number of layers run once and cached, and how many are trained. */
   frozenPrefixLayers: number;
   trainableParams: number;
+  /** The weights the run changed (Fine-tune and Re-initialize layers, the new head). */
+  weights: Omit<TrainedWeights, 'runId'>;
   /** 2-D PCA of the validation images' features before and after training (split.validation order). */
   projection: { before: [number, number][]; after: [number, number][] };
 }
@@ -239,6 +242,24 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       onEpoch: run.onEpoch,
     });
     await run.onTrained?.(model);
+    const layers = await Promise.all(
+      [...groups.fineTune, ...groups.reinit].map(async (v) => ({
+        name: v.name,
+        shape: v.shape,
+        values: (await v.data()) as Float32Array,
+      })),
+    );
+    const weights = {
+      layers,
+      head: {
+        kernel: result.kernel,
+        bias: result.bias,
+        mean: featureScale.mean,
+        std: featureScale.std,
+        featureDim,
+        numClasses: run.numClasses,
+      },
+    };
     const val = run.split.validation;
     const after =
       result.epochsRun > 0 && !headOnly
@@ -258,6 +279,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       trainBackend,
       frozenPrefixLayers: k + 1,
       trainableParams,
+      weights,
     };
   } finally {
     model?.dispose();
@@ -332,6 +354,17 @@ function stoppedResult(
     trainBackend: run.backends.head,
     frozenPrefixLayers: 0,
     trainableParams: 0,
+    weights: {
+      layers: [],
+      head: {
+        kernel: new Float32Array(0),
+        bias: new Float32Array(0),
+        mean: new Float32Array(0),
+        std: new Float32Array(0),
+        featureDim: 0,
+        numClasses: run.numClasses,
+      },
+    },
     projection: { before: [], after: [] },
   };
 }

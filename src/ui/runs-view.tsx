@@ -1,4 +1,9 @@
+import { useState } from 'react';
+import type { RunRecord } from '../domain';
 import { useStudio } from '../state/store';
+import { planSummary } from '../strategy/compare';
+import { ComparisonView } from './comparison-view';
+import { useStudioActions } from './studio-actions';
 import {
   CONSERVATION_LESSON,
   LAYER_TRANSFER_LESSON,
@@ -8,38 +13,116 @@ import {
 } from '../strategy/lesson';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const formatBytes = (n: number) =>
+  n >= 2 ** 20
+    ? `${(n / 2 ** 20).toFixed(1)} MB`
+    : n >= 1024
+      ? `${(n / 1024).toFixed(0)} kB`
+      : `${n} B`;
 
 /** This session's finished runs, and the reference numbers of Yosinski et al. beside them. */
 export function RunsView() {
+  const { openRun, reuseRun, deleteRun } = useStudioActions();
   const runs = useStudio((s) => s.runs);
-  const byDepth = [...runs].sort((a, b) => a.frozen - b.frozen);
+  const current = useStudio((s) => s.runId);
+  const storedBytes = useStudio((s) => s.storedBytes);
+  const storageError = useStudio((s) => s.storageError);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [comparing, setComparing] = useState<string[] | null>(null);
+  const byDepth = runs.filter((r) => r.epochs.length > 0).sort((a, b) => a.frozen - b.frozen);
+  const label = (r: RunRecord) => `#${runs.indexOf(r) + 1}`;
+  const toggle = (id: string) =>
+    setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+  const compared = (comparing ?? [])
+    .map((id) => runs.find((r) => r.id === id))
+    .filter((r): r is RunRecord => r !== undefined);
   return (
     <section aria-label="Runs and lesson" className="runs">
-      <h3>Runs this session</h3>
+      <h3>Runs</h3>
+      <p role="status" className="small muted">
+        Stored: {storedBytes === null ? 'unknown' : formatBytes(storedBytes)} in this browser
+      </p>
+      {storageError && (
+        <p role="alert" className="error-text small">
+          {storageError}
+        </p>
+      )}
       {runs.length === 0 ? (
         <p className="muted small">
-          Finished runs are listed here, to compare freeze depths and settings.
+          Runs are listed and kept here, to compare freeze depths and settings.
         </p>
       ) : (
         <ul aria-label="Runs" className="run-list">
-          {runs.map((r, i) => (
-            <li key={r.id} aria-label={`Run ${i + 1}`}>
-              <span className="run-name">
-                #{i + 1} {r.dataset} · {r.frozen}/{r.weighted} layers frozen
-                {r.fineTuned ? `, ${r.fineTuned} fine-tuned` : ''}
-                {r.reinitialized ? `, ${r.reinitialized} re-initialized` : ''} ·{' '}
-                {r.params.head === 'svm' ? 'SVM' : 'softmax'}
-                {r.params.conservation > 0 ? ` · λ=${r.params.conservation}` : ''} ·{' '}
-                {r.epochs.length} ep
-                {r.stopped ? ' (stopped)' : ''}
-              </span>
+          {runs.map((r) => (
+            <li
+              key={r.id}
+              aria-label={`Run ${label(r)}`}
+              className={r.id === current ? 'current' : ''}
+            >
+              <label className="check">
+                <input
+                  type="checkbox"
+                  aria-label={`Select run ${label(r)}`}
+                  checked={selected.includes(r.id)}
+                  onChange={() => toggle(r.id)}
+                />
+                <span className="run-name">
+                  {label(r)} {r.model} · {r.dataset} · {planSummary(r)} · {r.epochs.length} ep
+                  {r.status === 'interrupted'
+                    ? ' (interrupted)'
+                    : r.status === 'stopped'
+                      ? ' (stopped)'
+                      : r.status === 'failed'
+                        ? ' (failed)'
+                        : r.status === 'running'
+                          ? ' (running)'
+                          : ''}
+                </span>
+              </label>
               <span className="num">
-                val {pct(r.valAccuracy)} · test {pct(r.testAccuracy)}
+                val {pct(r.valAccuracy)} · test {pct(r.testAccuracy)} ·{' '}
+                {new Date(r.createdAt).toLocaleTimeString()}
+              </span>
+              <span className="run-actions">
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => openRun(r.id)}
+                  disabled={r.status === 'running'}
+                >
+                  Open
+                </button>
+                <button type="button" className="link" onClick={() => reuseRun(r.id)}>
+                  Use this plan again
+                </button>
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={`Delete run ${label(r)}`}
+                  disabled={r.status === 'running'}
+                  onClick={() => {
+                    setSelected((s) => s.filter((x) => x !== r.id));
+                    deleteRun(r.id);
+                  }}
+                >
+                  Delete
+                </button>
               </span>
             </li>
           ))}
         </ul>
       )}
+      {runs.length > 1 && (
+        <button
+          type="button"
+          className="button"
+          disabled={selected.length < 2}
+          onClick={() => setComparing(selected)}
+        >
+          Compare runs
+        </button>
+      )}
+      {compared.length >= 2 && <ComparisonView runs={compared} labels={compared.map(label)} />}
       <details className="lesson">
         <summary>Lesson: how many layers to freeze?</summary>
         <p className="small">{YOSINSKI_2014.setup}</p>

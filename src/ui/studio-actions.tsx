@@ -22,6 +22,12 @@ export interface StudioActions {
   requestFeatureMaps: (path: string, layer: string) => void;
   /** An object URL for a dataset image, or null when it is not in the dataset. */
   imageUrl: (path: string) => string | null;
+  /** Shows a stored run (curves, evaluation, plan) in the training panel. */
+  openRun: (id: string) => void;
+  /** Applies a stored run's plan and parameters again. */
+  reuseRun: (id: string) => void;
+  deleteRun: (id: string) => void;
+  deleteDataset: () => void;
 }
 
 export const StudioActionsContext = createContext<StudioActions | null>(null);

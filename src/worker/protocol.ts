@@ -20,6 +20,7 @@ import type {
   RunTimings,
   SkippedFile,
   TrainParams,
+  TrainedWeights,
 } from '../domain';
 
 // Main thread → worker
@@ -175,6 +176,12 @@ export interface DoneMessage {
   numTensors: number;
   numTensorsBefore: number;
 }
+/** The weights a run changed, for storage (their buffers are transferred). */
+export interface WeightsMessage {
+  type: 'weights';
+  runId: string;
+  weights: TrainedWeights;
+}
 export interface ErrorMessage {
   type: 'error';
   runId: string;
@@ -196,6 +203,7 @@ export type FromWorker =
   | ProbeResultMessage
   | EvaluationMessage
   | DoneMessage
+  | WeightsMessage
   | ErrorMessage;
 
 /** Messages that end a job: after one of them, nothing more comes for its runId. */

@@ -74,6 +74,14 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
         evaluation: { ...evaluationOf(data, split, result.predictions), forgetting, projection },
       });
     }
+    if (result.epochsRun > 0) {
+      const weights = { runId, ...result.weights };
+      ctx.post({ type: 'weights', runId, weights }, [
+        ...weights.layers.map((l) => l.values.buffer),
+        weights.head.kernel.buffer,
+        weights.head.bias.buffer,
+      ]);
+    }
     const timings: RunTimings = {
       images: data.images.length,
       featuresMs: result.prefixMs,

@@ -1,0 +1,121 @@
+import 'fake-indexeddb/auto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, type RunRecord } from '../domain';
+import { StorageFullError, ThawDb } from './db';
+import { createStudioStorage } from './studio-storage';
+
+let n = 0;
+let db: ThawDb;
+beforeEach(() => {
+  db = new ThawDb(`thaw-test-${++n}`);
+});
+
+const run = (id: string, patch: Partial<RunRecord> = {}): RunRecord => ({
+  id,
+  status: 'done',
+  createdAt: n * 1000 + Number(id.replace(/\D/g, '')),
+  model: 'MobileNetV2',
+  dataset: 'Fashion target',
+  plan: { modes: { conv2: 'fine-tune' }, featureLayer: 'pool' },
+  params: DEFAULT_PARAMS,
+  weighted: 3,
+  frozen: 2,
+  fineTuned: 1,
+  reinitialized: 0,
+  epochs: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.6 }],
+  bestEpoch: 1,
+  valAccuracy: 0.6,
+  testAccuracy: 0.55,
+  stopped: false,
+  timings: null,
+  batches: [{ x: 0.5, loss: 1.1 }],
+  evaluation: null,
+  classNames: ['a', 'b'],
+  ...patch,
+});
+
+describe('studio storage (IndexedDB)', () => {
+  it('round-trips runs, oldest first, and brings back a run cut off by a reload as interrupted', async () => {
+    const storage = createStudioStorage(db);
+    await storage.saveRun(run('train-2'));
+    await storage.saveRun(run('train-1'));
+    await storage.saveRun(run('train-3', { status: 'running' }));
+    const back = await storage.loadRuns();
+    expect(back.map((r) => [r.id, r.status])).toEqual([
+      ['train-1', 'done'],
+      ['train-2', 'done'],
+      ['train-3', 'interrupted'],
+    ]);
+    expect(back[0]).toEqual(run('train-1'));
+    // The interrupted mark is stored, not just shown.
+    expect((await db.runs.get('train-3'))?.status).toBe('interrupted');
+  });
+
+  it('round-trips a dataset with its files and a run with its weights, and deletes both', async () => {
+    const storage = createStudioStorage(db);
+    const bytes = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+    await storage.saveDataset({
+      name: 'my photos',
+      files: [{ path: 'my photos/cat/1.png', file: new Blob([bytes], { type: 'image/png' }) }],
+      skipped: [{ path: 'my photos/notes.txt', reason: 'not an image (.txt)' }],
+    });
+    const dataset = await storage.loadDataset();
+    expect(dataset?.name).toBe('my photos');
+    expect(new Uint8Array(await dataset!.files[0]!.file.arrayBuffer())).toEqual(bytes);
+    expect(dataset?.skipped).toHaveLength(1);
+
+    await storage.saveRun(run('train-1'));
+    await storage.saveWeights({
+      runId: 'train-1',
+      layers: [{ name: 'conv2/kernel', shape: [2], values: new Float32Array([0.5, -1]) }],
+      head: {
+        kernel: new Float32Array([1, 2, 3, 4]),
+        bias: new Float32Array([0, 1]),
+        mean: new Float32Array([0.1, 0.2]),
+        std: new Float32Array([1, 1]),
+        featureDim: 2,
+        numClasses: 2,
+      },
+    });
+    const weights = await storage.loadWeights('train-1');
+    expect(Array.from(weights!.layers[0]!.values)).toEqual([0.5, -1]);
+    expect(Array.from(weights!.head.kernel)).toEqual([1, 2, 3, 4]);
+
+    await storage.deleteRun('train-1');
+    await storage.deleteDataset();
+    expect(await storage.loadRuns()).toEqual([]);
+    expect(await storage.loadWeights('train-1')).toBeUndefined();
+    expect(await storage.loadDataset()).toBeUndefined();
+  });
+
+  it('a full quota gets a clear message and loses nothing already stored', async () => {
+    const storage = createStudioStorage(db);
+    await storage.saveRun(run('train-1'));
+    const put = db.runs.put.bind(db.runs);
+    db.runs.put = (() =>
+      Promise.reject(
+        new DOMException('quota', 'QuotaExceededError'),
+      )) as unknown as typeof db.runs.put;
+    const failed = storage.saveRun(run('train-2'));
+    await expect(failed).rejects.toThrow(StorageFullError);
+    await expect(failed).rejects.toThrow(
+      /storage for this page is full.*Everything saved before is kept/,
+    );
+    db.runs.put = put;
+    expect((await storage.loadRuns()).map((r) => r.id)).toEqual(['train-1']);
+  });
+
+  it('keeps the settings: model, resolution, plan and parameters', async () => {
+    const storage = createStudioStorage(db);
+    await storage.saveSettings({
+      modelId: 'teaching-cnn',
+      resolution: 28,
+      plan: { modes: { conv1: 'reinit' }, featureLayer: 'global_pool' },
+      params: { ...DEFAULT_PARAMS, epochs: 33 },
+    });
+    expect(await storage.loadSettings()).toMatchObject({
+      modelId: 'teaching-cnn',
+      params: { epochs: 33 },
+    });
+  });
+});

@@ -1,0 +1,70 @@
+/** What the studio stores, as operations: runs, their weights, the dataset, the settings. */
+import type { RunRecord, TrainedWeights } from '../domain';
+import {
+  isQuotaError,
+  StorageFullError,
+  ThawDb,
+  type StoredDataset,
+  type StoredSettings,
+} from './db';
+
+export interface StudioStorage {
+  /** Every stored run, oldest first; runs left `running` by a closed page come back `interrupted`. */
+  loadRuns: () => Promise<RunRecord[]>;
+  saveRun: (run: RunRecord) => Promise<void>;
+  deleteRun: (id: string) => Promise<void>;
+  saveWeights: (weights: TrainedWeights) => Promise<void>;
+  loadWeights: (runId: string) => Promise<TrainedWeights | undefined>;
+  saveDataset: (dataset: Omit<StoredDataset, 'id' | 'savedAt'>) => Promise<void>;
+  loadDataset: () => Promise<StoredDataset | undefined>;
+  deleteDataset: () => Promise<void>;
+  saveSettings: (settings: Omit<StoredSettings, 'id'>) => Promise<void>;
+  loadSettings: () => Promise<StoredSettings | undefined>;
+  /** Bytes used by this page's storage (the browser's estimate), or null when unknown. */
+  usage: () => Promise<number | null>;
+}
+
+async function guarded<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (isQuotaError(err)) throw new StorageFullError(what, err);
+    throw err;
+  }
+}
+
+export function createStudioStorage(db: ThawDb = new ThawDb()): StudioStorage {
+  return {
+    loadRuns: async () => {
+      const runs = await db.runs.orderBy('createdAt').toArray();
+      const cut = runs.filter((r) => r.status === 'running');
+      if (cut.length > 0) {
+        for (const r of cut) r.status = 'interrupted';
+        await db.runs.bulkPut(cut);
+      }
+      return runs;
+    },
+    saveRun: (run) => guarded(`run ${run.id}`, () => db.runs.put(run).then(() => {})),
+    deleteRun: (id) =>
+      db.transaction('rw', db.runs, db.weights, async () => {
+        await db.runs.delete(id);
+        await db.weights.delete(id);
+      }),
+    saveWeights: (w) =>
+      guarded(`the weights of run ${w.runId}`, () => db.weights.put(w).then(() => {})),
+    loadWeights: (runId) => db.weights.get(runId),
+    saveDataset: (d) =>
+      guarded(`the dataset "${d.name}"`, () =>
+        db.datasets.put({ ...d, id: 'current', savedAt: Date.now() }).then(() => {}),
+      ),
+    loadDataset: () => db.datasets.get('current'),
+    deleteDataset: () => db.datasets.delete('current'),
+    saveSettings: (s) =>
+      guarded('the settings', () => db.settings.put({ ...s, id: 'studio' }).then(() => {})),
+    loadSettings: () => db.settings.get('studio'),
+    usage: async () => {
+      const estimate = await globalThis.navigator?.storage?.estimate?.();
+      return estimate?.usage ?? null;
+    },
+  };
+}
