@@ -21,14 +21,7 @@ export type BlockLayer = Pick<LayerInfo, 'name' | 'className' | 'params' | 'cutP
 };
 
 export type BlockKind =
-  | 'input'
-  | 'stem'
-  | 'block'
-  | 'top'
-  | 'pooling'
-  | 'head'
-  | 'layer'
-  | 'nested';
+  'input' | 'stem' | 'block' | 'top' | 'pooling' | 'head' | 'layer' | 'nested';
 
 /** A run of consecutive layers drawn as one box. */
 export interface NetworkBlock {
@@ -539,7 +532,8 @@ export function epochCost(
   const perEpoch = t.headMs / measured.epochs;
   const last = epochWork(layers, measured.plan).work;
   const lastPrefix = sumWork(layers, 0, t.frozenPrefixLayers - 1);
-  const forwardRate = t.featuresMs > 0 && lastPrefix > 0 ? t.featuresMs / (t.images * lastPrefix) : null;
+  const forwardRate =
+    t.featuresMs > 0 && lastPrefix > 0 ? t.featuresMs / (t.images * lastPrefix) : null;
   const rate = forwardRate ?? (last > 0 ? perEpoch / (t.images * last) : null);
   const head = Math.max(0, perEpoch - (rate ?? 0) * t.images * last);
   if (rate !== null) {
