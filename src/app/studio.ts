@@ -11,7 +11,8 @@ import { PROBE_IMAGES_PER_CLASS, type DatasetFile, type SkippedFile } from '../d
 import { catalogEntry } from '../model/catalog';
 import { useStudio, type StudioState } from '../state/store';
 import type { StudioStorage } from '../storage/studio-storage';
-import type { TrainedWeights } from '../domain';
+import type { RunRecord, TrainedWeights } from '../domain';
+import { planAtDepth, type SweepDepth } from '../strategy/sweep';
 import type { StudioActions } from '../ui/studio-actions';
 import type { FromWorker } from '../worker/protocol';
 
@@ -101,6 +102,23 @@ function reportError(job: Job, message: string): void {
     case 'train':
       return s.failRun(message);
   }
+}
+
+/** Resolves when the run `runId` has ended: its record, or null when it failed or was replaced. */
+function runEnded(runId: string): Promise<RunRecord | null> {
+  return new Promise((resolve) => {
+    const check = (s: StudioState): boolean => {
+      if (s.runId !== runId || s.phase === 'error') resolve(null);
+      else if (s.phase === 'done' || s.phase === 'stopped')
+        resolve(s.phase === 'done' ? (s.runs.find((r) => r.id === runId) ?? null) : null);
+      else return false;
+      return true;
+    };
+    if (check(store())) return;
+    const unsubscribe = useStudio.subscribe((s) => {
+      if (check(s)) unsubscribe();
+    });
+  });
 }
 
 export interface Studio {
@@ -285,6 +303,11 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
           store().setStoredBytes(await storage.usage());
         });
     },
+    startSweep: (depths, seedCount) => void runSweep(depths, seedCount),
+    cancelSweep: () => {
+      sweepCancelled = true;
+      client.stop();
+    },
     deleteDataset: () => {
       if (storage)
         void safely(async () => {
@@ -292,6 +315,42 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
           store().setStoredBytes(await storage.usage());
         });
     },
+  };
+
+  let sweepCancelled = false;
+  /** Trains the current plan at each depth with each seed, one run after another, on one split. */
+  const runSweep = async (depths: SweepDepth[], seedCount: number) => {
+    const s = store();
+    if (!s.model || s.sweep?.status === 'running') return;
+    const layers = s.model.layers;
+    const base = { plan: s.plan, params: s.params };
+    const seeds = Array.from({ length: seedCount }, (_, i) => base.params.seed + i);
+    sweepCancelled = false;
+    store().startSweep(depths, seeds);
+    for (let d = 0; d < depths.length; d++) {
+      for (const seed of seeds) {
+        if (sweepCancelled) return store().endSweep('cancelled');
+        const setup = {
+          plan: planAtDepth(layers, base.plan, depths[d]!),
+          params: { ...base.params, seed, splitSeed: base.params.seed },
+        };
+        const t0 = performance.now();
+        const runId = client.train(setup.params, setup.plan);
+        store().startRun(runId, setup);
+        const record = await runEnded(runId);
+        if (sweepCancelled) return store().endSweep('cancelled');
+        if (!record)
+          return store().endSweep('failed', store().trainingError ?? 'A run of the sweep failed.');
+        store().addSweepRun({
+          depthIndex: d,
+          seed,
+          valAccuracy: record.valAccuracy,
+          testAccuracy: record.testAccuracy,
+          seconds: (performance.now() - t0) / 1000,
+        });
+      }
+    }
+    store().endSweep('done');
   };
 
   const restore = async (): Promise<{ modelId: string; resolution: number | null }> => {

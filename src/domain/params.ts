@@ -8,6 +8,8 @@ export interface TrainParams {
   epochs: number;
   batchSize: number;
   seed: number;
+  /** Seed of the train/validation/test split when it must stay fixed while `seed` varies (a sweep); `seed` when absent. */
+  splitSeed?: number;
   validationFraction: number;
   /** Held out and used only for the final report. */
   testFraction: number;

@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { BACKEND_INITIAL, backendSlice, type BackendSlice } from './backend-slice';
 import { DATASET_INITIAL, datasetSlice, type DatasetSlice } from './dataset-slice';
 import { MODEL_INITIAL, modelSlice, type ModelSlice } from './model-slice';
+import { SWEEP_INITIAL, sweepSlice, type SweepSlice } from './sweep-slice';
 import { STORAGE_INITIAL, storageSlice, type StorageSlice } from './storage-slice';
 import { STRATEGY_INITIAL, strategySlice, type StrategySlice } from './strategy-slice';
 import { TRAINING_INITIAL, trainingSlice, type TrainingSlice } from './training-slice';
@@ -17,7 +18,8 @@ export type StudioState = BackendSlice &
   DatasetSlice &
   TrainingSlice &
   StrategySlice &
-  StorageSlice;
+  StorageSlice &
+  SweepSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...backendSlice(...a),
@@ -26,6 +28,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...trainingSlice(...a),
   ...strategySlice(...a),
   ...storageSlice(...a),
+  ...sweepSlice(...a),
 }));
 
 /** Back to a fresh studio (tests; a new project). */
@@ -37,5 +40,6 @@ export function resetStudio(): void {
     ...TRAINING_INITIAL,
     ...STRATEGY_INITIAL,
     ...STORAGE_INITIAL,
+    ...SWEEP_INITIAL,
   });
 }

@@ -4,6 +4,7 @@ import {
   DEFAULT_PARAMS,
   type BatchPoint,
   type EpochMetrics,
+  type LayerPlan,
   type Evaluation,
   type RunEnd,
   type RunRecord,
@@ -34,7 +35,8 @@ export interface TrainingSlice {
   drift: Record<string, number>;
   evaluation: Evaluation | null;
   setParams: (patch: Partial<TrainParams>) => void;
-  startRun: (runId: string) => void;
+  /** A run starts; `setup` when it is not the plan and parameters on screen (a sweep's runs). */
+  startRun: (runId: string, setup?: RunSetup) => void;
   setFeaturesProgress: (done: number, total: number, cached: boolean) => void;
   addBatches: (points: BatchPoint[]) => void;
   addEpoch: (metrics: EpochMetrics) => void;
@@ -72,17 +74,26 @@ export const TRAINING_INITIAL = {
   runs: [],
 } satisfies Partial<TrainingSlice>;
 
+export interface RunSetup {
+  plan: LayerPlan;
+  params: TrainParams;
+}
+
 /** The record of a run starting now, from the studio's state. */
-export function startRecord(s: StudioState, id: string): RunRecord {
-  const counts = countModes(s.model?.layers ?? [], s.plan);
+export function startRecord(
+  s: StudioState,
+  id: string,
+  setup: RunSetup = { plan: s.plan, params: s.params },
+): RunRecord {
+  const counts = countModes(s.model?.layers ?? [], setup.plan);
   return {
     id,
     status: 'running',
     createdAt: Date.now(),
     model: s.model?.card.name ?? '',
     dataset: s.datasetName ?? '',
-    plan: s.plan,
-    params: s.params,
+    plan: setup.plan,
+    params: setup.params,
     weighted: counts.weighted,
     frozen: counts.frozen,
     fineTuned: counts['fine-tune'],
@@ -107,12 +118,12 @@ function patchRun(runs: RunRecord[], id: string | null, patch: Partial<RunRecord
 export const trainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) => ({
   ...TRAINING_INITIAL,
   setParams: (patch) => set((s) => ({ params: { ...s.params, ...patch } })),
-  startRun: (runId) =>
+  startRun: (runId, setup) =>
     set((s) => ({
       ...RUN_INITIAL,
       runId,
       phase: 'features',
-      runs: s.model ? [...s.runs, startRecord(s, runId)] : s.runs,
+      runs: s.model ? [...s.runs, startRecord(s, runId, setup)] : s.runs,
     })),
   setFeaturesProgress: (done, total, cached) =>
     set({ features: { done, total, cached }, phase: done >= total ? 'training' : 'features' }),

@@ -11,6 +11,7 @@ import {
   nearestPosition,
   planAtCut,
   planAtFreezeLine,
+  samePlan,
   setBlockMode,
   snapFreezeValue,
   type BlockLayer,
@@ -379,5 +380,16 @@ describe('epochCost', () => {
     expect(thawed.ms!).toBeGreaterThan(10);
     expect(thawed.onceMs!).toBeGreaterThan(0);
     expect(thawed.onceMs!).toBeLessThan(5000);
+  });
+});
+
+describe('samePlan', () => {
+  it('compares modes of the layers in use and the feature layer, not how the plan spells them', () => {
+    const blocks = groupBlocks(cnn);
+    const plan = allFrozen('global_pool');
+    const explicit = { ...plan, modes: { conv1: 'frozen' as const, fc: 'fine-tune' as const } };
+    expect(samePlan(cnn, plan, explicit)).toBe(true);
+    expect(samePlan(cnn, plan, planAtFreezeLine(blocks, cnn, plan, 4))).toBe(false);
+    expect(samePlan(cnn, plan, allFrozen('conv5'))).toBe(false);
   });
 });

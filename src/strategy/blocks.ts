@@ -544,3 +544,10 @@ export function epochCost(
   }
   return cost;
 }
+
+/** Whether two plans train the same network: same feature layer, same mode for every layer in use. */
+export function samePlan(layers: readonly PlanLayer[], a: LayerPlan, b: LayerPlan): boolean {
+  if (a.featureLayer !== b.featureLayer) return false;
+  const end = featureIndex(layers, a);
+  return layers.slice(0, end + 1).every((l) => modeOf(a.modes, l) === modeOf(b.modes, l));
+}

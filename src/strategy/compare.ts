@@ -51,4 +51,3 @@ export function planSummary(run: RunRecord): string {
   if (run.params.conservation > 0) parts.push(`λ=${run.params.conservation}`);
   return parts.join(', ');
 }
-

@@ -3,6 +3,7 @@ import { LayerList } from './layer-list';
 import { ModelPicker } from './model-picker';
 import { PlanTools } from './plan-tools';
 import { FeatureMapsView } from './feature-maps-view';
+import { NetworkDiagram } from './network-diagram';
 
 const formatParams = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
@@ -46,6 +47,7 @@ export function ModelPanel() {
             {model.card.channels === 1 ? ' grey' : ''}
           </p>
           <FeatureMapsView />
+          <NetworkDiagram />
           <PlanTools
             layers={model.layers}
             plan={plan}

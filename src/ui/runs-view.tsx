@@ -3,6 +3,7 @@ import type { RunRecord } from '../domain';
 import { useStudio } from '../state/store';
 import { planSummary } from '../strategy/compare';
 import { ComparisonView } from './comparison-view';
+import { SweepPanel } from './sweep-panel';
 import { useStudioActions } from './studio-actions';
 import {
   CONSERVATION_LESSON,
@@ -123,6 +124,7 @@ export function RunsView() {
         </button>
       )}
       {compared.length >= 2 && <ComparisonView runs={compared} labels={compared.map(label)} />}
+      <SweepPanel />
       <details className="lesson">
         <summary>Lesson: how many layers to freeze?</summary>
         <p className="small">{YOSINSKI_2014.setup}</p>

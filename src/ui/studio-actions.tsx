@@ -4,6 +4,7 @@
  */
 import { createContext, useContext } from 'react';
 import type { BackendChoice, SampleInfo } from '../domain';
+import type { SweepDepth } from '../strategy/sweep';
 
 export interface StudioActions {
   samples: readonly SampleInfo[];
@@ -28,6 +29,10 @@ export interface StudioActions {
   reuseRun: (id: string) => void;
   deleteRun: (id: string) => void;
   deleteDataset: () => void;
+  /** Trains the current plan at each depth with `seeds` seeds, on one split. */
+  startSweep: (depths: SweepDepth[], seeds: number) => void;
+  /** Stops the sweep; the runs that finished stay. */
+  cancelSweep: () => void;
 }
 
 export const StudioActionsContext = createContext<StudioActions | null>(null);

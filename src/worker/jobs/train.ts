@@ -21,7 +21,7 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
   const split = stratifiedSplit(
     data.labels,
     params.validationFraction,
-    params.seed,
+    params.splitSeed ?? params.seed,
     params.testFraction,
   );
   const spec = inputSpecOf(model);

@@ -1,0 +1,634 @@
+/**
+ * The network as a picture: a stack of blocks from the input (bottom) to the new head (top),
+ * coloured by the modes of their layers, with the freeze line (frozen below, fine-tuned above)
+ * and the feature cut drawn across it. It edits the same `plan` as the layer list.
+ */
+import {
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type PointerEvent,
+  type ReactNode,
+  type RefObject,
+} from 'react';
+import {
+  MODE_LABEL,
+  modeOf,
+  type LayerInfo,
+  type LayerMode,
+  type LayerPlan,
+  type ModelInfo,
+} from '../domain';
+import { useStudio } from '../state/store';
+import {
+  blockDrift,
+  blockMix,
+  epochCost,
+  featureCut,
+  freezeBoundary,
+  freezeLine,
+  groupBlocks,
+  nearestPosition,
+  planAtCut,
+  planAtFreezeLine,
+  samePlan,
+  setBlockMode,
+  type BlockMix,
+  type NetworkBlock,
+} from '../strategy/blocks';
+import { estimateSimilarity } from '../strategy/estimate';
+import { planTotals, planWarnings, setMode } from '../strategy/layer-plan';
+import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
+
+const MODES: LayerMode[] = ['frozen', 'fine-tune', 'reinit'];
+/** How long the line glides to a new place (skipped when the user asks for less motion). */
+const GLIDE_MS = 320;
+
+const fmt = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
+const macs = (n: number) =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(0)} M` : fmt(n);
+const time = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
+
+/** Soft fills for a block's background, by the share of its parameters in each mode. */
+function mixFill(mix: BlockMix): string | undefined {
+  const parts: [string, number][] = [
+    ['var(--net-frozen)', mix.frozen],
+    ['var(--net-finetune)', mix.fineTune],
+    ['var(--net-reinit)', mix.reinit],
+    ['var(--net-cut)', mix.cutAway],
+  ];
+  const total = parts.reduce((n, [, v]) => n + v, 0);
+  if (total === 0) return undefined;
+  let at = 0;
+  const stops = parts
+    .filter(([, v]) => v > 0)
+    .map(([c, v]) => {
+      const from = at;
+      at += (v / total) * 100;
+      return `${c} ${from.toFixed(1)}% ${at.toFixed(1)}%`;
+    });
+  return `linear-gradient(to right, ${stops.join(', ')})`;
+}
+
+function mixText(b: NetworkBlock, mix: BlockMix): string {
+  const counts = MODES.filter((m) => mix.layers[m] > 0).map(
+    (m) => `${mix.layers[m]} ${MODE_LABEL[m]}`,
+  );
+  const shape = b.outputShape ? `output ${b.outputShape}` : '';
+  const skip = b.residual ? 'skip connection adds its input to its output' : '';
+  const cut = mix.cutAway > 0 ? `${fmt(mix.cutAway)} parameters cut away` : '';
+  return [shape, `${fmt(b.params)} parameters`, counts.join(', '), skip, cut]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** The top-level selector: nothing to draw until a model is loaded. */
+export function NetworkDiagram() {
+  const model = useStudio((s) => s.model);
+  return model ? <Diagram model={model} /> : null;
+}
+
+function Diagram({ model }: { model: ModelInfo }) {
+  const plan = useStudio((s) => s.plan);
+  const setPlan = useStudio((s) => s.setPlan);
+  const drift = useStudio((s) => s.drift);
+  const timings = useStudio((s) => s.timings);
+  const lastRun = useStudio((s) => s.runs[s.runs.length - 1]);
+  const quadrant = useStudio((s) => s.quadrant) as Quadrant | null;
+  const probe = useStudio((s) => s.probe);
+  const head = useStudio((s) => s.params.head);
+  const classCount = useStudio((s) => s.classes.length);
+  const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
+  const [open, setOpen] = useState<string | null>(null);
+  const blockRefs = useRef(new Map<number, HTMLElement>());
+
+  const layers = model.layers;
+  const blocks = useMemo(() => groupBlocks(layers), [layers]);
+  const line = freezeLine(blocks, layers, plan);
+  const cut = featureCut(blocks, layers, plan);
+  const m = line.stops.length;
+  const boundary = freezeBoundary(blocks, layers, line, line.value);
+  const cutBlock = cut.value;
+  /** The line sits above this block (−1: below the first). */
+  const freezeAfter = line.value < m ? line.stops[line.value]! - 1 : cutBlock;
+
+  const totals = planTotals(layers, plan);
+  const measured =
+    timings && lastRun?.timings === timings && lastRun.model === model.card.name
+      ? { timings, epochs: lastRun.epochs.length, plan: lastRun.plan }
+      : null;
+  const cost = epochCost(layers, plan, measured);
+  const warnings = planWarnings(layers, plan);
+  const cutWarning = warnings.find((w) => w.fix && w.fix.plan.featureLayer !== plan.featureLayer);
+  const lineWarning = warnings.find((w) => w.fix && w.fix.plan.featureLayer === plan.featureLayer);
+
+  // The plan the chosen quadrant puts in place, to say why the line is where it is.
+  const applied = useMemo(() => {
+    if (!quadrant) return null;
+    const suggestedCut =
+      probe.status === 'done' && probe.points.length > 0
+        ? (estimateSimilarity(probe.points).suggestedCut ?? undefined)
+        : undefined;
+    try {
+      return quadrantPlan(quadrant, [...layers], model.card.featureLayer, { suggestedCut });
+    } catch {
+      return null;
+    }
+  }, [quadrant, probe, layers, model.card.featureLayer]);
+  const reason = applied && samePlan(layers, applied.plan, plan) ? applied.reason : null;
+  const quadrantLabel = QUADRANTS.find((q) => q.id === quadrant)?.label;
+
+  const edit = (next: LayerPlan) => {
+    if (!busy) setPlan(next);
+  };
+  const setFreeze = (v: number) => {
+    const value = Math.max(0, Math.min(m, v));
+    if (value !== line.value || !line.exact) edit(planAtFreezeLine(blocks, layers, plan, value));
+  };
+  const setCut = (i: number) => {
+    const at = cut.stops[Math.max(0, Math.min(cut.stops.length - 1, i))]!;
+    if (at !== cutBlock || cut.inside) edit(planAtCut(blocks, layers, plan, at));
+  };
+
+  /** Screen y of the gap above block `a` (−1: below the first block). */
+  const gapY = (a: number): number => {
+    const el = blockRefs.current.get(Math.max(0, a));
+    if (!el) return 0;
+    const r = el.getBoundingClientRect();
+    return a < 0 ? r.bottom : r.top;
+  };
+  const dragFreeze = (y: number) =>
+    setFreeze(
+      nearestPosition(
+        Array.from({ length: m + 1 }, (_, v) => gapY(v < m ? line.stops[v]! - 1 : cutBlock)),
+        y,
+      ),
+    );
+  const dragCut = (y: number) =>
+    setCut(
+      nearestPosition(
+        cut.stops.map((i) => gapY(i)),
+        y,
+      ),
+    );
+
+  const maxDrift = Math.max(0, ...blocks.map((b) => blockDrift(b, layers, drift) ?? 0));
+  const features = blocks[cutBlock];
+  const featureDim = features?.channels ?? null;
+  const order = (i: number) => 4 * i + 1;
+
+  return (
+    <section aria-label="Network diagram" className="net">
+      <div className="net-header">
+        <h3>Network diagram</h3>
+        <p className="net-legend small" aria-hidden="true">
+          <span className="key mode-frozen" /> Frozen <span className="key mode-fine-tune" />{' '}
+          Fine-tune <span className="key mode-reinit" /> Re-initialize{' '}
+          <span className="key net-key-cut" /> cut away <span className="net-key-skip">⊃</span>{' '}
+          skip connection
+        </p>
+      </div>
+      <p className="hint small">
+        Data flows up from the input. Drag the <strong>freeze line</strong> (or focus it and press
+        ↑ ↓ Home End): blocks below it stay frozen, blocks above it are fine-tuned. The{' '}
+        <strong>cut</strong> says where features are taken. Click a block to see its layers.
+      </p>
+      <div className="net-stack">
+        <FreezeRow
+          order={4 * freezeAfter + 2}
+          value={line.value}
+          max={m}
+          valueText={freezeText(line.value, m, boundary, blocks, line.stops, plan.featureLayer)}
+          exact={line.exact}
+          busy={busy}
+          onValue={setFreeze}
+          onDrag={dragFreeze}
+          readout={
+            <>
+              <strong>{fmt(totals.fineTune + totals.reinit)}</strong> parameters learn + new head ·{' '}
+              {costText(cost)}
+            </>
+          }
+          note={
+            reason ? (
+              <span className="net-reason">
+                <strong>{quadrantLabel}</strong> puts the line here: {reason}
+              </span>
+            ) : !line.exact ? (
+              <span className="net-reason muted">
+                The plan was edited layer by layer: the line marks where the frozen part ends.
+              </span>
+            ) : null
+          }
+          warning={
+            lineWarning?.fix
+              ? { message: lineWarning.message, fix: lineWarning.fix.plan, at: boundary ?? '' }
+              : null
+          }
+          onFix={edit}
+        />
+        <CutRow
+          order={4 * cutBlock + 3}
+          index={Math.max(0, cut.stops.indexOf(cutBlock))}
+          max={cut.stops.length - 1}
+          featureLayer={plan.featureLayer}
+          block={features}
+          inside={cut.inside}
+          busy={busy}
+          onValue={setCut}
+          onDrag={dragCut}
+          warning={cutWarning?.fix ? { message: cutWarning.message, fix: cutWarning.fix.plan } : null}
+          onFix={edit}
+        />
+        {blocks.map((b, i) => (
+          <BlockRow
+            key={b.name}
+            ref={(el) => {
+              if (el) blockRefs.current.set(i, el);
+              else blockRefs.current.delete(i);
+            }}
+            order={order(i)}
+            block={b}
+            layers={layers}
+            plan={plan}
+            cutAway={i > cutBlock}
+            drift={blockDrift(b, layers, drift)}
+            maxDrift={maxDrift}
+            open={open === b.name}
+            busy={busy}
+            onToggle={() => setOpen(open === b.name ? null : b.name)}
+            onPlan={edit}
+          />
+        ))}
+        <div className="net-block net-new-head" style={{ order: order(blocks.length) + 8 }}>
+          <span className="net-name">New head</span>
+          <span className="net-shape">
+            {head === 'svm' ? 'linear SVM' : 'softmax'} · {featureDim ?? '?'} →{' '}
+            {classCount > 0 ? `${classCount} classes` : 'your classes'}
+          </span>
+          <span className="net-params">
+            {featureDim && classCount > 0 ? fmt((featureDim + 1) * classCount) : ''}
+          </span>
+          <span className="net-tag">learns from scratch</span>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function freezeText(
+  value: number,
+  max: number,
+  boundary: string | null,
+  blocks: readonly NetworkBlock[],
+  stops: readonly number[],
+  featureLayer: string,
+): string {
+  if (value === 0) return `Nothing frozen: all ${max} blocks up to ${featureLayer} fine-tune`;
+  const block = blocks[stops[value - 1]!]!.name;
+  if (value === max) return `Everything frozen, up to ${boundary} (${block})`;
+  return `Frozen up to ${boundary} (${block}); ${max - value} blocks above fine-tune`;
+}
+
+function costText(cost: ReturnType<typeof epochCost>): string {
+  if (cost.ms !== null)
+    return `≈ ${time(cost.ms)} per epoch${cost.onceMs ? ` (+ ${time(cost.onceMs)} once for the frozen part)` : ''}, from the last run`;
+  if (cost.work === 0) return 'each epoch only runs the new head on cached features';
+  return `each epoch ≈ ${macs(cost.work)} multiply-adds per image, ${Math.round((cost.work / cost.fullWork) * 100)}% of fine-tuning everything`;
+}
+
+interface LineProps {
+  order: number;
+  busy: boolean;
+  onFix: (plan: LayerPlan) => void;
+}
+
+/** Keys of a vertical slider: up = more frozen / a later cut. */
+function sliderKeys(e: KeyboardEvent, value: number, max: number, set: (v: number) => void) {
+  const step: Record<string, number> = {
+    ArrowUp: 1,
+    ArrowRight: 1,
+    ArrowDown: -1,
+    ArrowLeft: -1,
+    PageUp: 3,
+    PageDown: -3,
+  };
+  if (e.key in step) set(value + step[e.key]!);
+  else if (e.key === 'Home') set(0);
+  else if (e.key === 'End') set(max);
+  else return;
+  e.preventDefault();
+}
+
+/** Follows the pointer while a line is held; the line snaps to the nearest stop. */
+function usePointerDrag(onDrag: (y: number) => void, busy: boolean) {
+  return {
+    onPointerDown: (e: PointerEvent<HTMLElement>) => {
+      if (busy || (e.target as HTMLElement).closest('button')) return;
+      e.currentTarget.setPointerCapture(e.pointerId);
+      e.currentTarget.querySelector<HTMLElement>('[role="slider"]')?.focus();
+      onDrag(e.clientY);
+    },
+    onPointerMove: (e: PointerEvent<HTMLElement>) => {
+      if (e.currentTarget.hasPointerCapture(e.pointerId)) onDrag(e.clientY);
+    },
+  };
+}
+
+/** Slides a row from where it was to where it is now (FLIP), so a quadrant visibly moves the line. */
+function useGlide(ref: RefObject<HTMLElement | null>, key: number) {
+  const last = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const top = el.offsetTop;
+    const from = last.current;
+    last.current = top;
+    const calm = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    if (from === null || from === top || calm || !el.animate) return;
+    el.animate([{ transform: `translateY(${from - top}px)` }, { transform: 'none' }], {
+      duration: GLIDE_MS,
+      easing: 'ease-out',
+    });
+  }, [ref, key]);
+}
+
+function FreezeRow(
+  props: LineProps & {
+    value: number;
+    max: number;
+    valueText: string;
+    exact: boolean;
+    onValue: (v: number) => void;
+    onDrag: (y: number) => void;
+    readout: ReactNode;
+    note: ReactNode;
+    warning: { message: string; fix: LayerPlan; at: string } | null;
+  },
+) {
+  const ref = useRef<HTMLDivElement>(null);
+  useGlide(ref, props.order);
+  const drag = usePointerDrag(props.onDrag, props.busy);
+  return (
+    <div ref={ref} className="net-line net-freeze" style={{ order: props.order }} {...drag}>
+      <div className="net-line-bar">
+        <div
+          role="slider"
+          tabIndex={0}
+          aria-label="Freeze line"
+          aria-orientation="vertical"
+          aria-valuemin={0}
+          aria-valuemax={props.max}
+          aria-valuenow={props.value}
+          aria-valuetext={props.valueText}
+          aria-disabled={props.busy || undefined}
+          className="net-handle"
+          onKeyDown={(e) => !props.busy && sliderKeys(e, props.value, props.max, props.onValue)}
+        >
+          <span aria-hidden="true">⇕</span> Freeze line
+        </div>
+        <span className="net-readout">{props.readout}</span>
+        <span className="net-sides small" aria-hidden="true">
+          <span>▲ fine-tune</span>
+          <span>▼ frozen</span>
+        </span>
+      </div>
+      <p className="net-line-text small">{props.valueText}</p>
+      {props.note && <p className="net-line-text small">{props.note}</p>}
+      {props.warning && (
+        <div className="net-warning small">
+          <span>{props.warning.message}</span>
+          <button
+            type="button"
+            className="button small-button"
+            disabled={props.busy}
+            onClick={() => props.onFix(props.warning!.fix)}
+          >
+            Move the line to a block boundary
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function CutRow(
+  props: LineProps & {
+    index: number;
+    max: number;
+    featureLayer: string;
+    block: NetworkBlock | undefined;
+    inside: boolean;
+    onValue: (v: number) => void;
+    onDrag: (y: number) => void;
+    warning: { message: string; fix: LayerPlan } | null;
+  },
+) {
+  const ref = useRef<HTMLDivElement>(null);
+  useGlide(ref, props.order);
+  const drag = usePointerDrag(props.onDrag, props.busy);
+  const where = props.inside && props.block ? `, inside ${props.block.name}` : '';
+  return (
+    <div
+      ref={ref}
+      className={`net-line net-cut ${props.warning ? 'net-cut-bad' : ''}`}
+      style={{ order: props.order }}
+      {...drag}
+    >
+      <div className="net-line-bar">
+        <div
+          role="slider"
+          tabIndex={0}
+          aria-label="Feature cut"
+          aria-orientation="vertical"
+          aria-valuemin={0}
+          aria-valuemax={props.max}
+          aria-valuenow={props.index}
+          aria-valuetext={`Features from ${props.featureLayer}${where}`}
+          aria-disabled={props.busy || undefined}
+          className="net-handle"
+          onKeyDown={(e) => !props.busy && sliderKeys(e, props.index, props.max, props.onValue)}
+        >
+          <span aria-hidden="true">✂</span> Cut
+        </div>
+        <span className="net-readout">
+          features from <code>{props.featureLayer}</code>
+          {where}
+          {props.block?.channels ? ` · ${props.block.channels} values per image` : ''}
+        </span>
+      </div>
+      {props.warning && (
+        <div className="net-warning small">
+          <span>{props.warning.message}</span>
+          <button
+            type="button"
+            className="button small-button"
+            disabled={props.busy}
+            onClick={() => props.onFix(props.warning!.fix)}
+          >
+            Move the cut to {props.warning.fix.featureLayer}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function BlockRow(props: {
+  ref: (el: HTMLDivElement | null) => void;
+  order: number;
+  block: NetworkBlock;
+  layers: readonly LayerInfo[];
+  plan: LayerPlan;
+  cutAway: boolean;
+  drift: number | null;
+  maxDrift: number;
+  open: boolean;
+  busy: boolean;
+  onToggle: () => void;
+  onPlan: (plan: LayerPlan) => void;
+}) {
+  const { block: b, layers, plan } = props;
+  const mix = blockMix(b, layers, plan);
+  const passive = b.params === 0;
+  const detailId = `net-detail-${b.first}`;
+  const cls = [
+    'net-block',
+    `net-kind-${b.kind}`,
+    props.cutAway ? 'net-cut-away' : '',
+    passive ? 'net-passive' : '',
+    b.residual ? 'net-residual' : '',
+  ].join(' ');
+  return (
+    <div ref={props.ref} className={cls} style={{ order: props.order }}>
+      <button
+        type="button"
+        className="net-block-head"
+        aria-label={b.name}
+        aria-expanded={props.open}
+        aria-controls={props.open ? detailId : undefined}
+        title={mixText(b, mix)}
+        style={{ background: props.cutAway ? undefined : mixFill(mix) }}
+        onClick={props.onToggle}
+      >
+        <span className="net-name">{b.name}</span>
+        <span className="net-shape">
+          {b.size ? `${b.size} · ` : ''}
+          {b.channels !== null ? `${b.channels} ch` : b.outputShape}
+        </span>
+        <span className="net-params">{passive ? '—' : fmt(b.params)}</span>
+        <span className="net-drift-cell">
+          {props.drift !== null && (
+            <span
+              className="net-drift"
+              role="img"
+              aria-label={`${b.name} moved ${pct(props.drift)} from its start`}
+              title={`‖w − w₀‖/‖w₀‖ = ${pct(props.drift)} (parameter-weighted over its layers)`}
+            >
+              <span className="net-drift-track">
+                <span style={{ width: `${(props.drift / (props.maxDrift || 1)) * 100}%` }} />
+              </span>
+              <em>{pct(props.drift)}</em>
+            </span>
+          )}
+        </span>
+      </button>
+      {b.residual && <span className="net-skip" aria-hidden="true" />}
+      {props.open && (
+        <BlockDetail
+          id={detailId}
+          block={b}
+          layers={layers}
+          plan={plan}
+          busy={props.busy}
+          onPlan={props.onPlan}
+        />
+      )}
+    </div>
+  );
+}
+
+const SET_BLOCK: Record<LayerMode, string> = {
+  frozen: 'Freeze',
+  'fine-tune': 'Fine-tune',
+  reinit: 'Re-initialize',
+};
+
+/** A block opened into its layers (first layer at the bottom, like the stack), each with its mode. */
+function BlockDetail(props: {
+  id: string;
+  block: NetworkBlock;
+  layers: readonly LayerInfo[];
+  plan: LayerPlan;
+  busy: boolean;
+  onPlan: (plan: LayerPlan) => void;
+}) {
+  const { block: b, layers, plan } = props;
+  const end = layers.findIndex((l) => l.name === plan.featureLayer);
+  const inside = layers.slice(b.first, b.last + 1);
+  return (
+    <div id={props.id} className="net-detail">
+      {b.params > 0 && (
+        <div className="net-detail-actions small">
+          <span>Whole block:</span>
+          {MODES.map((mode) => (
+            <button
+              key={mode}
+              type="button"
+              className={`button small-button net-set-${mode}`}
+              aria-label={`${SET_BLOCK[mode]} ${b.name}`}
+              disabled={props.busy}
+              onClick={() => props.onPlan(setBlockMode(b, layers, plan, mode))}
+            >
+              {MODE_LABEL[mode]}
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="net-layers">
+        {inside.map((l, k) => {
+          const i = b.first + k;
+          const cut = end >= 0 && i > end;
+          const mode = modeOf(plan.modes, l);
+          return (
+            <div
+              key={l.name}
+              className={`net-layer ${cut ? 'net-cut-away' : l.params === 0 ? 'net-passive' : `mode-${mode}`}`}
+            >
+              <span className="net-layer-name" title={l.name}>
+                {l.name}
+              </span>
+              <span className="net-layer-class">{l.className}</span>
+              <span className="net-layer-shape">{l.outputShape}</span>
+              <span className="net-params">{l.params > 0 ? fmt(l.params) : '—'}</span>
+              {cut ? (
+                <span className="tag">cut away</span>
+              ) : l.params === 0 ? (
+                <span className="tag">no weights</span>
+              ) : (
+                <select
+                  aria-label={`${l.name} mode`}
+                  value={mode}
+                  disabled={props.busy}
+                  onChange={(e) =>
+                    props.onPlan(setMode(plan, l.name, e.target.value as LayerMode))
+                  }
+                >
+                  {MODES.map((m) => (
+                    <option key={m} value={m}>
+                      {MODE_LABEL[m]}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
