@@ -34,6 +34,7 @@ const FLOORS = {
     'ui',
     'client',
     'data/traverse.ts',
+    'data/folder-rules.ts',
     'model/catalog.ts',
     'worker/protocol.ts',
   ],

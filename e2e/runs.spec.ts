@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { finalAccuracy, openStudio, startTraining } from './helpers';
 
 async function openTeaching(page: Page): Promise<void> {
@@ -105,4 +106,39 @@ test('a freeze-depth sweep (3 depths × 2 seeds) on the teaching CNN draws accur
   await expect(rows.nth(1)).toContainText('nothing frozen');
   await expect(rows.nth(3)).toContainText('all frozen');
   await expect(runs(page)).toHaveCount(6);
+});
+
+test('a run exports to an experiment file, and importing it elsewhere applies its plan and warns when the data differs', async ({
+  page,
+}) => {
+  await openTeaching(page);
+  await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('conv2');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
+  await startTraining(page);
+  await finalAccuracy(page);
+  await page.getByRole('checkbox', { name: 'Select run #1' }).check();
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export experiment' }).click();
+  const path = await (await downloading).path();
+  const exp = JSON.parse(readFileSync(path, 'utf8'));
+  expect(exp).toMatchObject({ format: 'thaw-experiment', kind: 'run', modelId: 'teaching-cnn' });
+  expect(exp.plan.modes.conv3).toBe('fine-tune');
+  expect(exp.dataset.files).toHaveLength(200);
+  expect(exp.dataset.files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+
+  // Someone else, with other data: the plan comes back, with a warning about the data.
+  const other = await page.context().browser()!.newPage();
+  await openStudio(other);
+  await other.getByRole('button', { name: 'Load sample: Digits' }).click();
+  await expect(other.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
+  await other.getByLabel('Import experiment').setInputFiles(path);
+  await expect(other.getByRole('combobox', { name: 'Model' })).toHaveValue('teaching-cnn');
+  await expect(other.getByRole('combobox', { name: 'Mode for conv3', exact: true })).toHaveValue(
+    'fine-tune',
+    { timeout: 30_000 },
+  );
+  await expect(other.getByRole('alert').filter({ hasText: /data differs/ })).toContainText(
+    '200 of the experiment',
+  );
+  await other.close();
 });

@@ -13,6 +13,12 @@ import { useStudio, type StudioState } from '../state/store';
 import type { StudioStorage } from '../storage/studio-storage';
 import type { RunRecord, TrainedWeights } from '../domain';
 import { planAtDepth, type SweepDepth } from '../strategy/sweep';
+import {
+  manifestDifferences,
+  parseExperiment,
+  type ExperimentFile,
+} from '../strategy/experiment-file';
+import { download, manifestOf } from './experiment';
 import type { StudioActions } from '../ui/studio-actions';
 import type { FromWorker } from '../worker/protocol';
 
@@ -307,6 +313,77 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     cancelSweep: () => {
       sweepCancelled = true;
       client.stop();
+    },
+    exportExperiment: async (what) => {
+      const s = store();
+      const sweep = what === 'sweep' ? s.sweep : null;
+      const chosen = what === 'sweep' ? [] : s.runs.filter((r) => what.runIds.includes(r.id));
+      const first = chosen[0];
+      if (!s.model || (what === 'sweep' && !sweep) || (what !== 'sweep' && !first)) return;
+      const file: ExperimentFile = {
+        format: 'thaw-experiment',
+        version: 1,
+        kind: sweep ? 'sweep' : 'run',
+        createdAt: new Date().toISOString(),
+        modelId: s.model.card.id,
+        resolution: s.model.resolution,
+        plan: first?.plan ?? s.plan,
+        params: first?.params ?? s.params,
+        seeds: sweep ? sweep.seeds : chosen.map((r) => r.params.seed),
+        depths: sweep ? sweep.depths.map((d) => d.boundary) : undefined,
+        dataset: { name: s.datasetName ?? '', files: await manifestOf(client.datasetFiles()) },
+        results: sweep
+          ? sweep.runs.map((r) => ({
+              label: `${sweep.depths[r.depthIndex]!.label}, seed ${r.seed}`,
+              valAccuracy: r.valAccuracy,
+              testAccuracy: r.testAccuracy,
+            }))
+          : chosen.map((r) => ({
+              label: r.id,
+              valAccuracy: r.valAccuracy,
+              testAccuracy: r.testAccuracy,
+            })),
+      };
+      download(
+        `thaw-${file.kind}-${file.modelId}.json`,
+        new Blob([JSON.stringify(file, null, 1)], { type: 'application/json' }),
+      );
+    },
+    importExperiment: async (picked) => {
+      try {
+        const exp = parseExperiment(await picked.text());
+        if (!catalogEntry(exp.modelId))
+          throw new Error(
+            `The experiment uses the model "${exp.modelId}", which this studio does not have.`,
+          );
+        store().setParams(exp.params);
+        if (store().model?.card.id === exp.modelId) store().setPlan(exp.plan);
+        else {
+          const unsubscribe = useStudio.subscribe((now) => {
+            if (now.model?.card.id !== exp.modelId) return;
+            unsubscribe();
+            store().setPlan(exp.plan);
+          });
+          loadModel(exp.modelId, exp.resolution);
+        }
+        const differences = manifestDifferences(
+          exp.dataset.files,
+          await manifestOf(client.datasetFiles()),
+        );
+        store().setExperimentNote(
+          differences.length === 0
+            ? {
+                text: `Experiment "${picked.name}" applied: same data (${exp.dataset.files.length} images, same hashes).`,
+                warning: false,
+              }
+            : {
+                text: `Experiment "${picked.name}" applied, but the loaded data differs from the one it was run on: ${differences.join(' ')} Results will not be comparable.`,
+                warning: true,
+              },
+        );
+      } catch (err) {
+        store().setExperimentNote({ text: (err as Error).message, warning: true });
+      }
     },
     deleteDataset: () => {
       if (storage)

@@ -43,6 +43,16 @@ import { planTotals, planWarnings, setMode } from '../strategy/layer-plan';
 import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
 
 const MODES: LayerMode[] = ['frozen', 'fine-tune', 'reinit'];
+/** Keras class names short enough for an opened block's narrow rows. */
+const SHORT_CLASS: Record<string, string> = {
+  BatchNormalization: 'BatchNorm',
+  DepthwiseConv2D: 'Depthwise',
+  ZeroPadding2D: 'ZeroPad',
+  InputLayer: 'Input',
+  GlobalAveragePooling2D: 'GlobalAvgPool',
+  AveragePooling2D: 'AvgPool',
+  MaxPooling2D: 'MaxPool',
+};
 /** How long the line glides to a new place (skipped when the user asks for less motion). */
 const GLIDE_MS = 320;
 
@@ -188,13 +198,13 @@ function Diagram({ model }: { model: ModelInfo }) {
         <p className="net-legend small" aria-hidden="true">
           <span className="key mode-frozen" /> Frozen <span className="key mode-fine-tune" />{' '}
           Fine-tune <span className="key mode-reinit" /> Re-initialize{' '}
-          <span className="key net-key-cut" /> cut away <span className="net-key-skip">⊃</span>{' '}
-          skip connection
+          <span className="key net-key-cut" /> cut away <span className="net-key-skip">⊃</span> skip
+          connection
         </p>
       </div>
       <p className="hint small">
-        Data flows up from the input. Drag the <strong>freeze line</strong> (or focus it and press
-        ↑ ↓ Home End): blocks below it stay frozen, blocks above it are fine-tuned. The{' '}
+        Data flows up from the input. Drag the <strong>freeze line</strong> (or focus it and press ↑
+        ↓ Home End): blocks below it stay frozen, blocks above it are fine-tuned. The{' '}
         <strong>cut</strong> says where features are taken. Click a block to see its layers.
       </p>
       <div className="net-stack">
@@ -209,8 +219,8 @@ function Diagram({ model }: { model: ModelInfo }) {
           onDrag={dragFreeze}
           readout={
             <>
-              <strong>{fmt(totals.fineTune + totals.reinit)}</strong> parameters learn + new head ·{' '}
-              {costText(cost)}
+              <strong>{fmt(totals.fineTune + totals.reinit)}</strong> parameters learn + new head;{' '}
+              {costText(cost)}.
             </>
           }
           note={
@@ -241,7 +251,9 @@ function Diagram({ model }: { model: ModelInfo }) {
           busy={busy}
           onValue={setCut}
           onDrag={dragCut}
-          warning={cutWarning?.fix ? { message: cutWarning.message, fix: cutWarning.fix.plan } : null}
+          warning={
+            cutWarning?.fix ? { message: cutWarning.message, fix: cutWarning.fix.plan } : null
+          }
           onFix={edit}
         />
         {blocks.map((b, i) => (
@@ -268,12 +280,12 @@ function Diagram({ model }: { model: ModelInfo }) {
           <span className="net-name">New head</span>
           <span className="net-shape">
             {head === 'svm' ? 'linear SVM' : 'softmax'} · {featureDim ?? '?'} →{' '}
-            {classCount > 0 ? `${classCount} classes` : 'your classes'}
+            {classCount > 0 ? classCount : '?'}
           </span>
           <span className="net-params">
             {featureDim && classCount > 0 ? fmt((featureDim + 1) * classCount) : ''}
           </span>
-          <span className="net-tag">learns from scratch</span>
+          <span className="net-tag">new weights</span>
         </div>
       </div>
     </section>
@@ -391,13 +403,15 @@ function FreezeRow(
         >
           <span aria-hidden="true">⇕</span> Freeze line
         </div>
-        <span className="net-readout">{props.readout}</span>
         <span className="net-sides small" aria-hidden="true">
           <span>▲ fine-tune</span>
           <span>▼ frozen</span>
         </span>
       </div>
-      <p className="net-line-text small">{props.valueText}</p>
+      <p className="net-line-text">
+        {props.valueText}.<br />
+        {props.readout}
+      </p>
       {props.note && <p className="net-line-text small">{props.note}</p>}
       {props.warning && (
         <div className="net-warning small">
@@ -455,12 +469,12 @@ function CutRow(
         >
           <span aria-hidden="true">✂</span> Cut
         </div>
-        <span className="net-readout">
-          features from <code>{props.featureLayer}</code>
-          {where}
-          {props.block?.channels ? ` · ${props.block.channels} values per image` : ''}
-        </span>
       </div>
+      <p className="net-line-text">
+        Features from <code>{props.featureLayer}</code>
+        {where}
+        {props.block?.channels ? ` · ${props.block.channels} values per image` : ''} → new head
+      </p>
       {props.warning && (
         <div className="net-warning small">
           <span>{props.warning.message}</span>
@@ -602,8 +616,9 @@ function BlockDetail(props: {
               <span className="net-layer-name" title={l.name}>
                 {l.name}
               </span>
-              <span className="net-layer-class">{l.className}</span>
-              <span className="net-layer-shape">{l.outputShape}</span>
+              <span className="net-layer-class" title={`${l.className}, output ${l.outputShape}`}>
+                {SHORT_CLASS[l.className] ?? l.className}
+              </span>
               <span className="net-params">{l.params > 0 ? fmt(l.params) : '—'}</span>
               {cut ? (
                 <span className="tag">cut away</span>
@@ -614,9 +629,7 @@ function BlockDetail(props: {
                   aria-label={`${l.name} mode`}
                   value={mode}
                   disabled={props.busy}
-                  onChange={(e) =>
-                    props.onPlan(setMode(plan, l.name, e.target.value as LayerMode))
-                  }
+                  onChange={(e) => props.onPlan(setMode(plan, l.name, e.target.value as LayerMode))}
                 >
                   {MODES.map((m) => (
                     <option key={m} value={m}>

@@ -23,7 +23,9 @@ const formatBytes = (n: number) =>
 
 /** This session's finished runs, and the reference numbers of Yosinski et al. beside them. */
 export function RunsView() {
-  const { openRun, reuseRun, deleteRun } = useStudioActions();
+  const { openRun, reuseRun, deleteRun, exportExperiment, importExperiment } = useStudioActions();
+  const experimentNote = useStudio((s) => s.experimentNote);
+  const sweepDone = useStudio((s) => (s.sweep?.runs.length ?? 0) > 0);
   const runs = useStudio((s) => s.runs);
   const current = useStudio((s) => s.runId);
   const storedBytes = useStudio((s) => s.storedBytes);
@@ -122,6 +124,46 @@ export function RunsView() {
         >
           Compare runs
         </button>
+      )}
+      <div className="actions small">
+        <button
+          type="button"
+          className="button"
+          disabled={selected.length === 0}
+          onClick={() => void exportExperiment({ runIds: selected })}
+        >
+          Export experiment
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={!sweepDone}
+          onClick={() => void exportExperiment('sweep')}
+        >
+          Export sweep
+        </button>
+        <label className="button file-button">
+          Import experiment…
+          <input
+            type="file"
+            accept="application/json,.json"
+            aria-label="Import experiment"
+            className="visually-hidden"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void importExperiment(file);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      {experimentNote && (
+        <p
+          role={experimentNote.warning ? 'alert' : 'status'}
+          className={experimentNote.warning ? 'error-text small' : 'small'}
+        >
+          {experimentNote.text}
+        </p>
       )}
       {compared.length >= 2 && <ComparisonView runs={compared} labels={compared.map(label)} />}
       <SweepPanel />

@@ -33,6 +33,10 @@ export interface StudioActions {
   startSweep: (depths: SweepDepth[], seeds: number) => void;
   /** Stops the sweep; the runs that finished stay. */
   cancelSweep: () => void;
+  /** Downloads the given runs (or the last sweep) as an experiment file. */
+  exportExperiment: (what: { runIds: string[] } | 'sweep') => Promise<void>;
+  /** Applies an experiment file's model, plan and parameters, and says how the loaded data differs. */
+  importExperiment: (file: File) => Promise<void>;
 }
 
 export const StudioActionsContext = createContext<StudioActions | null>(null);
