@@ -60,6 +60,24 @@ export interface Evaluation {
   forgetting: Forgetting | null;
 }
 
+/** One image's prediction: classes by probability, and its true class when the folder says so. */
+export interface Prediction {
+  path: string;
+  /** Classes sorted by probability, highest first. */
+  top: { className: string; probability: number }[];
+  /** Class from the folder (a sub-folder named like a class), or null. */
+  truth: string | null;
+}
+
+/** What the worker needs to rebuild a run's classifier on the loaded network. */
+export interface ClassifierSpec {
+  /** Identifies the classifier (the run id). */
+  key: string;
+  featureLayer: string;
+  classNames: string[];
+  weights: TrainedWeights;
+}
+
 /** How a run ended, as the worker reports it. */
 export interface RunEnd {
   stopped: boolean;
@@ -81,6 +99,9 @@ export interface RunRecord {
   /** Milliseconds since the epoch, when it started. */
   createdAt: number;
   model: string;
+  /** Catalog id of the model and the input size it ran at. */
+  modelId: string;
+  resolution: number;
   dataset: string;
   plan: LayerPlan;
   params: TrainParams;
@@ -106,7 +127,7 @@ export interface RunRecord {
 /** The weights a run changed: trained layers' weights (by variable name) and the new head. */
 export interface TrainedWeights {
   runId: string;
-  /** Weights of Fine-tune and Re-initialize layers, by tfjs variable name (e.g. `block_16_expand/kernel`). */
+  /** Every weight of the Fine-tune and Re-initialize layers, by Keras name (e.g. `block_16_expand/kernel`). */
   layers: { name: string; shape: number[]; values: Float32Array }[];
   head: {
     kernel: Float32Array;

@@ -91,6 +91,8 @@ export function startRecord(
     status: 'running',
     createdAt: Date.now(),
     model: s.model?.card.name ?? '',
+    modelId: s.model?.card.id ?? '',
+    resolution: s.model?.resolution ?? 0,
     dataset: s.datasetName ?? '',
     plan: setup.plan,
     params: setup.params,

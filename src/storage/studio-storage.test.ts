@@ -15,6 +15,8 @@ const run = (id: string, patch: Partial<RunRecord> = {}): RunRecord => ({
   status: 'done',
   createdAt: n * 1000 + Number(id.replace(/\D/g, '')),
   model: 'MobileNetV2',
+  modelId: 'mobilenet-v2',
+  resolution: 224,
   dataset: 'Fashion target',
   plan: { modes: { conv2: 'fine-tune' }, featureLayer: 'pool' },
   params: DEFAULT_PARAMS,

@@ -7,6 +7,8 @@ const run = (patch: Partial<RunRecord>): RunRecord => ({
   status: 'done',
   createdAt: 0,
   model: 'M',
+  modelId: 'm',
+  resolution: 224,
   dataset: 'D',
   plan: { modes: {}, featureLayer: 'pool' },
   params: DEFAULT_PARAMS,

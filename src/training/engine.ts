@@ -242,12 +242,19 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       onEpoch: run.onEpoch,
     });
     await run.onTrained?.(model);
+    // Every weight of every trained layer (BatchNorm statistics included), by its Keras name.
+    const trainedLayers = graph.steps
+      .slice(0, end + 1)
+      .map((s) => s.layer)
+      .filter((l) => modeOfLayer(run.plan.modes, l) !== 'frozen');
     const layers = await Promise.all(
-      [...groups.fineTune, ...groups.reinit].map(async (v) => ({
-        name: v.name,
-        shape: v.shape,
-        values: (await v.data()) as Float32Array,
-      })),
+      trainedLayers.flatMap((l) =>
+        l.weights.map(async (w) => ({
+          name: w.originalName,
+          shape: w.shape as number[],
+          values: (await w.read().data()) as Float32Array,
+        })),
+      ),
     );
     const weights = {
       layers,
