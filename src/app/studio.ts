@@ -278,6 +278,12 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
       store().setModelLoading(current.card.id);
       client.reloadModel(resolution);
     },
+    setValueRange: (range) => {
+      const current = store().model;
+      if (!current) return;
+      store().setModelLoading(current.card.id);
+      client.reloadModel(current.resolution, range);
+    },
     setBackend: (choice) => {
       store().setBackendChoice(choice);
       store().setBackendReport(null);

@@ -26,9 +26,14 @@ export interface ClientListener {
 
 export interface WorkerClient {
   setBackend: (choice: BackendChoice) => string;
-  loadModel: (source: ModelSource, resolution: number | null) => string;
-  /** Rebuilds the last model for another input size (same weights). */
-  reloadModel: (resolution: number) => string | null;
+  /** `valueRange`: the pixel range the user chose for their own model. */
+  loadModel: (
+    source: ModelSource,
+    resolution: number | null,
+    valueRange?: [number, number],
+  ) => string;
+  /** Rebuilds the last model for another input size or pixel range (same weights). */
+  reloadModel: (resolution: number, valueRange?: [number, number]) => string | null;
   loadDataset: (files: DatasetFile[], skipped: SkippedFile[]) => string;
   loadSourceTest: (files: DatasetFile[]) => string;
   train: (params: TrainParams, plan: LayerPlan) => string;
@@ -63,7 +68,11 @@ export function createWorkerClient(
   /** Jobs sent and not yet answered with a final message. */
   const open = new Set<string>();
   let lastBackend: BackendChoice = 'auto';
-  let lastModel: { source: ModelSource; resolution: number | null } | null = null;
+  let lastModel: {
+    source: ModelSource;
+    resolution: number | null;
+    valueRange?: [number, number];
+  } | null = null;
   let lastDataset: { files: DatasetFile[]; skipped: SkippedFile[] } | null = null;
 
   const request = (job: Job, make: (runId: string) => ToWorker): string => {
@@ -96,7 +105,7 @@ export function createWorkerClient(
     open.clear();
     spawn();
     client.setBackend(lastBackend);
-    if (lastModel) client.loadModel(lastModel.source, lastModel.resolution);
+    if (lastModel) client.loadModel(lastModel.source, lastModel.resolution, lastModel.valueRange);
     if (lastDataset) client.loadDataset(lastDataset.files, lastDataset.skipped);
     listener.onCrash(reason, running);
   };
@@ -106,12 +115,20 @@ export function createWorkerClient(
       lastBackend = backend;
       return request('init', (runId) => ({ type: 'init', runId, backend }));
     },
-    loadModel: (source, resolution) => {
-      lastModel = { source, resolution };
-      return request('model', (runId) => ({ type: 'load-model', runId, source, resolution }));
+    loadModel: (source, resolution, valueRange) => {
+      lastModel = { source, resolution, valueRange };
+      return request('model', (runId) => ({
+        type: 'load-model',
+        runId,
+        source,
+        resolution,
+        ...(valueRange ? { valueRange } : {}),
+      }));
     },
-    reloadModel: (resolution) =>
-      lastModel ? client.loadModel(lastModel.source, resolution) : null,
+    reloadModel: (resolution, valueRange) =>
+      lastModel
+        ? client.loadModel(lastModel.source, resolution, valueRange ?? lastModel.valueRange)
+        : null,
     loadDataset: (files, skipped) => {
       lastDataset = { files, skipped };
       return request('dataset', (runId) => ({ type: 'load-dataset', runId, files, skipped }));

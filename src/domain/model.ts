@@ -11,6 +11,12 @@ export interface ModelCard {
   resolutions: number[];
   channels: 1 | 3;
   valueRange: [number, number];
+  /**
+   * Where a custom model's `valueRange` comes from: its metadata.json, its recognised
+   * structure (Teachable Machine, Thaw export), the user's choice, or nowhere (assumed:
+   * the user is asked). Absent for catalog models.
+   */
+  valueRangeFrom?: 'metadata' | 'recognised' | 'user' | 'assumed';
   /** Default layer to take features from; the layers after it are the dropped head. */
   featureLayer: string;
   provenanceSummary: string;

@@ -73,9 +73,40 @@ export async function fetchModelArtifacts(url: string): Promise<tf.io.ModelArtif
   }
 }
 
+/** The name of the file beside model.json that Teachable Machine (and Thaw) export with it. */
+export const METADATA_FILE = 'metadata.json';
+
+/** The model's JSON among dropped files: model.json, else any .json that is not the metadata. */
+export function modelJsonFile(files: readonly File[]): File | undefined {
+  return (
+    files.find((f) => f.name === 'model.json') ??
+    files.find((f) => f.name.endsWith('.json') && f.name !== METADATA_FILE)
+  );
+}
+
+/** The text of a dropped metadata.json, or null when none was dropped. */
+export async function metadataFromFiles(files: readonly File[]): Promise<string | null> {
+  const file = files.find((f) => f.name === METADATA_FILE);
+  return file ? await file.text() : null;
+}
+
+/**
+ * The text of the metadata.json beside a model.json URL, or null when there is none
+ * (404, or a page instead of a file). Never fails: the model loads without it.
+ */
+export async function fetchMetadata(modelUrl: string): Promise<string | null> {
+  try {
+    const res = await fetchWithTimeout(new URL(METADATA_FILE, modelUrl).href);
+    if (!res.ok || /text\/html/i.test(res.headers.get('content-type') ?? '')) return null;
+    return await res.text();
+  } catch {
+    return null;
+  }
+}
+
 /** Reads a dropped model.json and its weight shards (matched by file name). */
 export async function artifactsFromFiles(files: readonly File[]): Promise<tf.io.ModelArtifacts> {
-  const jsonFile = files.find((f) => f.name.endsWith('.json'));
+  const jsonFile = modelJsonFile(files);
   if (!jsonFile) throw new Error('No model.json among the dropped files.');
   let json: unknown;
   try {
@@ -147,4 +178,24 @@ export function defaultFeatureLayer(model: tf.LayersModel): string {
   if (layers[i]?.getClassName() === 'Dense') i--;
   skip(['Dropout']);
   return layers[Math.max(0, i)]!.name;
+}
+
+const HEAD_CLASSES = new Set(['Dense', 'Dropout', 'Activation', 'Softmax']);
+
+/**
+ * The layer just before a classifier head of dense layers (a Teachable Machine or Keras
+ * export: base → pooled features → Dense … → Dense): the base's own features rather than
+ * a hidden layer of the old head. Null when the model does not end in such a head.
+ */
+export function featureLayerBeforeHead(model: tf.LayersModel): string | null {
+  const layers = model.layers;
+  let i = layers.length - 1;
+  let dense = 0;
+  while (i > 0 && HEAD_CLASSES.has(layers[i]!.getClassName())) {
+    if (layers[i]!.getClassName() === 'Dense') dense++;
+    i--;
+  }
+  const layer = layers[i];
+  if (dense === 0 || !layer || layer.getClassName() === 'InputLayer') return null;
+  return layer.name;
 }

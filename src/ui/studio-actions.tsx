@@ -16,6 +16,8 @@ export interface StudioActions {
   loadModelFiles: (files: File[]) => void;
   loadModelUrl: (url: string) => void;
   setResolution: (resolution: number) => void;
+  /** Rebuilds the user's own model with the pixel range they chose. */
+  setValueRange: (range: [number, number]) => void;
   setBackend: (choice: BackendChoice) => void;
   train: () => void;
   stop: () => void;

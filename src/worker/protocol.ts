@@ -35,6 +35,8 @@ export interface LoadModelRequest {
   runId: string;
   source: ModelSource;
   resolution: number | null;
+  /** The pixel range the user chose for their model (overrides what Thaw read or assumed). */
+  valueRange?: [number, number];
 }
 export interface LoadDatasetRequest {
   type: 'load-dataset';

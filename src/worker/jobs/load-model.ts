@@ -6,31 +6,21 @@
 import type { ModelCard } from '../../domain';
 import { layerGraph } from '../../model/graph';
 import { describeLayers } from '../../model/inspect';
-import { buildModel, defaultFeatureLayer } from '../../model/load';
+import { buildModel } from '../../model/load';
 import { resizeArtifacts } from '../../model/resize';
-import { resolveSource } from '../../model/sources';
+import { completeCard, resolveSource } from '../../model/sources';
 import { nextVersion, type WorkerContext } from '../context';
 import type { LoadModelRequest } from '../protocol';
 import { redecodeDataset } from './load-dataset';
 
 export async function loadModel(ctx: WorkerContext, req: LoadModelRequest): Promise<void> {
-  const { card: partial, artifacts: base } = await resolveSource(
-    req.source,
-    `custom-${nextVersion(ctx)}`,
-  );
+  // Nested models arrive opened into their inner layers; metadata.json is read beside them.
+  const { card: partial, artifacts: base, hints } = await resolveSource(req.source, req.valueRange);
   // Inspect once at the native size; this also proves the weights load.
   const native = await buildModel(base);
   let card: ModelCard;
   try {
-    const shape = native.inputs[0]?.shape ?? [];
-    const side = (shape[1] as number | null) ?? 224;
-    card = {
-      inputSize: side,
-      resolutions: [side],
-      channels: shape[3] === 1 ? 1 : 3,
-      featureLayer: defaultFeatureLayer(native),
-      ...partial,
-    };
+    card = completeCard(partial, native, hints);
   } finally {
     native.dispose();
   }
