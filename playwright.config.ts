@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4317;
+/** Several test runs can share a machine: each picks its own port (and build folder). */
+const PORT = Number(process.env.THAW_E2E_PORT ?? 4317);
+const OUT = PORT === 4317 ? 'dist' : `dist-e2e-${PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -21,13 +23,16 @@ export default defineConfig({
         '--disable-quic',
         '--disable-background-networking',
         '--disable-component-update',
+        // A fake camera for the webcam tests, granted without a prompt.
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
       ],
     },
     trace: 'off',
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `npx vite build --logLevel warn --outDir ${OUT} && npx vite preview --outDir ${OUT} --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
     timeout: 180_000,

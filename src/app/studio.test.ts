@@ -27,7 +27,7 @@ beforeEach(() => {
   vi.stubGlobal('location', { href: 'http://localhost/' });
 });
 
-const NO_EFFECTS = { onSourceSample: () => {}, onWeights: () => {} };
+const NO_EFFECTS = { onSourceSample: () => {}, onWeights: () => {}, onExported: () => {} };
 
 const make = () => new FakeWorker() as unknown as Worker;
 

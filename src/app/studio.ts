@@ -10,6 +10,7 @@ import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse
 import { PROBE_IMAGES_PER_CLASS, type DatasetFile, type SkippedFile } from '../domain';
 import { catalogEntry } from '../model/catalog';
 import { useStudio, type StudioState } from '../state/store';
+import { PREDICT_IDLE } from '../state/predict-slice';
 import type { StudioStorage } from '../storage/studio-storage';
 import type { RunRecord, TrainedWeights } from '../domain';
 import { planAtDepth, type SweepDepth } from '../strategy/sweep';
@@ -19,8 +20,9 @@ import {
   type ExperimentFile,
 } from '../strategy/experiment-file';
 import { download, manifestOf } from './experiment';
+import { exportName, modelZip } from './model-zip';
 import type { StudioActions } from '../ui/studio-actions';
-import type { FromWorker } from '../worker/protocol';
+import type { ExportedModelMessage, FromWorker } from '../worker/protocol';
 
 const store = () => useStudio.getState();
 
@@ -29,6 +31,8 @@ export interface MessageEffects {
   onSourceSample: (id: string) => void;
   /** A run's trained weights, to store. */
   onWeights: (weights: TrainedWeights) => void;
+  /** The exported classifier's files, to package and download. */
+  onExported: (files: ExportedModelMessage) => void;
 }
 
 /** Turns one current answer of the worker into store updates. */
@@ -81,6 +85,19 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
       return;
     case 'weights':
       return effects.onWeights(msg.weights);
+    case 'classifier-ready':
+      return s.setPredict({
+        status: 'ready',
+        classNames: msg.classNames,
+        imageSize: msg.imageSize,
+        error: null,
+      });
+    case 'predictions':
+      return s.setPredict({ status: 'ready', results: msg.results, skipped: msg.skipped });
+    case 'frame-prediction':
+      return s.setPredict({ frame: msg.top });
+    case 'exported-model':
+      return effects.onExported(msg);
     case 'error':
       return reportError(job, msg.message);
     default: {
@@ -105,6 +122,12 @@ function reportError(job: Job, message: string): void {
       return s.setProbe({ status: 'error', error: message });
     case 'maps':
       return s.setFeatureMaps(null, message);
+    case 'classifier':
+    case 'predict':
+    case 'export':
+      return s.setPredict({ status: 'error', error: message, exporting: false });
+    case 'frame':
+      return s.setPredict({ frame: null, error: message });
     case 'train':
       return s.failRun(message);
   }
@@ -179,6 +202,12 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
       applyMessage(msg, job, {
         onSourceSample: (id) => void sendSourceTest(id),
         onWeights: (w) => void (storage && safely(() => storage.saveWeights(w))),
+        onExported: (files) => {
+          const run = store().runs.find((r) => r.id === store().predict.runId);
+          const name = exportName(run?.dataset ?? 'thaw-model');
+          download(`${name}.zip`, modelZip(files, name));
+          store().setPredict({ exporting: false });
+        },
       }),
     onCrash: (reason, running) => {
       if (running.includes('train'))
@@ -390,6 +419,63 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
       } catch (err) {
         store().setExperimentNote({ text: (err as Error).message, warning: true });
       }
+    },
+    choosePredictRun: async (id) => {
+      const run = store().runs.find((r) => r.id === id);
+      if (!run) return;
+      store().setPredict({ ...PREDICT_IDLE, runId: id, status: 'loading' });
+      const weights = storage ? await storage.loadWeights(id) : undefined;
+      if (!weights) {
+        store().setPredict({
+          status: 'error',
+          error: `Run ${id} has no stored weights (it did not finish, or storage is off): train it again to use it.`,
+        });
+        return;
+      }
+      const spec = {
+        key: id,
+        featureLayer: run.plan.featureLayer,
+        classNames: run.classNames,
+        weights,
+      };
+      const current = store().model;
+      if (current?.card.id === run.modelId && current.resolution === run.resolution) {
+        client.useClassifier(spec);
+        return;
+      }
+      // The run was trained on another network or input size: load that first.
+      const unsubscribe = useStudio.subscribe((now) => {
+        if (now.model?.card.id !== run.modelId || now.model.resolution !== run.resolution) return;
+        unsubscribe();
+        client.useClassifier(spec);
+      });
+      loadModel(run.modelId, run.resolution);
+    },
+    predictFiles: (files) => {
+      const key = store().predict.runId;
+      if (!key) return;
+      store().setPredict({ status: 'predicting', results: [], skipped: [] });
+      client.predict(key, files);
+    },
+    predictFrame: (frame) => {
+      const key = store().predict.runId;
+      if (key && store().predict.status === 'ready') client.predictFrame(key, frame);
+      else frame.close();
+    },
+    captureToClass: (className, image) => {
+      const files = [...client.datasetFiles()];
+      const sibling = files.find((f) => f.path.split('/').slice(-2, -1)[0] === className);
+      const folder = sibling
+        ? sibling.path.slice(0, sibling.path.lastIndexOf('/'))
+        : `${store().datasetName ?? 'Camera'}/${className}`;
+      const name = `${folder}/capture-${new Date().toISOString().replace(/[:.]/g, '-')}.png`;
+      sendDataset(store().datasetName ?? 'Camera', [...files, { path: name, file: image }], []);
+    },
+    exportModel: () => {
+      const key = store().predict.runId;
+      if (!key || store().predict.status !== 'ready') return;
+      store().setPredict({ exporting: true });
+      client.exportModel(key);
     },
     deleteDataset: () => {
       if (storage)

@@ -11,11 +11,23 @@ import type {
   ModelSource,
   SkippedFile,
   TrainParams,
+  ClassifierSpec,
 } from '../domain';
 import { FINAL_MESSAGES, type FromWorker, type ToWorker } from '../worker/protocol';
 
 /** Kinds of job; a request's runId is `<job>-<n>`. */
-export type Job = 'init' | 'model' | 'dataset' | 'train' | 'source' | 'probe' | 'maps';
+export type Job =
+  | 'init'
+  | 'model'
+  | 'dataset'
+  | 'train'
+  | 'source'
+  | 'probe'
+  | 'maps'
+  | 'classifier'
+  | 'predict'
+  | 'frame'
+  | 'export';
 
 export interface ClientListener {
   /** An answer to the newest request of its kind (answers to older ones are dropped). */
@@ -39,6 +51,11 @@ export interface WorkerClient {
   train: (params: TrainParams, plan: LayerPlan) => string;
   probe: (perClass: number, seed: number) => string;
   featureMaps: (path: string, layer: string) => string;
+  useClassifier: (classifier: ClassifierSpec) => string;
+  predict: (key: string, files: DatasetFile[]) => string;
+  /** Classifies a camera frame (the bitmap is transferred). */
+  predictFrame: (key: string, frame: ImageBitmap) => string;
+  exportModel: (key: string) => string;
   /** Stops the running training or probe job, if any. */
   stop: () => void;
   /** The files of the dataset last sent (they stay on this thread too, for thumbnails). */
@@ -75,11 +92,15 @@ export function createWorkerClient(
   } | null = null;
   let lastDataset: { files: DatasetFile[]; skipped: SkippedFile[] } | null = null;
 
-  const request = (job: Job, make: (runId: string) => ToWorker): string => {
+  const request = (
+    job: Job,
+    make: (runId: string) => ToWorker,
+    transfer: Transferable[] = [],
+  ): string => {
     const runId = `${job}-${++counter}`;
     latest[job] = runId;
     open.add(runId);
-    worker.postMessage(make(runId));
+    worker.postMessage(make(runId), transfer);
     return runId;
   };
 
@@ -140,6 +161,12 @@ export function createWorkerClient(
       request('probe', (runId) => ({ type: 'probe', runId, perClass, seed })),
     featureMaps: (path, layer) =>
       request('maps', (runId) => ({ type: 'feature-maps', runId, path, layer })),
+    useClassifier: (classifier) =>
+      request('classifier', (runId) => ({ type: 'use-classifier', runId, classifier })),
+    predict: (key, files) => request('predict', (runId) => ({ type: 'predict', runId, key, files })),
+    predictFrame: (key, frame) =>
+      request('frame', (runId) => ({ type: 'predict-frame', runId, key, frame }), [frame]),
+    exportModel: (key) => request('export', (runId) => ({ type: 'export-model', runId, key })),
     stop: () => {
       for (const job of ['train', 'probe'] as const) {
         const runId = latest[job];

@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { BACKEND_INITIAL, backendSlice, type BackendSlice } from './backend-slice';
 import { DATASET_INITIAL, datasetSlice, type DatasetSlice } from './dataset-slice';
 import { MODEL_INITIAL, modelSlice, type ModelSlice } from './model-slice';
+import { PREDICT_INITIAL, predictSlice, type PredictSlice } from './predict-slice';
 import { SWEEP_INITIAL, sweepSlice, type SweepSlice } from './sweep-slice';
 import { STORAGE_INITIAL, storageSlice, type StorageSlice } from './storage-slice';
 import { STRATEGY_INITIAL, strategySlice, type StrategySlice } from './strategy-slice';
@@ -19,7 +20,8 @@ export type StudioState = BackendSlice &
   TrainingSlice &
   StrategySlice &
   StorageSlice &
-  SweepSlice;
+  SweepSlice &
+  PredictSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...backendSlice(...a),
@@ -29,6 +31,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...strategySlice(...a),
   ...storageSlice(...a),
   ...sweepSlice(...a),
+  ...predictSlice(...a),
 }));
 
 /** Back to a fresh studio (tests; a new project). */
@@ -41,5 +44,6 @@ export function resetStudio(): void {
     ...STRATEGY_INITIAL,
     ...STORAGE_INITIAL,
     ...SWEEP_INITIAL,
+    ...PREDICT_INITIAL,
   });
 }

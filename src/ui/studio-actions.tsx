@@ -3,7 +3,7 @@
  * it (worker client + store) and provides it, so components never reach the worker.
  */
 import { createContext, useContext } from 'react';
-import type { BackendChoice, SampleInfo } from '../domain';
+import type { BackendChoice, DatasetFile, SampleInfo } from '../domain';
 import type { SweepDepth } from '../strategy/sweep';
 
 export interface StudioActions {
@@ -35,6 +35,16 @@ export interface StudioActions {
   startSweep: (depths: SweepDepth[], seeds: number) => void;
   /** Stops the sweep; the runs that finished stay. */
   cancelSweep: () => void;
+  /** Builds the classifier of a finished run for predictions and export (loading its network if needed). */
+  choosePredictRun: (runId: string) => Promise<void>;
+  /** Classifies images (a folder's class sub-folders give the true class). */
+  predictFiles: (files: DatasetFile[]) => void;
+  /** Classifies one camera frame (the bitmap is handed over). */
+  predictFrame: (frame: ImageBitmap) => void;
+  /** Adds an image (e.g. a camera frame) to a class of the dataset. */
+  captureToClass: (className: string, image: Blob) => void;
+  /** Downloads the classifier of the run in use as a zip (tfjs layers model + metadata.json). */
+  exportModel: () => void;
   /** Downloads the given runs (or the last sweep) as an experiment file. */
   exportExperiment: (what: { runIds: string[] } | 'sweep') => Promise<void>;
   /** Applies an experiment file's model, plan and parameters, and says how the loaded data differs. */

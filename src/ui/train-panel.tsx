@@ -1,11 +1,13 @@
+import { useCallback, useState } from 'react';
 import { useStudio } from '../state/store';
 import { datasetProblems } from '../strategy/readiness';
 import { useStudioActions } from './studio-actions';
 import { LossChart } from './charts/loss-chart';
 import { EvaluationView } from './evaluation-view';
+import { PredictPanel } from './predict-panel';
 import { TrainOptions } from './train-options';
 import { RunsView } from './runs-view';
-import { NumberField } from './number-field';
+import { FieldProblems, NumberField } from './number-field';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /** The epochs table shows the latest few; the curve shows them all. */
@@ -14,6 +16,19 @@ const EPOCH_ROWS = 8;
 export function TrainPanel() {
   const { stop, train } = useStudioActions();
   const s = useStudio();
+  // Fields whose typed value is refused (name → why): no run starts while any is.
+  const [fieldProblems, setFieldProblems] = useState<Record<string, string>>({});
+  const reportField = useCallback(
+    (name: string, problem: string | null) =>
+      setFieldProblems((all) => {
+        if ((all[name] ?? null) === problem) return all;
+        const next = { ...all };
+        if (problem === null) delete next[name];
+        else next[name] = problem;
+        return next;
+      }),
+    [],
+  );
   const running = s.phase === 'features' || s.phase === 'training';
   const blockers = [
     ...(s.model ? [] : [s.modelError ? 'The model did not load.' : 'The model is still loading.']),
@@ -24,6 +39,12 @@ export function TrainPanel() {
         : datasetProblems(s.classes)
       : ['Load a dataset first.']),
   ];
+  // A number typed out of range is never replaced by the last valid one behind the user's back.
+  const refused = Object.keys(fieldProblems);
+  if (refused.length > 0)
+    blockers.unshift(
+      `${refused.map((n) => `"${n}"`).join(' and ')} ${refused.length === 1 ? 'is' : 'are'} not valid — fix ${refused.length === 1 ? 'it' : 'them'} to train.`,
+    );
   const ready = blockers.length === 0 && !s.datasetError;
   const featureShare = s.features?.cached ? 0 : 0.4;
   const featureFrac = s.features ? s.features.done / Math.max(1, s.features.total) : 0;
@@ -48,84 +69,86 @@ export function TrainPanel() {
       <h2>
         <span className="step">3</span> Train
       </h2>
-      <div className="field-grid">
-        <NumberField
-          name="Learning rate"
-          value={s.params.learningRate}
-          min={1e-7}
-          max={10}
-          step="any"
-          disabled={running}
-          onChange={(v) => s.setParams({ learningRate: v })}
-        />
-        <NumberField
-          name="Fine-tune learning rate"
-          value={s.params.fineTuneLearningRate}
-          min={1e-9}
-          max={10}
-          step="any"
-          disabled={running}
-          onChange={(v) => s.setParams({ fineTuneLearningRate: v })}
-        />
-        <NumberField
-          name="Epochs"
-          value={s.params.epochs}
-          min={1}
-          max={500}
-          step={1}
-          integer
-          disabled={running}
-          onChange={(v) => s.setParams({ epochs: v })}
-        />
-        <NumberField
-          name="Batch size"
-          value={s.params.batchSize}
-          min={1}
-          max={1024}
-          step={1}
-          integer
-          disabled={running}
-          onChange={(v) => s.setParams({ batchSize: v })}
-        />
-      </div>
-      <div className="field-row">
-        <label className="check">
-          <input
-            type="checkbox"
-            aria-label="Early stopping"
-            checked={s.params.earlyStopping.enabled}
+      <FieldProblems.Provider value={reportField}>
+        <div className="field-grid">
+          <NumberField
+            name="Learning rate"
+            value={s.params.learningRate}
+            min={1e-7}
+            max={10}
+            step="any"
             disabled={running}
-            onChange={(e) =>
-              s.setParams({
-                earlyStopping: { ...s.params.earlyStopping, enabled: e.target.checked },
-              })
+            onChange={(v) => s.setParams({ learningRate: v })}
+          />
+          <NumberField
+            name="Fine-tune learning rate"
+            value={s.params.fineTuneLearningRate}
+            min={1e-9}
+            max={10}
+            step="any"
+            disabled={running}
+            onChange={(v) => s.setParams({ fineTuneLearningRate: v })}
+          />
+          <NumberField
+            name="Epochs"
+            value={s.params.epochs}
+            min={1}
+            max={500}
+            step={1}
+            integer
+            disabled={running}
+            onChange={(v) => s.setParams({ epochs: v })}
+          />
+          <NumberField
+            name="Batch size"
+            value={s.params.batchSize}
+            min={1}
+            max={1024}
+            step={1}
+            integer
+            disabled={running}
+            onChange={(v) => s.setParams({ batchSize: v })}
+          />
+        </div>
+        <div className="field-row">
+          <label className="check">
+            <input
+              type="checkbox"
+              aria-label="Early stopping"
+              checked={s.params.earlyStopping.enabled}
+              disabled={running}
+              onChange={(e) =>
+                s.setParams({
+                  earlyStopping: { ...s.params.earlyStopping, enabled: e.target.checked },
+                })
+              }
+            />
+            Early stopping
+          </label>
+          <NumberField
+            name="Patience"
+            value={s.params.earlyStopping.patience}
+            min={1}
+            max={100}
+            step={1}
+            integer
+            disabled={running || !s.params.earlyStopping.enabled}
+            onChange={(v) =>
+              s.setParams({ earlyStopping: { ...s.params.earlyStopping, patience: v } })
             }
           />
-          Early stopping
-        </label>
-        <NumberField
-          name="Patience"
-          value={s.params.earlyStopping.patience}
-          min={1}
-          max={100}
-          step={1}
-          integer
-          disabled={running || !s.params.earlyStopping.enabled}
-          onChange={(v) =>
-            s.setParams({ earlyStopping: { ...s.params.earlyStopping, patience: v } })
-          }
-        />
-      </div>
-      <p className="hint">
-        <strong>Early stopping</strong> ends the run when the validation loss has not improved for{' '}
-        {s.params.earlyStopping.patience} epochs and keeps the weights of the best epoch: the
-        numbers reported are those of the classifier you get. <strong>Learning rate</strong> trains
-        the new softmax head and Re-initialize layers (≈1e-3: they start from random).{' '}
-        <strong>Fine-tune learning rate</strong> is for Fine-tune layers (≈1e-5: small, so good
-        pretrained weights are adjusted, not destroyed). 20% of each class is held out for
-        validation (seed {s.params.seed}).
-      </p>
-      <TrainOptions disabled={running} />
+        </div>
+        <p className="hint">
+          <strong>Early stopping</strong> ends the run when the validation loss has not improved for{' '}
+          {s.params.earlyStopping.patience} epochs and keeps the weights of the best epoch: the
+          numbers reported are those of the classifier you get. <strong>Learning rate</strong>{' '}
+          trains the new softmax head and Re-initialize layers (≈1e-3: they start from random).{' '}
+          <strong>Fine-tune learning rate</strong> is for Fine-tune layers (≈1e-5: small, so good
+          pretrained weights are adjusted, not destroyed). 20% of each class is held out for
+          validation (seed {s.params.seed}).
+        </p>
+        <TrainOptions disabled={running} />
+      </FieldProblems.Provider>
       <div className="actions">
         <button
           type="button"
@@ -139,7 +162,14 @@ export function TrainPanel() {
           Stop
         </button>
       </div>
-      {!ready && !running && blockers.length > 0 && <p className="muted small">{blockers[0]}</p>}
+      {!ready && !running && blockers.length > 0 && (
+        <p
+          className={refused.length > 0 ? 'error-text small' : 'muted small'}
+          data-testid="train-blocker"
+        >
+          {blockers[0]}
+        </p>
+      )}
       <div className="progress-row">
         <progress
           aria-label="Training progress"
@@ -218,6 +248,7 @@ export function TrainPanel() {
         </table>
       )}
       <EvaluationView />
+      <PredictPanel />
       {s.timings && (
         <p
           className="small muted"

@@ -52,6 +52,8 @@ export interface WorkerContext {
   dataset: Dataset | null;
   sourceTest: SourceTest | null;
   prefixCache: PrefixCache | null;
+  /** The classifier in use for predictions and export (one at a time). */
+  classifier: { key: string; model: tf.LayersModel; classNames: string[]; size: number } | null;
   /** Run ids asked to stop. */
   stops: Set<string>;
   /** Counter for model/dataset versions and user model ids. */
@@ -70,6 +72,7 @@ export function createContext(
     dataset: null,
     sourceTest: null,
     prefixCache: null,
+    classifier: null,
     stops: new Set(),
     versions: 0,
   };

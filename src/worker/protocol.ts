@@ -21,6 +21,8 @@ import type {
   SkippedFile,
   TrainParams,
   TrainedWeights,
+  ClassifierSpec,
+  Prediction,
 } from '../domain';
 
 // Main thread → worker
@@ -70,6 +72,32 @@ export interface ProbeRequest {
   perClass: number;
   seed: number;
 }
+/** Builds a run's classifier on the loaded network and keeps it for predictions and export. */
+export interface UseClassifierRequest {
+  type: 'use-classifier';
+  runId: string;
+  classifier: ClassifierSpec;
+}
+/** Classifies image files with the classifier `key` (class sub-folders give the true class). */
+export interface PredictRequest {
+  type: 'predict';
+  runId: string;
+  key: string;
+  files: DatasetFile[];
+}
+/** Classifies one camera frame (transferred). */
+export interface PredictFrameRequest {
+  type: 'predict-frame';
+  runId: string;
+  key: string;
+  frame: ImageBitmap;
+}
+/** The classifier `key` as tfjs layers files. */
+export interface ExportModelRequest {
+  type: 'export-model';
+  runId: string;
+  key: string;
+}
 /** Asks the job `runId` to stop at its next step; skips the queue. */
 export interface StopRequest {
   type: 'stop';
@@ -84,6 +112,10 @@ export type ToWorker =
   | LoadSourceTestRequest
   | FeatureMapsRequest
   | ProbeRequest
+  | UseClassifierRequest
+  | PredictRequest
+  | PredictFrameRequest
+  | ExportModelRequest
   | StopRequest;
 
 // Worker → main thread
@@ -184,6 +216,33 @@ export interface WeightsMessage {
   runId: string;
   weights: TrainedWeights;
 }
+export interface ClassifierReadyMessage {
+  type: 'classifier-ready';
+  runId: string;
+  key: string;
+  classNames: string[];
+  imageSize: number;
+}
+export interface PredictionsMessage {
+  type: 'predictions';
+  runId: string;
+  results: Prediction[];
+  skipped: SkippedFile[];
+}
+export interface FramePredictionMessage {
+  type: 'frame-prediction';
+  runId: string;
+  top: Prediction['top'];
+}
+/** The classifier's files: `model.json` text and `weights.bin` (transferred). */
+export interface ExportedModelMessage {
+  type: 'exported-model';
+  runId: string;
+  modelJson: string;
+  weights: ArrayBuffer;
+  imageSize: number;
+  classNames: string[];
+}
 export interface ErrorMessage {
   type: 'error';
   runId: string;
@@ -206,6 +265,10 @@ export type FromWorker =
   | EvaluationMessage
   | DoneMessage
   | WeightsMessage
+  | ClassifierReadyMessage
+  | PredictionsMessage
+  | FramePredictionMessage
+  | ExportedModelMessage
   | ErrorMessage;
 
 /** Messages that end a job: after one of them, nothing more comes for its runId. */
@@ -217,4 +280,8 @@ export const FINAL_MESSAGES: ReadonlySet<FromWorker['type']> = new Set([
   'probe-result',
   'done',
   'error',
+  'classifier-ready',
+  'predictions',
+  'frame-prediction',
+  'exported-model',
 ]);

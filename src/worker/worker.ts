@@ -13,6 +13,7 @@ import { loadDataset } from './jobs/load-dataset';
 import { loadModel } from './jobs/load-model';
 import { runProbe } from './jobs/probe';
 import { train } from './jobs/train';
+import { exportModel, predict, predictFrame, useClassifier } from './jobs/predict';
 import type { ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -32,6 +33,10 @@ const JOBS: Handlers = {
   train,
   probe: runProbe,
   'feature-maps': featureMaps,
+  'use-classifier': useClassifier,
+  predict,
+  'predict-frame': predictFrame,
+  'export-model': exportModel,
 };
 
 const ctx = createContext(
