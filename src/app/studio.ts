@@ -95,7 +95,7 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
     case 'predictions':
       return s.setPredict({ status: 'ready', results: msg.results, skipped: msg.skipped });
     case 'frame-prediction':
-      return s.setPredict({ frame: msg.top });
+      return s.setPredict({ frame: msg.top, framePending: false });
     case 'exported-model':
       return effects.onExported(msg);
     case 'error':
@@ -127,7 +127,7 @@ function reportError(job: Job, message: string): void {
     case 'export':
       return s.setPredict({ status: 'error', error: message, exporting: false });
     case 'frame':
-      return s.setPredict({ frame: null, error: message });
+      return s.setPredict({ frame: null, framePending: false, error: message });
     case 'train':
       return s.failRun(message);
   }
@@ -459,8 +459,10 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     },
     predictFrame: (frame) => {
       const key = store().predict.runId;
-      if (key && store().predict.status === 'ready') client.predictFrame(key, frame);
-      else frame.close();
+      const { status, framePending } = store().predict;
+      if (!key || status !== 'ready' || framePending) return frame.close();
+      store().setPredict({ framePending: true });
+      client.predictFrame(key, frame);
     },
     captureToClass: (className, image) => {
       const files = [...client.datasetFiles()];

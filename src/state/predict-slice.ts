@@ -12,6 +12,8 @@ export interface PredictState {
   skipped: SkippedFile[];
   /** Live top classes of the camera frame. */
   frame: Prediction['top'] | null;
+  /** A camera frame is being classified: the next one waits (an answer to an older frame would be stale). */
+  framePending: boolean;
   error: string | null;
   exporting: boolean;
 }
@@ -29,6 +31,7 @@ export const PREDICT_IDLE: PredictState = {
   results: [],
   skipped: [],
   frame: null,
+  framePending: false,
   error: null,
   exporting: false,
 };
