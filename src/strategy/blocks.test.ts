@@ -314,6 +314,9 @@ describe('the feature cut', () => {
     expect(cut.inside).toBe(true);
     const fix = planWarnings(m035, plan).find((w) => w.fix)!.fix!;
     expect(featureCut(blocks, m035, fix.plan)).toMatchObject({ value: cut.value, inside: false });
+    // The freeze line ends at the feature layer, not at the block's end.
+    const line = freezeLine(blocks, m035, plan);
+    expect(freezeBoundary(blocks, m035, line, line.value)).toBe('block_15_project_BN');
   });
 });
 
@@ -369,6 +372,11 @@ describe('epochCost', () => {
     expect(epochCost(m035, at(14), measured).ms).toBeCloseTo(2000);
     const deeper = epochCost(m035, at(8), measured).ms!;
     expect(deeper).toBeGreaterThan(2000);
+    // Its own plan comes out as measured even when a prefix pass was timed too.
+    const withPrefix = { ...measured, timings: { ...measured.timings, featuresMs: 300 } };
+    expect(epochCost(m035, at(14), withPrefix).ms).toBeCloseTo(2000);
+    // It says nothing about a head alone.
+    expect(epochCost(m035, start, measured).ms).toBeNull();
     // A head-only run with a measured prefix pass: its rate scales, its per-epoch time is the head.
     const headOnly = {
       timings: { images: 100, featuresMs: 5000, headMs: 500, frozenPrefixLayers: m035.length },

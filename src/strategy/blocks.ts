@@ -303,6 +303,8 @@ export interface FreezeLine {
   value: number;
   /** True when the plan is exactly "frozen below the line, Fine-tune above" (no Re-initialize, no mix). */
   exact: boolean;
+  /** Index of the feature layer: the line never freezes past it. */
+  end: number;
 }
 
 function featureIndex(layers: readonly PlanLayer[], plan: LayerPlan): number {
@@ -333,12 +335,12 @@ export function freezeLine(
   const exact = stops
     .slice(value)
     .every((s) => modesOf(blocks[s]!).every((m) => m === 'fine-tune'));
-  return { stops, value, exact };
+  return { stops, value, exact, end };
 }
 
 /**
  * The last layer frozen at value v (the boundary the line sits on), or null at 0: the last
- * layer of the v-th stop block.
+ * layer of the v-th stop block, or the feature layer when the cut falls inside that block.
  */
 export function freezeBoundary(
   blocks: readonly NetworkBlock[],
@@ -348,7 +350,7 @@ export function freezeBoundary(
 ): string | null {
   if (value <= 0) return null;
   const block = blocks[line.stops[Math.min(value, line.stops.length) - 1]!]!;
-  return layers[block.last]?.name ?? null;
+  return layers[Math.min(block.last, line.end)]?.name ?? null;
 }
 
 /**
@@ -512,8 +514,8 @@ function epochWork(layers: readonly (PlanLayer & { outputShape?: string })[], pl
 
 /**
  * Expected cost per epoch of a plan. Without measurements: multiply-adds (parameters × output
- * positions). With a measured run: its forward rate (the frozen prefix's time per multiply-add)
- * and its per-epoch time fix the model `epoch = head + images × work × rate`, scaled to this plan.
+ * positions). With a measured run, the model `epoch = head + images × work × rate`, its rate
+ * and head time taken from that run, scaled to this plan.
  */
 export function epochCost(
   layers: readonly (PlanLayer & { outputShape?: string })[],
@@ -532,16 +534,15 @@ export function epochCost(
   const perEpoch = t.headMs / measured.epochs;
   const last = epochWork(layers, measured.plan).work;
   const lastPrefix = sumWork(layers, 0, t.frozenPrefixLayers - 1);
+  // A run that trained layers gives the rate directly (its own plan comes out exact); a
+  // head-only run gives the head's time per epoch, and its prefix pass the forward rate.
   const forwardRate =
     t.featuresMs > 0 && lastPrefix > 0 ? t.featuresMs / (t.images * lastPrefix) : null;
-  const rate = forwardRate ?? (last > 0 ? perEpoch / (t.images * last) : null);
-  const head = Math.max(0, perEpoch - (rate ?? 0) * t.images * last);
-  if (rate !== null) {
-    cost.ms = head + t.images * work * rate;
-    cost.onceMs = prefix > 0 && forwardRate !== null ? t.images * prefix * forwardRate : null;
-  } else if (work === 0) {
-    cost.ms = head; // head-only then and now: the same cost per epoch
-  }
+  const rate = last > 0 ? perEpoch / (t.images * last) : forwardRate;
+  const head = last > 0 ? 0 : perEpoch;
+  if (rate !== null && (work > 0 || last === 0)) cost.ms = head + t.images * work * rate;
+  else if (work === 0 && last === 0) cost.ms = head;
+  if (rate !== null && prefix > 0) cost.onceMs = t.images * prefix * rate;
   return cost;
 }
 

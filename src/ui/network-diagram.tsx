@@ -38,7 +38,6 @@ import {
   type BlockMix,
   type NetworkBlock,
 } from '../strategy/blocks';
-import { estimateSimilarity } from '../strategy/estimate';
 import { planTotals, planWarnings, setMode } from '../strategy/layer-plan';
 import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
 
@@ -109,12 +108,11 @@ function Diagram({ model }: { model: ModelInfo }) {
   const timings = useStudio((s) => s.timings);
   const lastRun = useStudio((s) => s.runs[s.runs.length - 1]);
   const quadrant = useStudio((s) => s.quadrant) as Quadrant | null;
-  const probe = useStudio((s) => s.probe);
   const head = useStudio((s) => s.params.head);
   const classCount = useStudio((s) => s.classes.length);
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
   const [open, setOpen] = useState<string | null>(null);
-  const blockRefs = useRef(new Map<number, HTMLElement>());
+  const stackRef = useRef<HTMLDivElement>(null);
 
   const layers = model.layers;
   const blocks = useMemo(() => groupBlocks(layers), [layers]);
@@ -124,7 +122,6 @@ function Diagram({ model }: { model: ModelInfo }) {
   const boundary = freezeBoundary(blocks, layers, line, line.value);
   const cutBlock = cut.value;
   /** The line sits above this block (−1: below the first). */
-  const freezeAfter = line.value < m ? line.stops[line.value]! - 1 : cutBlock;
 
   const totals = planTotals(layers, plan);
   const measured =
@@ -136,20 +133,20 @@ function Diagram({ model }: { model: ModelInfo }) {
   const cutWarning = warnings.find((w) => w.fix && w.fix.plan.featureLayer !== plan.featureLayer);
   const lineWarning = warnings.find((w) => w.fix && w.fix.plan.featureLayer === plan.featureLayer);
 
-  // The plan the chosen quadrant puts in place, to say why the line is where it is.
-  const applied = useMemo(() => {
+  // Why the line is where it is: the chosen quadrant's reason, while its plan is in place
+  // (its cut may come from the probe, so the current feature layer is tried as the suggestion).
+  const reason = useMemo(() => {
     if (!quadrant) return null;
-    const suggestedCut =
-      probe.status === 'done' && probe.points.length > 0
-        ? (estimateSimilarity(probe.points).suggestedCut ?? undefined)
-        : undefined;
-    try {
-      return quadrantPlan(quadrant, [...layers], model.card.featureLayer, { suggestedCut });
-    } catch {
-      return null;
+    for (const suggestedCut of [undefined, plan.featureLayer]) {
+      try {
+        const q = quadrantPlan(quadrant, [...layers], model.card.featureLayer, { suggestedCut });
+        if (samePlan(layers, q.plan, plan)) return q.reason;
+      } catch {
+        return null;
+      }
     }
-  }, [quadrant, probe, layers, model.card.featureLayer]);
-  const reason = applied && samePlan(layers, applied.plan, plan) ? applied.reason : null;
+    return null;
+  }, [quadrant, plan, layers, model.card.featureLayer]);
   const quadrantLabel = QUADRANTS.find((q) => q.id === quadrant)?.label;
 
   const edit = (next: LayerPlan) => {
@@ -164,31 +161,46 @@ function Diagram({ model }: { model: ModelInfo }) {
     if (at !== cutBlock || cut.inside) edit(planAtCut(blocks, layers, plan, at));
   };
 
-  /** Screen y of the gap above block `a` (−1: below the first block). */
-  const gapY = (a: number): number => {
-    const el = blockRefs.current.get(Math.max(0, a));
-    if (!el) return 0;
-    const r = el.getBoundingClientRect();
-    return a < 0 ? r.bottom : r.top;
+  /**
+   * Where a line's handle would be, from the top of the stack, if its row had `order`: in the
+   * column-reverse stack every item of a higher order sits above it. Measured without the row
+   * itself, so it does not matter how far the row has already moved.
+   */
+  const handleYAt = (row: HTMLElement, order: number): number => {
+    const stack = stackRef.current;
+    const handle = row.querySelector('[role="slider"]')?.getBoundingClientRect();
+    if (!stack || !handle) return 0;
+    const gap = parseFloat(getComputedStyle(stack).rowGap) || 0;
+    let y = 0;
+    for (const item of Array.from(stack.children) as HTMLElement[])
+      if (item !== row && Number(item.style.order) > order) y += item.offsetHeight + gap;
+    return y + handle.top + handle.height / 2 - row.getBoundingClientRect().top;
   };
-  const dragFreeze = (y: number) =>
-    setFreeze(
-      nearestPosition(
-        Array.from({ length: m + 1 }, (_, v) => gapY(v < m ? line.stops[v]! - 1 : cutBlock)),
-        y,
+  const freezeAfterAt = (v: number) => (v < m ? line.stops[v]! - 1 : cutBlock);
+  const freezeDrag: LineDrag = {
+    at: (row) => handleYAt(row, 4 * freezeAfterAt(line.value) + 2),
+    to: (y, row) =>
+      setFreeze(
+        nearestPosition(
+          Array.from({ length: m + 1 }, (_, v) => handleYAt(row, 4 * freezeAfterAt(v) + 2)),
+          y,
+        ),
       ),
-    );
-  const dragCut = (y: number) =>
-    setCut(
-      nearestPosition(
-        cut.stops.map((i) => gapY(i)),
-        y,
+  };
+  const cutDrag: LineDrag = {
+    at: (row) => handleYAt(row, 4 * cutBlock + 3),
+    to: (y, row) =>
+      setCut(
+        nearestPosition(
+          cut.stops.map((i) => handleYAt(row, 4 * i + 3)),
+          y,
+        ),
       ),
-    );
+  };
 
   const maxDrift = Math.max(0, ...blocks.map((b) => blockDrift(b, layers, drift) ?? 0));
   const features = blocks[cutBlock];
-  const featureDim = features?.channels ?? null;
+  const featureDim = featureChannels(layers[line.end]?.outputShape);
   const order = (i: number) => 4 * i + 1;
 
   return (
@@ -207,16 +219,16 @@ function Diagram({ model }: { model: ModelInfo }) {
         ↓ Home End): blocks below it stay frozen, blocks above it are fine-tuned. The{' '}
         <strong>cut</strong> says where features are taken. Click a block to see its layers.
       </p>
-      <div className="net-stack">
+      <div className="net-stack" ref={stackRef}>
         <FreezeRow
-          order={4 * freezeAfter + 2}
+          order={4 * freezeAfterAt(line.value) + 2}
           value={line.value}
           max={m}
           valueText={freezeText(line.value, m, boundary, blocks, line.stops, plan.featureLayer)}
           exact={line.exact}
           busy={busy}
           onValue={setFreeze}
-          onDrag={dragFreeze}
+          drag={freezeDrag}
           readout={
             <>
               <strong>{fmt(totals.fineTune + totals.reinit)}</strong> parameters learn + new head;{' '}
@@ -247,10 +259,11 @@ function Diagram({ model }: { model: ModelInfo }) {
           max={cut.stops.length - 1}
           featureLayer={plan.featureLayer}
           block={features}
+          channels={featureDim}
           inside={cut.inside}
           busy={busy}
           onValue={setCut}
-          onDrag={dragCut}
+          drag={cutDrag}
           warning={
             cutWarning?.fix ? { message: cutWarning.message, fix: cutWarning.fix.plan } : null
           }
@@ -259,15 +272,12 @@ function Diagram({ model }: { model: ModelInfo }) {
         {blocks.map((b, i) => (
           <BlockRow
             key={b.name}
-            ref={(el) => {
-              if (el) blockRefs.current.set(i, el);
-              else blockRefs.current.delete(i);
-            }}
             order={order(i)}
             block={b}
             layers={layers}
             plan={plan}
             cutAway={i > cutBlock}
+            cutInside={i === cutBlock && cut.inside}
             drift={blockDrift(b, layers, drift)}
             maxDrift={maxDrift}
             open={open === b.name}
@@ -292,6 +302,12 @@ function Diagram({ model }: { model: ModelInfo }) {
   );
 }
 
+/** The width of the feature vector: the last dimension (conv maps are average-pooled). */
+function featureChannels(shape: string | undefined): number | null {
+  const last = shape?.split(' | ')[0]?.split('×').pop();
+  return last && /^\d+$/.test(last) ? Number(last) : null;
+}
+
 function freezeText(
   value: number,
   max: number,
@@ -301,9 +317,10 @@ function freezeText(
   featureLayer: string,
 ): string {
   if (value === 0) return `Nothing frozen: all ${max} blocks up to ${featureLayer} fine-tune`;
-  const block = blocks[stops[value - 1]!]!.name;
-  if (value === max) return `Everything frozen, up to ${boundary} (${block})`;
-  return `Frozen up to ${boundary} (${block}); ${max - value} blocks above fine-tune`;
+  const name = blocks[stops[value - 1]!]!.name;
+  const block = name === boundary ? '' : ` (${name})`;
+  if (value === max) return `Everything frozen, up to ${boundary}${block}`;
+  return `Frozen up to ${boundary}${block}; ${max - value} block${max - value === 1 ? '' : 's'} above fine-tune`;
 }
 
 function costText(cost: ReturnType<typeof epochCost>): string {
@@ -336,17 +353,32 @@ function sliderKeys(e: KeyboardEvent, value: number, max: number, set: (v: numbe
   e.preventDefault();
 }
 
-/** Follows the pointer while a line is held; the line snaps to the nearest stop. */
-function usePointerDrag(onDrag: (y: number) => void, busy: boolean) {
+/** A line's place in the stack (px from its top) and how to move it to a place. */
+interface LineDrag {
+  at: (row: HTMLElement) => number;
+  to: (y: number, row: HTMLElement) => void;
+}
+
+/**
+ * While a line is held, its handle follows the pointer, snapping to the nearest stop. The
+ * pointer's movement is added to where the handle was taken, in the stack's own coordinates,
+ * so a scroll of the panel under the pointer cannot make the line run away.
+ */
+function usePointerDrag(drag: LineDrag, busy: boolean) {
+  const start = useRef<{ pointer: number; at: number } | null>(null);
   return {
     onPointerDown: (e: PointerEvent<HTMLElement>) => {
       if (busy || (e.target as HTMLElement).closest('button')) return;
       e.currentTarget.setPointerCapture(e.pointerId);
-      e.currentTarget.querySelector<HTMLElement>('[role="slider"]')?.focus();
-      onDrag(e.clientY);
+      e.currentTarget.querySelector<HTMLElement>('[role="slider"]')?.focus({ preventScroll: true });
+      start.current = { pointer: e.clientY, at: drag.at(e.currentTarget) };
     },
     onPointerMove: (e: PointerEvent<HTMLElement>) => {
-      if (e.currentTarget.hasPointerCapture(e.pointerId)) onDrag(e.clientY);
+      if (start.current && e.currentTarget.hasPointerCapture(e.pointerId))
+        drag.to(start.current.at + e.clientY - start.current.pointer, e.currentTarget);
+    },
+    onPointerUp: () => {
+      start.current = null;
     },
   };
 }
@@ -376,7 +408,7 @@ function FreezeRow(
     valueText: string;
     exact: boolean;
     onValue: (v: number) => void;
-    onDrag: (y: number) => void;
+    drag: LineDrag;
     readout: ReactNode;
     note: ReactNode;
     warning: { message: string; fix: LayerPlan; at: string } | null;
@@ -384,7 +416,7 @@ function FreezeRow(
 ) {
   const ref = useRef<HTMLDivElement>(null);
   useGlide(ref, props.order);
-  const drag = usePointerDrag(props.onDrag, props.busy);
+  const drag = usePointerDrag(props.drag, props.busy);
   return (
     <div ref={ref} className="net-line net-freeze" style={{ order: props.order }} {...drag}>
       <div className="net-line-bar">
@@ -436,15 +468,16 @@ function CutRow(
     max: number;
     featureLayer: string;
     block: NetworkBlock | undefined;
+    channels: number | null;
     inside: boolean;
     onValue: (v: number) => void;
-    onDrag: (y: number) => void;
+    drag: LineDrag;
     warning: { message: string; fix: LayerPlan } | null;
   },
 ) {
   const ref = useRef<HTMLDivElement>(null);
   useGlide(ref, props.order);
-  const drag = usePointerDrag(props.onDrag, props.busy);
+  const drag = usePointerDrag(props.drag, props.busy);
   const where = props.inside && props.block ? `, inside ${props.block.name}` : '';
   return (
     <div
@@ -473,7 +506,7 @@ function CutRow(
       <p className="net-line-text">
         Features from <code>{props.featureLayer}</code>
         {where}
-        {props.block?.channels ? ` · ${props.block.channels} values per image` : ''} → new head
+        {props.channels ? ` · ${props.channels} values per image` : ''} → new head
       </p>
       {props.warning && (
         <div className="net-warning small">
@@ -493,12 +526,12 @@ function CutRow(
 }
 
 function BlockRow(props: {
-  ref: (el: HTMLDivElement | null) => void;
   order: number;
   block: NetworkBlock;
   layers: readonly LayerInfo[];
   plan: LayerPlan;
   cutAway: boolean;
+  cutInside: boolean;
   drift: number | null;
   maxDrift: number;
   open: boolean;
@@ -514,11 +547,12 @@ function BlockRow(props: {
     'net-block',
     `net-kind-${b.kind}`,
     props.cutAway ? 'net-cut-away' : '',
+    props.cutInside ? 'net-cut-inside' : '',
     passive ? 'net-passive' : '',
     b.residual ? 'net-residual' : '',
   ].join(' ');
   return (
-    <div ref={props.ref} className={cls} style={{ order: props.order }}>
+    <div className={cls} style={{ order: props.order }}>
       <button
         type="button"
         className="net-block-head"
