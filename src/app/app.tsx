@@ -1,4 +1,5 @@
 import { BackendControls } from '../ui/backend-controls';
+import { ProjectControls } from '../ui/project-controls';
 import { DataPanel } from '../ui/data-panel';
 import { ModelPanel } from '../ui/model-panel';
 import { TrainPanel } from '../ui/train-panel';
@@ -11,6 +12,7 @@ export function App() {
         <h1 className="brand">
           Thaw <span className="brand-sub">transfer-learning studio</span>
         </h1>
+        <ProjectControls />
         <BackendControls />
       </header>
       <main className="columns">

@@ -21,6 +21,7 @@ import {
 } from '../strategy/experiment-file';
 import { download, manifestOf } from './experiment';
 import { exportName, modelZip } from './model-zip';
+import { packProject, unpackProject } from './project';
 import type { StudioActions } from '../ui/studio-actions';
 import type { ExportedModelMessage, FromWorker } from '../worker/protocol';
 
@@ -478,6 +479,61 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
       if (!key || store().predict.status !== 'ready') return;
       store().setPredict({ exporting: true });
       client.exportModel(key);
+    },
+    saveProject: async () => {
+      if (!storage) return;
+      await safely(async () => {
+        const s = store();
+        const [weights, dataset, settings] = await Promise.all([
+          storage.allWeights(),
+          storage.loadDataset(),
+          storage.loadSettings(),
+        ]);
+        const blob = await packProject({
+          settings: settings ?? null,
+          dataset: dataset
+            ? { name: dataset.name, files: dataset.files, skipped: dataset.skipped }
+            : null,
+          runs: s.runs.filter((r) => r.status !== 'running'),
+          weights,
+        });
+        download(`${exportName(s.datasetName ?? 'thaw')}.thaw.zip`, blob);
+      });
+    },
+    openProject: async (file) => {
+      if (!storage) return;
+      try {
+        const project = unpackProject(new Uint8Array(await file.arrayBuffer()));
+        await storage.replaceAll({
+          runs: project.runs,
+          weights: project.weights,
+          dataset: project.dataset,
+          settings: project.settings,
+        });
+        store().setRuns(project.runs);
+        store().setPredict(PREDICT_IDLE);
+        if (project.dataset)
+          sendDataset(project.dataset.name, project.dataset.files, project.dataset.skipped, false);
+        if (project.settings && catalogEntry(project.settings.modelId)) {
+          const { modelId, resolution, plan, params } = project.settings;
+          store().setParams(params);
+          const apply = () => store().setPlan(plan);
+          if (store().model?.card.id === modelId && store().model?.resolution === resolution)
+            apply();
+          else {
+            const unsubscribe = useStudio.subscribe((now) => {
+              if (now.model?.card.id !== modelId) return;
+              unsubscribe();
+              apply();
+            });
+            loadModel(modelId, resolution);
+          }
+        }
+        store().setStorageError(null);
+        store().setStoredBytes(await storage.usage());
+      } catch (err) {
+        store().setStorageError(`Could not open "${file.name}": ${(err as Error).message}`);
+      }
     },
     deleteDataset: () => {
       if (storage)

@@ -20,6 +20,14 @@ export interface StudioStorage {
   deleteDataset: () => Promise<void>;
   saveSettings: (settings: Omit<StoredSettings, 'id'>) => Promise<void>;
   loadSettings: () => Promise<StoredSettings | undefined>;
+  allWeights: () => Promise<TrainedWeights[]>;
+  /** Replaces everything stored (runs, weights, dataset, settings) in one transaction. */
+  replaceAll: (all: {
+    runs: RunRecord[];
+    weights: TrainedWeights[];
+    dataset: Omit<StoredDataset, 'id' | 'savedAt'> | null;
+    settings: Omit<StoredSettings, 'id'> | null;
+  }) => Promise<void>;
   /** Bytes used by this page's storage (the browser's estimate), or null when unknown. */
   usage: () => Promise<number | null>;
 }
@@ -62,6 +70,23 @@ export function createStudioStorage(db: ThawDb = new ThawDb()): StudioStorage {
     saveSettings: (s) =>
       guarded('the settings', () => db.settings.put({ ...s, id: 'studio' }).then(() => {})),
     loadSettings: () => db.settings.get('studio'),
+    allWeights: () => db.weights.toArray(),
+    replaceAll: (all) =>
+      guarded('the project', () =>
+        db.transaction('rw', [db.runs, db.weights, db.datasets, db.settings], async () => {
+          await Promise.all([
+            db.runs.clear(),
+            db.weights.clear(),
+            db.datasets.clear(),
+            db.settings.clear(),
+          ]);
+          await db.runs.bulkPut(all.runs);
+          await db.weights.bulkPut(all.weights);
+          if (all.dataset)
+            await db.datasets.put({ ...all.dataset, id: 'current', savedAt: Date.now() });
+          if (all.settings) await db.settings.put({ ...all.settings, id: 'studio' });
+        }),
+      ),
     usage: async () => {
       const estimate = await globalThis.navigator?.storage?.estimate?.();
       return estimate?.usage ?? null;

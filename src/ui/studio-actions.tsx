@@ -45,6 +45,10 @@ export interface StudioActions {
   captureToClass: (className: string, image: Blob) => void;
   /** Downloads the classifier of the run in use as a zip (tfjs layers model + metadata.json). */
   exportModel: () => void;
+  /** Downloads the whole studio (dataset, runs, weights, settings) as one file. */
+  saveProject: () => Promise<void>;
+  /** Replaces the studio with a saved project; a corrupt or foreign file gets a clear message. */
+  openProject: (file: File) => Promise<void>;
   /** Downloads the given runs (or the last sweep) as an experiment file. */
   exportExperiment: (what: { runIds: string[] } | 'sweep') => Promise<void>;
   /** Applies an experiment file's model, plan and parameters, and says how the loaded data differs. */
