@@ -27,7 +27,12 @@ beforeEach(() => {
   vi.stubGlobal('location', { href: 'http://localhost/' });
 });
 
-const NO_EFFECTS = { onSourceSample: () => {}, onWeights: () => {}, onExported: () => {} };
+const NO_EFFECTS = {
+  onSourceSample: () => {},
+  onWeights: () => {},
+  onExported: () => {},
+  onJob: () => {},
+};
 
 const make = () => new FakeWorker() as unknown as Worker;
 

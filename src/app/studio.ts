@@ -22,8 +22,9 @@ import {
 import { download, manifestOf } from './experiment';
 import { exportName, modelZip } from './model-zip';
 import { packProject, unpackProject } from './project';
+import { importRunnerRun, jobZip, type JobSetup } from './training-job';
 import type { StudioActions } from '../ui/studio-actions';
-import type { ExportedModelMessage, FromWorker } from '../worker/protocol';
+import type { ExportedJobMessage, ExportedModelMessage, FromWorker } from '../worker/protocol';
 
 const store = () => useStudio.getState();
 
@@ -34,6 +35,8 @@ export interface MessageEffects {
   onWeights: (weights: TrainedWeights) => void;
   /** The exported classifier's files, to package and download. */
   onExported: (files: ExportedModelMessage) => void;
+  /** A training job's files, to package with job.json and the runner. */
+  onJob: (files: ExportedJobMessage) => void;
 }
 
 /** Turns one current answer of the worker into store updates. */
@@ -99,6 +102,8 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
       return s.setPredict({ frame: msg.top, framePending: false });
     case 'exported-model':
       return effects.onExported(msg);
+    case 'exported-job':
+      return effects.onJob(msg);
     case 'error':
       return reportError(job, msg.message);
     default: {
@@ -209,6 +214,11 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
           download(`${name}.zip`, modelZip(files, name));
           store().setPredict({ exporting: false });
         },
+        onJob: (files) => {
+          if (pendingJob)
+            download(`${exportName(pendingJob.name)}-training-job.zip`, jobZip(pendingJob, files));
+          pendingJob = null;
+        },
       }),
     onCrash: (reason, running) => {
       if (running.includes('train'))
@@ -219,6 +229,8 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     },
   };
   const client = createWorkerClient(listener, makeWorker);
+  /** The set-up of the training job being exported (its files come from the worker). */
+  let pendingJob: JobSetup | null = null;
   const images = createImageUrls(client.datasetFiles);
 
   const sendSourceTest = async (id: string) => {
@@ -479,6 +491,44 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
       if (!key || store().predict.status !== 'ready') return;
       store().setPredict({ exporting: true });
       client.exportModel(key);
+    },
+    exportTrainingJob: () => {
+      const s = store();
+      if (!s.model || s.classes.length === 0) return;
+      pendingJob = {
+        name: s.datasetName ?? 'thaw-job',
+        card: s.model.card,
+        resolution: s.model.resolution,
+        plan: s.plan,
+        params: s.params,
+        classNames: s.classes.map((c) => c.name),
+      };
+      client.exportJob(s.plan.featureLayer);
+    },
+    importRun: async (files) => {
+      const find = (name: string) => files.find((f) => f.name === name);
+      const [run, modelJson, weights] = [find('run.json'), find('model.json'), find('weights.bin')];
+      if (!run || !modelJson || !weights) {
+        store().setStorageError(
+          "Import run needs three files from the runner's output folder: run.json, model/model.json and model/weights.bin.",
+        );
+        return;
+      }
+      try {
+        const imported = importRunnerRun(
+          {
+            run: await run.text(),
+            modelJson: await modelJson.text(),
+            weights: await weights.arrayBuffer(),
+          },
+          (id) => catalogEntry(id)?.name ?? id,
+        );
+        store().setRuns([...store().runs, imported.run]);
+        if (storage) await storage.saveWeights(imported.weights);
+        store().setStorageError(null);
+      } catch (err) {
+        store().setStorageError(`Could not import the run: ${(err as Error).message}`);
+      }
     },
     saveProject: async () => {
       if (!storage) return;

@@ -20,6 +20,12 @@ export const SAMPLES: readonly SampleInfo[] = [
     description:
       'Handwritten digits (MNIST), 40 images per class (28×28 grey). A different domain for the teaching CNN.',
   },
+  {
+    id: 'digits-inverted',
+    name: 'Inverted digits',
+    description:
+      'The digits sample inverted (dark strokes on white; MNIST), 40 images per class (28×28 grey). A far domain for the teaching CNN, whose source images are bright on black.',
+  },
 ];
 
 /** Fetches a bundled sample's files, with paths under `<name>/`, as a dropped folder would have them. */

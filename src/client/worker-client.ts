@@ -27,7 +27,8 @@ export type Job =
   | 'classifier'
   | 'predict'
   | 'frame'
-  | 'export';
+  | 'export'
+  | 'job';
 
 export interface ClientListener {
   /** An answer to the newest request of its kind (answers to older ones are dropped). */
@@ -56,6 +57,7 @@ export interface WorkerClient {
   /** Classifies a camera frame (the bitmap is transferred). */
   predictFrame: (key: string, frame: ImageBitmap) => string;
   exportModel: (key: string) => string;
+  exportJob: (featureLayer: string) => string;
   /** Stops the running training or probe job, if any. */
   stop: () => void;
   /** The files of the dataset last sent (they stay on this thread too, for thumbnails). */
@@ -163,10 +165,13 @@ export function createWorkerClient(
       request('maps', (runId) => ({ type: 'feature-maps', runId, path, layer })),
     useClassifier: (classifier) =>
       request('classifier', (runId) => ({ type: 'use-classifier', runId, classifier })),
-    predict: (key, files) => request('predict', (runId) => ({ type: 'predict', runId, key, files })),
+    predict: (key, files) =>
+      request('predict', (runId) => ({ type: 'predict', runId, key, files })),
     predictFrame: (key, frame) =>
       request('frame', (runId) => ({ type: 'predict-frame', runId, key, frame }), [frame]),
     exportModel: (key) => request('export', (runId) => ({ type: 'export-model', runId, key })),
+    exportJob: (featureLayer) =>
+      request('job', (runId) => ({ type: 'export-job', runId, featureLayer })),
     stop: () => {
       for (const job of ['train', 'probe'] as const) {
         const runId = latest[job];

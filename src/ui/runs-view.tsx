@@ -23,7 +23,16 @@ const formatBytes = (n: number) =>
 
 /** This session's finished runs, and the reference numbers of Yosinski et al. beside them. */
 export function RunsView() {
-  const { openRun, reuseRun, deleteRun, exportExperiment, importExperiment } = useStudioActions();
+  const {
+    openRun,
+    reuseRun,
+    deleteRun,
+    exportExperiment,
+    importExperiment,
+    exportTrainingJob,
+    importRun,
+  } = useStudioActions();
+  const canExportJob = useStudio((s) => s.model !== null && s.classes.length > 0);
   const experimentNote = useStudio((s) => s.experimentNote);
   const sweepDone = useStudio((s) => (s.sweep?.runs.length ?? 0) > 0);
   const runs = useStudio((s) => s.runs);
@@ -142,6 +151,28 @@ export function RunsView() {
         >
           Export sweep
         </button>
+        <button
+          type="button"
+          className="button"
+          disabled={!canExportJob}
+          onClick={exportTrainingJob}
+        >
+          Export training job
+        </button>
+        <label className="button file-button">
+          Import run…
+          <input
+            type="file"
+            multiple
+            accept=".json,.bin"
+            aria-label="Import run"
+            className="visually-hidden"
+            onChange={(e) => {
+              if (e.target.files?.length) void importRun(Array.from(e.target.files));
+              e.target.value = '';
+            }}
+          />
+        </label>
         <label className="button file-button">
           Import experiment…
           <input

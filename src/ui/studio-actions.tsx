@@ -47,6 +47,10 @@ export interface StudioActions {
   exportModel: () => void;
   /** Downloads the whole studio (dataset, runs, weights, settings) as one file. */
   saveProject: () => Promise<void>;
+  /** Downloads the current plan as a training job for the PyTorch runner. */
+  exportTrainingJob: () => void;
+  /** Adds a run the PyTorch runner wrote (run.json, model.json, weights.bin). */
+  importRun: (files: File[]) => Promise<void>;
   /** Replaces the studio with a saved project; a corrupt or foreign file gets a clear message. */
   openProject: (file: File) => Promise<void>;
   /** Downloads the given runs (or the last sweep) as an experiment file. */

@@ -98,6 +98,12 @@ export interface ExportModelRequest {
   runId: string;
   key: string;
 }
+/** The starting network and reference outputs at `featureLayer`, for a training job. */
+export interface ExportJobRequest {
+  type: 'export-job';
+  runId: string;
+  featureLayer: string;
+}
 /** Asks the job `runId` to stop at its next step; skips the queue. */
 export interface StopRequest {
   type: 'stop';
@@ -116,6 +122,7 @@ export type ToWorker =
   | PredictRequest
   | PredictFrameRequest
   | ExportModelRequest
+  | ExportJobRequest
   | StopRequest;
 
 // Worker → main thread
@@ -243,6 +250,14 @@ export interface ExportedModelMessage {
   imageSize: number;
   classNames: string[];
 }
+/** A training job's network files and reference outputs (JSON text). */
+export interface ExportedJobMessage {
+  type: 'exported-job';
+  runId: string;
+  modelJson: string;
+  weights: ArrayBuffer;
+  reference: string;
+}
 export interface ErrorMessage {
   type: 'error';
   runId: string;
@@ -269,6 +284,7 @@ export type FromWorker =
   | PredictionsMessage
   | FramePredictionMessage
   | ExportedModelMessage
+  | ExportedJobMessage
   | ErrorMessage;
 
 /** Messages that end a job: after one of them, nothing more comes for its runId. */
@@ -284,4 +300,5 @@ export const FINAL_MESSAGES: ReadonlySet<FromWorker['type']> = new Set([
   'predictions',
   'frame-prediction',
   'exported-model',
+  'exported-job',
 ]);

@@ -13,6 +13,7 @@ import { loadDataset } from './jobs/load-dataset';
 import { loadModel } from './jobs/load-model';
 import { runProbe } from './jobs/probe';
 import { train } from './jobs/train';
+import { exportJob } from './jobs/export-job';
 import { exportModel, predict, predictFrame, useClassifier } from './jobs/predict';
 import type { ToWorker } from './protocol';
 
@@ -37,6 +38,7 @@ const JOBS: Handlers = {
   predict,
   'predict-frame': predictFrame,
   'export-model': exportModel,
+  'export-job': exportJob,
 };
 
 const ctx = createContext(

@@ -1,8 +1,13 @@
-/** Job: the layer probe (pretrained vs random weights) on a seeded subsample of each class. */
+/**
+ * Job: the layer probe — raw pixels, layers and top features of the pretrained network,
+ * nearest-centroid accuracy over seeded half/half splits — on every loaded image up to
+ * `perClass` of each class (a seeded draw when a class has more).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffleInPlace } from '../../data/split';
 import { probe } from '../../training/probe';
 import { switchTo } from '../../training/switch';
+import { PROBE_PROGRESS_STEPS } from '../../domain';
 import { inputSpecOf, type WorkerContext } from '../context';
 import type { ProbeRequest } from '../protocol';
 
@@ -40,7 +45,12 @@ export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<v
       numClasses: data.classNames.length,
       seed: req.seed,
       onProgress: (done, total) =>
-        ctx.post({ type: 'probe-progress', runId: req.runId, done, total }),
+        ctx.post({
+          type: 'probe-progress',
+          runId: req.runId,
+          done: Math.round((done / total) * PROBE_PROGRESS_STEPS),
+          total: PROBE_PROGRESS_STEPS,
+        }),
       shouldStop: () => ctx.stops.has(req.runId),
     });
     if (points) ctx.post({ type: 'probe-result', runId: req.runId, points });
