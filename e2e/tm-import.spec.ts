@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
+import { unzipSync } from 'fflate';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,4 +210,60 @@ test('a bare model.json asks for its pixel range, and the choice rebuilds the mo
   // The same network: same id, layers still listed.
   await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue(id);
   await expect(layerItem(page, 'conv1')).toBeVisible();
+});
+
+test('a model exported by Thaw opens the same way and trains further on new images', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await openStudio(page);
+  await page.getByRole('combobox', { name: 'Input size' }).selectOption('96');
+  await expect(layerItem(page, 'Conv1')).toContainText('48×48×16');
+  await page.getByRole('button', { name: 'Load sample: Photos' }).click();
+  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('6');
+  await startTraining(page);
+  await finalAccuracy(page);
+
+  // Export the trained classifier (what a user takes to Teachable Machine code) …
+  const panel = page.getByRole('region', { name: 'Predict' });
+  await panel.getByRole('combobox', { name: 'Run to use' }).selectOption({ index: 1 });
+  await expect(panel.getByRole('button', { name: 'Export model' })).toBeEnabled({
+    timeout: 30_000,
+  });
+  const download = page.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Export model' }).click();
+  const zip = unzipSync(readFileSync(await (await download).path()));
+  const dir = mkdtempSync(join(tmpdir(), 'thaw-export-'));
+  for (const name of ['model.json', 'weights.bin', 'metadata.json'])
+    writeFileSync(join(dir, name), zip[name]!);
+
+  // … and bring it back, as Teachable Machine users ask to (re-import, add images, retrain).
+  await chooseModelFiles(
+    page,
+    ['model.json', 'weights.bin', 'metadata.json'].map((f) => join(dir, f)),
+  );
+  for (const name of ['thaw_input_adapter', 'Conv1', 'block_16_project', 'thaw_head'])
+    await expect(layerItem(page, name)).toBeVisible();
+  await expect(layerItem(page, 'thaw_backbone')).toHaveCount(0);
+  await expect(page.getByRole('combobox', { name: 'Pixel range' })).toHaveValue('-1,1');
+  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue(
+    'global_average_pooling2d',
+  );
+  await expect(page.getByText(/cuts through a residual block/)).toHaveCount(0);
+  await page.getByText('Where these weights come from').click();
+  await expect(
+    page.getByText(/5 classes \(Bird, Flower, Fruit, Household, Mammal\)/),
+  ).toBeVisible();
+
+  // Train further, deeper this time: the last block is fine-tuned.
+  await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('block_15_project_BN');
+  await expect(
+    page.getByRole('combobox', { name: 'Mode for block_16_project', exact: true }),
+  ).toHaveValue('fine-tune');
+  await expect(
+    page.getByRole('combobox', { name: 'Mode for thaw_input_adapter', exact: true }),
+  ).toHaveValue('frozen');
+  await startTraining(page);
+  expect(await finalAccuracy(page)).toBeGreaterThan(PHOTO_FLOOR);
 });
