@@ -134,4 +134,10 @@ test('the quadrant picker moves the line to where its plan puts it, with the rea
   await page.keyboard.press('Home');
   await expect(mode(page, 'conv1')).toHaveValue('fine-tune');
   await expect(diagram(page)).not.toContainText('puts the line here');
+
+  // Resting the pointer on a block shows its feature maps for the first image.
+  await block(page, 'conv2').hover();
+  await expect(diagram(page).getByRole('img', { name: 'Feature maps of conv2' })).toBeVisible({
+    timeout: 60_000,
+  });
 });

@@ -4,6 +4,7 @@
  * and the feature cut drawn across it. It edits the same `plan` as the layer list.
  */
 import {
+  useEffect,
   useLayoutEffect,
   useMemo,
   useRef,
@@ -16,6 +17,7 @@ import {
 import {
   MODE_LABEL,
   modeOf,
+  type FeatureMaps,
   type LayerInfo,
   type LayerMode,
   type LayerPlan,
@@ -40,6 +42,8 @@ import {
 } from '../strategy/blocks';
 import { planTotals, planWarnings, setMode } from '../strategy/layer-plan';
 import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
+import { FeatureThumbs } from './charts/feature-thumbs';
+import { useStudioActions } from './studio-actions';
 
 const MODES: LayerMode[] = ['frozen', 'fine-tune', 'reinit'];
 /** Keras class names short enough for an opened block's narrow rows. */
@@ -52,6 +56,8 @@ const SHORT_CLASS: Record<string, string> = {
   AveragePooling2D: 'AvgPool',
   MaxPooling2D: 'MaxPool',
 };
+/** How long the pointer rests on a block before its feature maps are asked for (not on every pass). */
+const HOVER_MS = 350;
 /** How long the line glides to a new place (skipped when the user asks for less motion). */
 const GLIDE_MS = 320;
 
@@ -113,9 +119,20 @@ function Diagram({ model }: { model: ModelInfo }) {
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
   const [open, setOpen] = useState<string | null>(null);
   const stackRef = useRef<HTMLDivElement>(null);
+  const { requestFeatureMaps, imageUrl } = useStudioActions();
+  const image = useStudio((s) => s.examples[0] ?? null);
+  const maps = useStudio((s) => s.featureMaps.maps);
+  const [hovered, setHovered] = useState<string | null>(null);
 
   const layers = model.layers;
   const blocks = useMemo(() => groupBlocks(layers), [layers]);
+
+  // Resting on a block asks for its feature maps on the dataset's first image.
+  useEffect(() => {
+    if (!hovered || !image || busy) return;
+    const timer = setTimeout(() => requestFeatureMaps(image, hovered), HOVER_MS);
+    return () => clearTimeout(timer);
+  }, [hovered, image, busy, requestFeatureMaps]);
   const line = freezeLine(blocks, layers, plan);
   const cut = featureCut(blocks, layers, plan);
   const m = line.stops.length;
@@ -217,7 +234,8 @@ function Diagram({ model }: { model: ModelInfo }) {
       <p className="hint small">
         Data flows up from the input. Drag the <strong>freeze line</strong> (or focus it and press ↑
         ↓ Home End): blocks below it stay frozen, blocks above it are fine-tuned. The{' '}
-        <strong>cut</strong> says where features are taken. Click a block to see its layers.
+        <strong>cut</strong> says where features are taken. Click a block to see its layers
+        {image ? '; rest the pointer on it to see its feature maps for the first image' : ''}.
       </p>
       <div className="net-stack" ref={stackRef}>
         <FreezeRow
@@ -283,6 +301,9 @@ function Diagram({ model }: { model: ModelInfo }) {
             open={open === b.name}
             busy={busy}
             onToggle={() => setOpen(open === b.name ? null : b.name)}
+            onHover={(layer) => setHovered(layer)}
+            maps={maps && maps.path === image ? maps : null}
+            imageUrl={image ? imageUrl(image) : null}
             onPlan={edit}
           />
         ))}
@@ -538,8 +559,12 @@ function BlockRow(props: {
   busy: boolean;
   onToggle: () => void;
   onPlan: (plan: LayerPlan) => void;
+  onHover: (layer: string | null) => void;
+  maps: FeatureMaps | null;
+  imageUrl: string | null;
 }) {
   const { block: b, layers, plan } = props;
+  const spatial = spatialLayer(b, layers);
   const mix = blockMix(b, layers, plan);
   const passive = b.params === 0;
   const detailId = `net-detail-${b.first}`;
@@ -552,7 +577,12 @@ function BlockRow(props: {
     b.residual ? 'net-residual' : '',
   ].join(' ');
   return (
-    <div className={cls} style={{ order: props.order }}>
+    <div
+      className={cls}
+      style={{ order: props.order }}
+      onMouseEnter={() => spatial && props.onHover(spatial)}
+      onMouseLeave={() => props.onHover(null)}
+    >
       <button
         type="button"
         className="net-block-head"
@@ -586,6 +616,15 @@ function BlockRow(props: {
         </span>
       </button>
       {b.residual && <span className="net-skip" aria-hidden="true" />}
+      {spatial && props.maps?.layer === spatial && (
+        <div className="net-maps">
+          <FeatureThumbs
+            maps={props.maps}
+            src={props.imageUrl}
+            label={`Feature maps of ${b.name}`}
+          />
+        </div>
+      )}
       {props.open && (
         <BlockDetail
           id={detailId}
@@ -598,6 +637,13 @@ function BlockRow(props: {
       )}
     </div>
   );
+}
+
+/** The block's last layer with a spatial output (height × width × channels), if any. */
+function spatialLayer(b: NetworkBlock, layers: readonly LayerInfo[]): string | null {
+  for (let i = b.last; i >= b.first; i--)
+    if (layers[i]!.outputShape.split(' | ')[0]!.split('×').length === 3) return layers[i]!.name;
+  return null;
 }
 
 const SET_BLOCK: Record<LayerMode, string> = {
