@@ -88,20 +88,26 @@ test("predict a folder, download the table, export the model and get the same an
   expect(metadata).toMatchObject({ packageName: '@teachablemachine/image', imageSize: 28 });
   expect(metadata.labels).toEqual(['Ankle boot', 'Dress', 'Pullover', 'Shirt', 'Sneaker']);
 
-  // Teachable Machine's library, on the studio's tfjs, in a page of the same origin.
+  // Teachable Machine's library, on the studio's tfjs, in a plain page of the same origin.
   const tm = await page.context().newPage();
+  const served: Record<string, string> = {
+    'tf.min.js': 'node_modules/@tensorflow/tfjs/dist/tf.min.js',
+    'tm.min.js': 'node_modules/@teachablemachine/image/dist/teachablemachine-image.min.js',
+  };
   await tm.route('**/tm/**', async (route) => {
     const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/tm/')[1]!);
+    if (name === 'index.html')
+      return route.fulfill({
+        contentType: 'text/html',
+        body: '<html><body><script src="/tm/tf.min.js"></script><script src="/tm/tm.min.js"></script></body></html>',
+      });
+    if (name in served)
+      return route.fulfill({ path: served[name]!, contentType: 'text/javascript' });
     if (name in zip) return route.fulfill({ body: Buffer.from(zip[name]!) });
-    return route.fulfill({ path: join(newImagesRoot, name) });
+    return route.fulfill({ path: join(SAMPLE, name) });
   });
-  const newImagesRoot = SAMPLE;
-  await tm.goto('/');
-  await tm.setContent('<html><body></body></html>');
-  await tm.addScriptTag({ path: 'node_modules/@tensorflow/tfjs/dist/tf.min.js' });
-  await tm.addScriptTag({
-    path: 'node_modules/@teachablemachine/image/dist/teachablemachine-image.min.js',
-  });
+  await tm.goto('/tm/index.html');
+  await tm.waitForFunction(() => 'tmImage' in window);
   const files = csv.map((r) => r.file.split('/').slice(-2).join('/'));
   const theirs = await tm.evaluate(async (paths) => {
     const w = window as unknown as {
