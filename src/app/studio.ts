@@ -29,8 +29,11 @@ import type { ExportedJobMessage, ExportedModelMessage, FromWorker } from '../wo
 const store = () => useStudio.getState();
 
 export interface MessageEffects {
-  /** The model keeps a source head: send its source task's test images. */
-  onSourceSample: (id: string) => void;
+  /**
+   * The model keeps a source head: send its source task's test images — a bundled sample,
+   * or (null) the dataset's images of the source classes, e.g. a Teachable Machine model's.
+   */
+  onSourceSample: (id: string | null) => void;
   /** A run's trained weights, to store. */
   onWeights: (weights: TrainedWeights) => void;
   /** The exported classifier's files, to package and download. */
@@ -48,6 +51,7 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
     case 'model':
       s.setModel(msg.info);
       if (msg.info.card.sourceSample) effects.onSourceSample(msg.info.card.sourceSample);
+      else if (msg.info.card.sourceClasses?.length) effects.onSourceSample(null);
       return;
     case 'decode-progress':
       return s.setDecodeProgress(
@@ -233,7 +237,11 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
   let pendingJob: JobSetup | null = null;
   const images = createImageUrls(client.datasetFiles);
 
-  const sendSourceTest = async (id: string) => {
+  const sendSourceTest = async (id: string | null) => {
+    if (id === null) {
+      if (client.datasetFiles().length > 0) client.loadSourceTest([...client.datasetFiles()]);
+      return;
+    }
     try {
       client.loadSourceTest(await sampleFiles(id, id));
     } catch (err) {
@@ -245,6 +253,9 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     images.clear();
     store().setDatasetLoading(name, files.length);
     client.loadDataset(files, skipped);
+    // A model whose source classes are the user's own (no bundled sample) measures forgetting on them.
+    const card = store().model?.card;
+    if (card?.sourceClasses?.length && !card.sourceSample) client.loadSourceTest(files);
     if (save && storage)
       void safely(async () => {
         await storage.saveDataset({ name, files, skipped });
