@@ -97,7 +97,7 @@ export function PlanTools({ layers, plan, defaultFeatureLayer, disabled, onPlan 
         </p>
       )}
       {warnings.length > 0 && (
-        <ul className="warnings" aria-label="LayerPlan warnings">
+        <ul className="warnings" aria-label="Plan warnings">
           {warnings.map((w) => (
             <li key={w.message} className="warning">
               <p>{w.message}</p>
