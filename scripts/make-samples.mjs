@@ -5,6 +5,8 @@
 // Deterministic: the first N images of each class are taken, in the package's order.
 // The splits match scripts/teaching/data.ts (the teaching CNN's pretraining and experiment):
 // - fashion-target, digits: the first N of each class's training pool (users train on them);
+// - digits-inverted: the digits sample with every pixel inverted (255 − v: dark strokes on
+//   white), a far domain for the teaching CNN, whose source images are bright on black;
 // - fashion-source-test: the first N of each source class's held-out test split (images
 //   6000+ of the class, minus any pixel-identical to an image of the pool 0–5999), never
 //   seen in pretraining, for measuring forgetting.
@@ -90,11 +92,20 @@ writeSample('public/samples/fashion-source-test', FASHION_SOURCE, (id) => {
   return records.slice(FASHION_POOL_SIZE).filter((r) => !pool.has(hash(r)));
 });
 
-writeSample('public/samples/digits', DIGITS, (digit) => {
+function digitImages(digit) {
   // The package stores each digit's images as one flat array of values in [0, 1].
   const flat = require(`mnist/src/digits/${digit}.json`).data;
   const images = [];
   for (let i = 0; i + PIXELS <= flat.length; i += PIXELS)
     images.push(flat.slice(i, i + PIXELS).map((v) => v * 255));
   return images;
-});
+}
+
+writeSample('public/samples/digits', DIGITS, digitImages);
+
+// Inverted after the digits sample's own rounding, so each PNG is exactly 255 − its twin.
+writeSample('public/samples/digits-inverted', DIGITS, (digit) =>
+  digitImages(digit).map((pixels) =>
+    pixels.map((v) => 255 - Math.min(255, Math.max(0, Math.round(v)))),
+  ),
+);

@@ -53,7 +53,14 @@ describe('studio store', () => {
     s().setPlan({ modes: { conv2: 'fine-tune', head: 'reinit' }, featureLayer: 'pool' });
     s().startRun('train-1');
     s().addEpoch({ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.6 });
-    s().finishRun({ stopped: false, valAccuracy: 0.6, bestEpoch: 1, stoppedEarly: false, tensors: { before: 3, after: 3 }, timings: null });
+    s().finishRun({
+      stopped: false,
+      valAccuracy: 0.6,
+      bestEpoch: 1,
+      stoppedEarly: false,
+      tensors: { before: 3, after: 3 },
+      timings: null,
+    });
     const [run] = s().runs;
     // conv1 frozen, conv2 fine-tuned; head is after the feature layer, so not counted.
     expect(run).toMatchObject({
@@ -72,14 +79,24 @@ describe('studio store', () => {
     const s = () => useStudio.getState();
     s().setModel(info('a'));
     s().startRun('train-1');
-    s().finishRun({ stopped: true, valAccuracy: 0, bestEpoch: 0, stoppedEarly: false, tensors: { before: 3, after: 3 }, timings: null });
+    s().finishRun({
+      stopped: true,
+      valAccuracy: 0,
+      bestEpoch: 0,
+      stoppedEarly: false,
+      tensors: { before: 3, after: 3 },
+      timings: null,
+    });
     expect(s().runs).toEqual([]);
     expect(s().valAccuracy).toBeNull();
   });
 
   it('forgets the probe and the quadrant when a new dataset arrives', () => {
     const s = () => useStudio.getState();
-    s().setProbe({ status: 'done', points: [{ layer: 'x', depth: 1, pretrained: 1, random: 0 }] });
+    s().setProbe({
+      status: 'done',
+      points: [{ layer: 'x', source: 'top', depth: 1, splits: [1], perClass: 40 }],
+    });
     s().setQuadrant('small-similar');
     s().setDataset([{ name: 'a', count: 3 }], [], ['d/a/1.png']);
     expect(s().probe.status).toBe('idle');

@@ -5,6 +5,7 @@ import type { StudioState } from './store';
 
 export interface ProbeState {
   status: 'idle' | 'running' | 'done' | 'error';
+  /** Pixels, layers and top features, each scored on the same splits (reset with the model and the dataset). */
   points: ProbePoint[];
   error: string | null;
 }
@@ -14,7 +15,7 @@ export interface StrategySlice {
   /** Images per class from which a dataset counts as large (adjustable). */
   sizeThreshold: number;
   quadrant: string | null;
-  /** Networks probed so far (pretrained, then random): 0..2. */
+  /** Probe progress in steps of `PROBE_PROGRESS_STEPS`. */
   probeProgress: number;
   featureMaps: { maps: FeatureMaps | null; error: string | null };
   setFeatureMaps: (maps: FeatureMaps | null, error: string | null) => void;

@@ -1,19 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_GAIN_THRESHOLD,
   DEFAULT_SIZE_THRESHOLD,
+  MIN_PROBE_IMAGES_PER_CLASS,
+  SIMILARITY_CALIBRATION,
   estimateQuadrant,
   estimateSimilarity,
   estimateSize,
+  similarityThreshold,
+  splitDifferences,
+  verdictOf,
 } from './estimate';
-import type { ProbePoint } from '../domain';
+import { PIXELS_LAYER, type ProbePoint } from '../domain';
 
-const point = (layer: string, depth: number, pretrained: number, random: number): ProbePoint => ({
-  layer,
-  depth,
-  pretrained,
-  random,
-});
+const point = (
+  layer: string,
+  source: ProbePoint['source'],
+  splits: number[],
+  perClass = 40,
+): ProbePoint => ({ layer, source, depth: source === 'pixels' ? 0 : 1, splits, perClass });
+
+/** A probe whose top features score `top[i]` and pixels `pixels[i]` on split i. */
+const probe = (top: number[], pixels: number[], perClass = 40): ProbePoint[] => [
+  point(PIXELS_LAYER, 'pixels', pixels, perClass),
+  {
+    ...point(
+      'conv3',
+      'layer',
+      pixels.map((p) => p - 0.2),
+      perClass,
+    ),
+    depth: 0.5,
+  },
+  point('fc', 'top', top, perClass),
+];
+
+const TEACHING = { id: 'teaching-cnn', resolution: 28 };
 
 describe('estimateSize', () => {
   it('judges by the smallest class', () => {
@@ -38,85 +59,153 @@ describe('estimateSize', () => {
   });
 });
 
-describe('estimateSimilarity', () => {
-  it('calls a large gain at the top layer similar, with no cut', () => {
-    const r = estimateSimilarity([
-      point('b2', 0.5, 0.6, 0.55),
-      point('top', 1, 0.9, 0.6),
-      point('b1', 0.25, 0.5, 0.5),
-    ]);
-    expect(r.similarity).toBe('similar');
-    expect(r.gainAtTop).toBeCloseTo(0.3);
-    expect(r.suggestedCut).toBeNull();
-    expect(r.reason).toMatch(/top.*90\.0%.*60\.0%.*\+30\.0 pp/);
-  });
+describe('the verdict rule on split results', () => {
+  const t = -0.1;
 
-  it('ignores where the probe peaks: a higher middle layer with no gain at the top is different', () => {
-    // Raw-pixel-like structure: random weights do as well as pretrained at the top.
-    const r = estimateSimilarity([
-      point('b1', 0.3, 0.7, 0.6),
-      point('b2', 0.6, 0.85, 0.7),
-      point('top', 1, 0.6, 0.6),
-    ]);
-    expect(r.similarity).toBe('different');
-    expect(r.gainAtTop).toBeCloseTo(0);
-    expect(r.suggestedCut).toBe('b2');
-    expect(r.reason).toMatch(/b2 is the deepest layer/);
-  });
-
-  it('suggests the deepest layer that still gains, not the one with the largest gain', () => {
-    const r = estimateSimilarity([
-      point('b1', 0.2, 0.9, 0.6),
-      point('b2', 0.5, 0.7, 0.62),
-      point('b3', 0.8, 0.6, 0.6),
-      point('top', 1, 0.5, 0.52),
-    ]);
-    expect(r).toMatchObject({ similarity: 'different', suggestedCut: 'b2' });
-    expect(r.gainAtTop).toBeCloseTo(-0.02);
-    expect(r.reason).toMatch(/−2\.0 pp/);
-  });
-
-  it('gives no cut when no layer gains', () => {
-    const r = estimateSimilarity([point('b1', 0.3, 0.5, 0.52), point('top', 1, 0.4, 0.41)]);
-    expect(r).toMatchObject({ similarity: 'different', suggestedCut: null });
-    expect(r.reason).toMatch(/No probed layer/);
-  });
-
-  it('counts a gain of exactly the threshold as reaching it, despite float error', () => {
-    expect(0.85 - 0.8).toBeLessThan(0.05); // why the tolerance exists
-    expect(estimateSimilarity([point('top', 1, 0.85, 0.8)]).similarity).toBe('similar');
-    expect(estimateSimilarity([point('top', 1, 0.849, 0.8)]).similarity).toBe('different');
-    const mid = estimateSimilarity([point('mid', 0.5, 0.75, 0.7), point('top', 1, 0.7, 0.7)]);
-    expect(mid.suggestedCut).toBe('mid');
-  });
-
-  it('takes a custom threshold', () => {
-    const points = [point('mid', 0.5, 0.8, 0.7), point('top', 1, 0.78, 0.7)];
-    expect(estimateSimilarity(points).similarity).toBe('similar');
-    const strict = estimateSimilarity(points, { gainThreshold: 0.1 });
-    expect(strict).toMatchObject({ similarity: 'different', suggestedCut: 'mid' });
-    expect(strict.reason).toMatch(/\+10\.0 pp/);
-    expect(estimateSimilarity(points, { gainThreshold: 0 }).similarity).toBe('similar');
-  });
-
-  it('calls no probe results different, with no cut', () => {
-    expect(estimateSimilarity([])).toMatchObject({
-      similarity: 'different',
-      gainAtTop: 0,
-      suggestedCut: null,
+  it('calls a clear gain similar: every split reaches the threshold', () => {
+    expect(verdictOf([0.02, -0.05, 0.0, -0.09, 0.04], 40, t)).toEqual({
+      verdict: 'similar',
+      unsure: null,
     });
   });
 
-  it('defaults to a 5 pp gain', () => {
-    expect(DEFAULT_GAIN_THRESHOLD).toBe(0.05);
+  it('calls a clear loss different: no split reaches the threshold', () => {
+    expect(verdictOf([-0.3, -0.25, -0.11, -0.4], 40, t)).toEqual({
+      verdict: 'different',
+      unsure: null,
+    });
+  });
+
+  it('is unsure when the splits fall on both sides of the threshold', () => {
+    expect(verdictOf([-0.02, -0.15, -0.08], 40, t)).toEqual({
+      verdict: 'unsure',
+      unsure: 'overlap',
+    });
+  });
+
+  it('is unsure with too few images, however clear the splits', () => {
+    const few = MIN_PROBE_IMAGES_PER_CLASS - 1;
+    expect(verdictOf([-0.4, -0.4, -0.4], few, t)).toEqual({
+      verdict: 'unsure',
+      unsure: 'too-few-images',
+    });
+    expect(verdictOf([-0.4, -0.4, -0.4], MIN_PROBE_IMAGES_PER_CLASS, t).verdict).toBe('different');
+  });
+
+  it('is unsure without a threshold (an uncalibrated network) or without splits', () => {
+    expect(verdictOf([0.5, 0.5], 40, null)).toEqual({ verdict: 'unsure', unsure: 'uncalibrated' });
+    expect(verdictOf([], 40, t)).toEqual({ verdict: 'unsure', unsure: 'no-probe' });
+  });
+
+  it('counts a split of exactly the threshold as reaching it, despite float error', () => {
+    expect(0.7 - 0.8).toBeLessThan(-0.1); // why the tolerance exists
+    expect(verdictOf([0.7 - 0.8], 40, t).verdict).toBe('similar');
+    expect(verdictOf([0.699 - 0.8], 40, t).verdict).toBe('different');
+  });
+});
+
+describe('estimateSimilarity', () => {
+  it('pairs top and pixel accuracies split by split', () => {
+    const top = point('fc', 'top', [0.7, 0.8, 0.6]);
+    const pixels = point(PIXELS_LAYER, 'pixels', [0.75, 0.7, 0.7]);
+    const d = splitDifferences(top, pixels);
+    expect(d[0]).toBeCloseTo(-0.05);
+    expect(d[1]).toBeCloseTo(0.1);
+    expect(d[2]).toBeCloseTo(-0.1);
+  });
+
+  it('averages the splits and reports the range: a clear similar case', () => {
+    const r = estimateSimilarity(probe([0.74, 0.72, 0.7, 0.76], [0.78, 0.75, 0.74, 0.77]), {
+      model: TEACHING,
+    });
+    expect(r).toMatchObject({ verdict: 'similar', unsure: null, topLayer: 'fc', perClass: 40 });
+    expect(r.mean).toBeCloseTo(-0.03);
+    expect(r.min).toBeCloseTo(-0.04);
+    expect(r.max).toBeCloseTo(-0.01);
+    expect(r.topAccuracy).toBeCloseTo(0.73);
+    expect(r.pixelAccuracy).toBeCloseTo(0.76);
+    expect(r.threshold).toBe(-0.1);
+    expect(r.reason).toMatch(/fc\) score 73\.0% and the raw pixels 76\.0%: −3\.0 pp on average/);
+    expect(r.reason).toMatch(/from −4\.0 pp to −1\.0 pp \(threshold for this network −10\.0 pp\)/);
+    expect(r.reason).toMatch(/similar/);
+  });
+
+  it('a clear different case', () => {
+    const r = estimateSimilarity(probe([0.4, 0.45, 0.42], [0.75, 0.7, 0.77]), {
+      model: TEACHING,
+    });
+    expect(r.verdict).toBe('different');
+    expect(r.mean).toBeCloseTo(-0.3167, 3);
+    expect(r.reason).toMatch(/No split reaches the threshold/);
+  });
+
+  it('overlapping splits: unsure, and says why', () => {
+    const r = estimateSimilarity(probe([0.7, 0.6, 0.66], [0.74, 0.75, 0.7]), { model: TEACHING });
+    expect(r).toMatchObject({ verdict: 'unsure', unsure: 'overlap' });
+    expect(r.reason).toMatch(/both sides of the threshold/);
+  });
+
+  it('too few images: unsure, and says how many it needs', () => {
+    const r = estimateSimilarity(probe([0.3, 0.3], [0.9, 0.9], 4), { model: TEACHING });
+    expect(r).toMatchObject({ verdict: 'unsure', unsure: 'too-few-images', perClass: 4 });
+    expect(r.reason).toMatch(
+      new RegExp(`smallest class has 4.*at least ${MIN_PROBE_IMAGES_PER_CLASS} per class`),
+    );
+  });
+
+  it('uses each network’s own calibration, and is unsure for one without', () => {
+    // +20 pp over the pixels: similar for the teaching CNN, different for the photo backbone.
+    const points = probe([0.9, 0.92, 0.91], [0.7, 0.72, 0.71]);
+    expect(estimateSimilarity(points, { model: TEACHING }).verdict).toBe('similar');
+    const photo = estimateSimilarity(points, {
+      model: { id: 'mobilenet-v2-035', resolution: 224 },
+    });
+    expect(photo).toMatchObject({ verdict: 'different', threshold: 0.3 });
+    // Another input size or an unknown network: no threshold.
+    for (const model of [
+      { id: 'mobilenet-v2-035', resolution: 128 },
+      { id: 'my-model', resolution: 224 },
+    ]) {
+      const r = estimateSimilarity(points, { model });
+      expect(r).toMatchObject({ verdict: 'unsure', unsure: 'uncalibrated', threshold: null });
+      expect(r.mean).toBeCloseTo(0.2);
+      expect(r.reason).toMatch(/cannot tell/);
+    }
+    expect(estimateSimilarity(points).unsure).toBe('uncalibrated');
+    expect(estimateSimilarity(points, { threshold: 0.25 }).verdict).toBe('different');
+  });
+
+  it('without probe results: unsure, nothing to compare', () => {
+    const r = estimateSimilarity([], { model: TEACHING });
+    expect(r).toMatchObject({ verdict: 'unsure', unsure: 'no-probe', topLayer: null });
+    expect(r.suggestedCut).toBeNull();
+  });
+
+  it('holds one calibration per bundled network at its native input size', () => {
+    expect(SIMILARITY_CALIBRATION.map((c) => [c.modelId, c.resolution])).toEqual([
+      ['teaching-cnn', 28],
+      ['mobilenet-v2-035', 224],
+      ['mobilenet-v2', 224],
+    ]);
+    expect(similarityThreshold({ id: 'teaching-cnn', resolution: 28 })).toBe(-0.1);
+    expect(similarityThreshold({ id: 'teaching-cnn', resolution: 32 })).toBeNull();
+    expect(
+      similarityThreshold({ id: 'mobilenet-v2-035', resolution: 224, valueRange: [-1, 1] }),
+    ).toBe(0.3);
+    // The photo backbone fed [0, 1] pixels is another network for the calibration.
+    expect(
+      similarityThreshold({ id: 'mobilenet-v2-035', resolution: 224, valueRange: [0, 1] }),
+    ).toBeNull();
   });
 });
 
 describe('estimateQuadrant', () => {
-  it('combines size and similarity', () => {
+  it('combines size and similarity, and estimates nothing when unsure', () => {
     expect(estimateQuadrant('small', 'similar')).toBe('small-similar');
     expect(estimateQuadrant('large', 'similar')).toBe('large-similar');
     expect(estimateQuadrant('small', 'different')).toBe('small-different');
     expect(estimateQuadrant('large', 'different')).toBe('large-different');
+    expect(estimateQuadrant('small', 'unsure')).toBeNull();
+    expect(estimateQuadrant('large', 'unsure')).toBeNull();
   });
 });

@@ -17,31 +17,35 @@ export interface QuadrantInfo {
   explanation: string;
 }
 
-/** In the picker's order. */
+/**
+ * In the picker's order. Each explanation is the textbook rule (DESIGN.md §1, with its
+ * sources); what the committed tables measured on the loaded network is in
+ * `QUADRANT_EVIDENCE`, shown beside it.
+ */
 export const QUADRANTS: readonly QuadrantInfo[] = [
   {
     id: 'small-similar',
     label: 'Small dataset, similar domain',
     explanation:
-      'You have few images, and they look like the ones the network was trained on. Its features already describe your images well, while fine-tuning millions of weights on a handful of examples would overfit. So keep the whole network frozen, drop its last layer, and use the rest as a fixed feature extractor: only a small new classifier (softmax or a linear SVM) is trained on its features, with a learning rate of about 1e-3. Because nothing in the network changes, each image goes through it once and its features are cached, so training takes seconds.',
+      'You have few images, and they look like the ones the network was trained on. The textbook plan: its features already describe images like yours, so keep the whole network frozen, drop its last layer, and use the rest as a fixed feature extractor; only a small new classifier (softmax or a linear SVM) is trained on its features, with a learning rate of about 1e-3. Fine-tuning many weights on a handful of examples risks overfitting. Because nothing in the network changes, each image goes through it once and its features are cached, so training takes seconds.',
   },
   {
     id: 'large-similar',
     label: 'Large dataset, similar domain',
     explanation:
-      'You have many images, similar to the source data. With this much data overfitting is no longer the main worry, so fine-tune every layer: start from the pretrained weights and keep training them by back-propagation together with a new head. Use a small learning rate for the pretrained layers (about 1e-5) so that good weights are adjusted rather than destroyed, and a larger one (about 1e-3) for the new head, which starts from random weights.',
+      'You have many images, similar to the source data. The textbook plan: with this much data overfitting is less of a worry, so fine-tune every layer — start from the pretrained weights and keep training them by back-propagation together with a new head. Use a small learning rate for the pretrained layers (about 1e-5) so that good weights are adjusted rather than destroyed, and a larger one (about 1e-3) for the new head, which starts from random weights.',
   },
   {
     id: 'small-different',
     label: 'Small dataset, different domain',
     explanation:
-      'You have few images, and they look unlike the source data. Fine-tuning would overfit, but the top layers are specialised to the source task, so their features fit your images badly. The early and middle layers compute generic features (edges, corners, textures, simple parts) that transfer across domains. So cut the network at an intermediate block, keep what is left frozen, and train a linear SVM or softmax classifier on the features from there. If you have a little more data, a variant is to freeze the early layers and fine-tune the upper ones.',
+      'You have few images, and they look unlike the source data. The textbook plan: fine-tuning would risk overfitting, and the top layers are specialised to the source task, while the early and middle layers compute more generic features (edges, corners, textures, simple parts; Yosinski et al. 2014). So cut the network at an intermediate block, keep what is left frozen, and train a linear SVM or softmax classifier on the features from there. If you have a little more data, a variant is to freeze the early layers and fine-tune the upper ones.',
   },
   {
     id: 'large-different',
     label: 'Large dataset, different domain',
     explanation:
-      'You have many images, unlike the source data. That is enough to train the network from scratch, but in practice starting from the pretrained weights still helps: training converges faster and is rarely worse. So fine-tune the whole pretrained network, with a somewhat larger learning rate for the pretrained layers than in the similar case (about 1e-4, since the weights have further to move) and about 1e-3 for the new head.',
+      'You have many images, unlike the source data. That is enough to train the network from scratch; the textbook advice is still to start from the pretrained weights (on ImageNet halves, Yosinski et al. 2014 found copied-and-fine-tuned layers beat training from scratch at every depth). So fine-tune the whole pretrained network, with a somewhat larger learning rate for the pretrained layers than in the similar case (about 1e-4, since the weights have further to move) and about 1e-3 for the new head.',
   },
 ];
 
@@ -262,4 +266,20 @@ export function quadrantPlan(
       };
     }
   }
+}
+
+/**
+ * What the committed tables measured for each quadrant's plan on each bundled network
+ * (catalog id → quadrant → one or two sentences citing the table and its rows). A network
+ * or quadrant missing here has no committed measurement; the explanation then says so.
+ * `quadrant.test.ts` checks that every number quoted here is in the cited document.
+ */
+export const QUADRANT_EVIDENCE: Readonly<Record<string, Partial<Record<Quadrant, string>>>> = {
+  'teaching-cnn': {},
+  'mobilenet-v2-035': {},
+};
+
+/** The committed measurement behind a quadrant's plan on a network, or null when none exists. */
+export function quadrantEvidence(q: Quadrant, modelId: string): string | null {
+  return QUADRANT_EVIDENCE[modelId]?.[q] ?? null;
 }

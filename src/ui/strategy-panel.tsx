@@ -1,10 +1,16 @@
 import { useEffect } from 'react';
 import { useStudio } from '../state/store';
 import { useStudioActions } from './studio-actions';
-import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
-import { estimateQuadrant, estimateSimilarity, estimateSize } from '../strategy/estimate';
+import { QUADRANTS, quadrantEvidence, quadrantPlan, type Quadrant } from '../strategy/quadrant';
+import {
+  estimateQuadrant,
+  estimateSimilarity,
+  estimateSize,
+  pp,
+  type SimilarityEstimate,
+} from '../strategy/estimate';
 import { ProbeChart } from './charts/probe-chart';
-import type { LayerInfo } from '../domain';
+import { PROBE_PROGRESS_STEPS, type LayerInfo } from '../domain';
 
 const strategyLayers = (layers: readonly LayerInfo[]) =>
   layers.map(({ name, className, params, cutPoint }) => ({ name, className, params, cutPoint }));
@@ -26,6 +32,39 @@ function applyQuadrant(q: Quadrant, suggestedCut: string | undefined): void {
   s.setParams(params);
 }
 
+const VERDICT_WORD = {
+  similar: 'Similar domain',
+  different: 'Different domain',
+  unsure: 'Unsure',
+} as const;
+
+/** The verdict with its numbers: mean and range of top features − pixels across splits. */
+function SimilarityVerdict({ estimate }: { estimate: SimilarityEstimate }) {
+  const known = estimate.differences.length > 0;
+  return (
+    <div className="small verdict" data-testid="similarity">
+      <p>
+        <strong>{VERDICT_WORD[estimate.verdict]}</strong>
+        {known && (
+          <>
+            {' '}
+            — top features − pixels: <strong>{pp(estimate.mean)}</strong>, range{' '}
+            <span data-testid="similarity-range">
+              {pp(estimate.min)} to {pp(estimate.max)}
+            </span>{' '}
+            over {estimate.differences.length} splits
+            {estimate.threshold !== null && ` (threshold ${pp(estimate.threshold)})`}
+          </>
+        )}
+      </p>
+      <p>{estimate.reason}</p>
+      {estimate.verdict === 'unsure' && (
+        <p role="status">No quadrant is pre-selected: choose one yourself.</p>
+      )}
+    </div>
+  );
+}
+
 /** The quadrant picker: size × similarity, estimated from the data, with the evidence and the reason. */
 export function StrategyPanel() {
   const { runProbe } = useStudioActions();
@@ -44,9 +83,18 @@ export function StrategyPanel() {
     classes.map((c) => c.count),
     threshold,
   );
+  // A new model or resolution clears the probe, so its points belong to the loaded network.
   const similarity =
-    probe.status === 'done' && probe.points.length > 0 ? estimateSimilarity(probe.points) : null;
-  const estimated = similarity ? estimateQuadrant(size.size, similarity.similarity) : null;
+    model && probe.status === 'done' && probe.points.length > 0
+      ? estimateSimilarity(probe.points, {
+          model: {
+            id: model.card.id,
+            resolution: model.resolution,
+            valueRange: model.card.valueRange,
+          },
+        })
+      : null;
+  const estimated = similarity ? estimateQuadrant(size.size, similarity.verdict) : null;
   const suggestedCut = similarity?.suggestedCut ?? undefined;
 
   // The studio pre-selects its estimate once the evidence is in, unless the user already chose.
@@ -98,18 +146,21 @@ export function StrategyPanel() {
         {probe.status === 'running' && (
           <progress
             aria-label="Probe progress"
-            max={2}
+            max={PROBE_PROGRESS_STEPS}
             value={progress}
             className="probe-progress"
-            title={`${progress} of 2 networks probed`}
+            title={`${Math.round((100 * progress) / PROBE_PROGRESS_STEPS)}% of the images probed`}
           />
         )}
       </div>
       <p className="hint small">
-        The probe fits a nearest-centroid classifier on each layer&apos;s pooled features (up to 40
-        images per class, half to fit, half to score), once with the pretrained weights and once
-        with random weights. A large gain of pretrained over random at the top layers means the
-        source features fit your data.
+        The probe asks whether the network&apos;s top features beat no learning at all: a
+        nearest-centroid classifier on the top features (the last layer before the network&apos;s
+        own head) against the same classifier on the raw pixels, on up to 40 images per class, fit
+        on one half and scored on the other, over 10 different halvings. Features made for a similar
+        domain score about as well as the pixels or better; features made for another domain fall
+        well below them. The thresholds come from a calibration on the bundled models and samples
+        (docs/similarity-calibration.md).
       </p>
       {probe.status === 'error' && (
         <p role="alert" className="error-text">
@@ -119,12 +170,7 @@ export function StrategyPanel() {
       {probe.status === 'done' && similarity && (
         <>
           <ProbeChart points={probe.points} chance={1 / classes.length} />
-          <p className="small verdict" data-testid="similarity">
-            <strong>
-              {similarity.similarity === 'similar' ? 'Similar domain' : 'Different domain'}
-            </strong>
-            : {similarity.reason}
-          </p>
+          <SimilarityVerdict estimate={similarity} />
         </>
       )}
       <div role="radiogroup" aria-label="Quadrant" className="quadrants">
@@ -159,6 +205,11 @@ export function StrategyPanel() {
       {chosen && quadrant && (
         <div className="explain small" data-testid="quadrant-reason">
           <p>{QUADRANTS.find((q) => q.id === quadrant)?.explanation}</p>
+          <p>
+            <strong>Measured on this network:</strong>{' '}
+            {quadrantEvidence(quadrant, model.card.id) ??
+              'No committed table measures this network; the plan follows the general rule above.'}
+          </p>
           <p>
             <strong>Applied:</strong> {chosen.reason} Every field stays editable.
           </p>
