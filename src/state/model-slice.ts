@@ -44,8 +44,7 @@ export const modelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set) =
       modelLoading: false,
       modelError: null,
       // Same network again (e.g. another resolution, or after a reload): keep the user's plan.
-      plan:
-        keepsPlan(s, model) ? s.plan : allFrozen(model.card.featureLayer),
+      plan: keepsPlan(s, model) ? s.plan : allFrozen(model.card.featureLayer),
       probe: PROBE_INITIAL,
     })),
   setModelError: (modelError) =>
