@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -355,7 +355,14 @@ function report(
   speeds: readonly SpeedRecord[],
   sample: PhotoSample,
   options: Options,
-  meta: { command: string; seconds: number; backend: string; conclusions: string },
+  meta: {
+    command: string;
+    seconds: number;
+    backend: string;
+    conclusions: string;
+    /** 15-minute load average at the start and the end of the run. */
+    load: [number, number];
+  },
 ): string {
   const split = stratifiedSplit(sample.labels, 0.2, options.seeds[0]!, 0.2);
   const counts = sample.classNames.map(
@@ -383,7 +390,7 @@ function report(
     '',
     `- Command: \`${meta.command}\``,
     `- Date: ${new Date().toISOString().slice(0, 10)}; wall time ${(meta.seconds / 60).toFixed(1)} min for the whole run`,
-    `- Backend: tfjs ${tf.version.tfjs} \`${meta.backend}\` in Node ${process.version}, ${cpus().length} cores (${cpu}), shared with other work`,
+    `- Backend: tfjs ${tf.version.tfjs} \`${meta.backend}\` in Node ${process.version}, ${cpus().length} cores (${cpu}), shared with other work: load average ${meta.load[0].toFixed(1)} at the start, ${meta.load[1].toFixed(1)} at the end (speeds are lower the higher it is)`,
     `- Sample: \`public/samples/photos/\`, ${sample.images.length} photo cut-outs at ${sample.size} px, ${sample.classNames.length} classes (${counts.join(', ')}); Tux Paint stamps, GPL-2+ (see its COPYRIGHT).`,
     `- Split: stratified 60/20/20 per seed (\`stratifiedSplit\`, validation 0.2, test 0.2): ${split.train.length} training, ${split.validation.length} validation, ${nTest} test images. Seeds ${options.seeds.join(', ')}; a seed sets the split, the head's initial weights and the shuffling, and every row sees the same split for the same seed.`,
     `- Training: the studio defaults (\`DEFAULT_PARAMS\`): softmax head, Adam, head at learning rate ${DEFAULT_PARAMS.learningRate}, batch ${DEFAULT_PARAMS.batchSize}, no augmentation, BatchNorm of fine-tuned layers in inference mode; at most ${options.headEpochs} epochs for a head alone and ${options.fineTuneEpochs} when fine-tuning, with early stopping on the validation loss (patience 5, minimum change 1e-3) and the best epoch's weights kept. Fine-tuned layers at the rate named in the row.`,
@@ -487,6 +494,7 @@ async function main(): Promise<void> {
   };
   const out = values.out ?? (quick ? null : 'docs/photo-accuracy.md');
   const t0 = performance.now();
+  const loadBefore = loadavg()[2]!;
   const backend = await useBackend(options.backend);
   options.backend = backend;
   const { results, speeds, sample } = await runExperiment(options, (l) => console.log(l));
@@ -501,6 +509,7 @@ async function main(): Promise<void> {
     seconds,
     backend,
     conclusions: keptConclusions(previous) ?? emptyConclusions(),
+    load: [loadBefore, loadavg()[2]!],
   });
   console.log(md);
   if (out) {
