@@ -285,12 +285,12 @@ test('a folder with nothing usable says so and cannot train', async () => {
     folder('nothing-usable', {}, { 'Notes/readme.txt': 'hello', 'Notes/blank.png': '' }),
   );
   await expect(page.getByRole('alert')).toContainText('No usable images yet');
-  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
 });
 
 test('a number out of range in any field: Train stays off, the field and the panel say why, and the run uses the fixed value', async () => {
   await load(page, folder('fields', { Sneaker: 6, Dress: 6 }));
-  const train = page.getByRole('button', { name: 'Train' });
+  const train = page.getByRole('button', { name: 'Train', exact: true });
   const status = page.getByRole('status', { name: 'Validation accuracy' });
   await expect(train).toBeEnabled();
   await page.getByText(/^Options:/).click();
@@ -362,7 +362,7 @@ test('the worker dies in the middle of an epoch: the run says so, the worker com
   await expect(
     page.getByRole('alert').filter({ hasText: 'The training worker crashed' }),
   ).toContainText('It was restarted; your dataset and settings are kept');
-  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled({ timeout: 60_000 });
   await expect(classRow(page, 'Shirt')).toContainText('20');
   await expect(page.getByRole('spinbutton', { name: 'Epochs' })).toHaveValue('300');
   // The epochs done before the crash are kept in the run list.

@@ -39,10 +39,10 @@ test('a folder with one class explains why it cannot train, without crashing', a
   await openStudio(page);
   await page.getByLabel('Choose image folder').setInputFiles(folder);
   await expect(page.getByRole('alert')).toContainText('Only one class found ("Shirt")');
-  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
 
   // A proper folder afterwards works: nothing was left broken.
   await page.getByLabel('Choose image folder').setInputFiles(makeFolder({ Shirt: 3, Dress: 1 }));
   await expect(page.getByRole('alert')).toContainText('Class "Dress" has 1 image');
-  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
 });

@@ -18,7 +18,7 @@ export async function openStudio(page: Page): Promise<void> {
 export async function startTraining(page: Page): Promise<void> {
   const status = page.getByRole('status', { name: 'Validation accuracy' });
   const previous = (await status.getAttribute('data-run')) ?? '';
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status).not.toHaveAttribute('data-run', previous);
 }
 

@@ -112,7 +112,7 @@ test('Stop mid-run keeps the curve so far, and a second run reuses the cached fe
   await expect(
     page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve'),
   ).toHaveCount(2);
-  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
 
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
   await startTraining(page);
