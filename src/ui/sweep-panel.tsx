@@ -92,7 +92,7 @@ export function SweepPanel() {
           Freeze-depth sweep
         </button>
         <button type="button" className="button" disabled={!running} onClick={cancelSweep}>
-          Stop sweep
+          Cancel sweep
         </button>
       </div>
       {sweep && (
