@@ -65,7 +65,12 @@ export function TrainPanel() {
     phaseText = `Stopped after ${s.epochs.length} epoch${s.epochs.length === 1 ? '' : 's'}; the curve so far is kept.`;
 
   return (
-    <section aria-label="Training" className="panel training">
+    <section
+      aria-label="Training"
+      className="panel training"
+      data-dataset={s.datasetName ?? ''}
+      data-decoding={s.decoding ? 'yes' : 'no'}
+    >
       <h2>
         <span className="step">3</span> Train
       </h2>
@@ -194,6 +199,7 @@ export function TrainPanel() {
         aria-label="Validation accuracy"
         className="metric"
         data-run={s.runId ?? ''}
+        data-epochs={s.epochs.length}
         data-phase={s.phase}
       >
         {s.valAccuracy !== null ? (
@@ -255,6 +261,11 @@ export function TrainPanel() {
           data-testid="timings"
           data-features-ms={Math.round(s.timings.featuresMs)}
           data-head-ms={Math.round(s.timings.headMs)}
+          data-images={s.timings.images}
+          data-features-backend={s.timings.featuresBackend ?? ''}
+          data-head-backend={s.timings.headBackend}
+          data-frozen-layers={s.timings.frozenPrefixLayers}
+          data-trainable-params={s.timings.trainableParams}
         >
           {s.timings.featuresBackend
             ? `Frozen part (${s.timings.frozenPrefixLayers} layers): ${s.timings.images} images in ${(s.timings.featuresMs / 1000).toFixed(1)} s on ${s.timings.featuresBackend} (${(s.timings.images / Math.max(0.001, s.timings.featuresMs / 1000)).toFixed(1)} img/s), cached. `
@@ -269,7 +280,12 @@ export function TrainPanel() {
         </p>
       )}
       {s.tensorCheck && (
-        <p className="small muted" data-testid="tensor-check">
+        <p
+          className="small muted"
+          data-testid="tensor-check"
+          data-before={s.tensorCheck.before}
+          data-after={s.tensorCheck.after}
+        >
           Worker tensors: {s.tensorCheck.before} before the run, {s.tensorCheck.after} after.
         </p>
       )}
