@@ -9,6 +9,7 @@ import type { ClassifiedFile } from '../data/folder-rules';
 import type { DecodeResult } from '../data/decode';
 import type { PrefixCache } from '../training/engine';
 import type { FromWorker } from './protocol';
+import { switchTo } from '../training/switch';
 
 export interface LoadedModel {
   card: ModelCard;
@@ -81,6 +82,20 @@ export function createContext(
 /** The next version number (models, datasets and user model ids share one counter). */
 export function nextVersion(ctx: WorkerContext): number {
   return ++ctx.versions;
+}
+
+/**
+ * Runs a forward-only job on the backend chosen for inference (the fastest one for a
+ * network: on a machine with only a software GPU, wasm), then returns to the active one.
+ */
+export async function onInferenceBackend<T>(ctx: WorkerContext, job: () => Promise<T>): Promise<T> {
+  if (!ctx.report) throw new Error('The worker has no backend yet.');
+  await switchTo(ctx.report.jobs.features);
+  try {
+    return await job();
+  } finally {
+    await switchTo(ctx.report.active);
+  }
 }
 
 /** How the current model wants its input. */

@@ -6,15 +6,19 @@ import * as tf from '@tensorflow/tfjs';
 import { layerGraph, runSteps } from '../../model/graph';
 import { buildModel } from '../../model/load';
 import { toModelInput } from '../../model/preprocess';
-import { inputSpecOf, type WorkerContext } from '../context';
+import { inputSpecOf, onInferenceBackend, type WorkerContext } from '../context';
 import type { ExportJobRequest } from '../protocol';
 
 /** Images whose outputs go into the job: enough to catch a wrong mapping, small enough for JSON. */
 export const REFERENCE_IMAGES = 2;
 
-const flat = (t: tf.Tensor) => Array.from(t.dataSync());
+const flat = async (t: tf.Tensor) => Array.from(await t.data());
 
-export async function exportJob(ctx: WorkerContext, req: ExportJobRequest): Promise<void> {
+export function exportJob(ctx: WorkerContext, req: ExportJobRequest): Promise<void> {
+  return onInferenceBackend(ctx, () => exportJobHere(ctx, req));
+}
+
+async function exportJobHere(ctx: WorkerContext, req: ExportJobRequest): Promise<void> {
   const { model, dataset } = ctx;
   if (!model) throw new Error('No model is loaded yet.');
   if (!dataset || dataset.images.length === 0)
@@ -45,8 +49,8 @@ export async function exportJob(ctx: WorkerContext, req: ExportJobRequest): Prom
     });
     const reference = {
       layer: req.featureLayer,
-      inputs: { shape: x!.shape, data: flat(x!) },
-      outputs: { shape: y!.shape, data: flat(y!) },
+      inputs: { shape: x!.shape, data: await flat(x!) },
+      outputs: { shape: y!.shape, data: await flat(y!) },
     };
     tf.dispose([x!, y!]);
     ctx.post(

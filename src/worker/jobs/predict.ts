@@ -12,7 +12,7 @@ import {
 } from '../../domain';
 import { buildClassifier, saveClassifier, tmInput } from '../../model/classifier';
 import { throttle } from '../../training/throttle';
-import { inputSpecOf, type WorkerContext } from '../context';
+import { inputSpecOf, onInferenceBackend, type WorkerContext } from '../context';
 import type {
   ExportModelRequest,
   PredictFrameRequest,
@@ -20,7 +20,11 @@ import type {
   UseClassifierRequest,
 } from '../protocol';
 
-export async function useClassifier(ctx: WorkerContext, req: UseClassifierRequest): Promise<void> {
+export function useClassifier(ctx: WorkerContext, req: UseClassifierRequest): Promise<void> {
+  return onInferenceBackend(ctx, () => useClassifierHere(ctx, req));
+}
+
+async function useClassifierHere(ctx: WorkerContext, req: UseClassifierRequest): Promise<void> {
   const { model } = ctx;
   if (!model) throw new Error('No model is loaded yet.');
   const spec = req.classifier;
@@ -83,7 +87,11 @@ async function classify(
   return out;
 }
 
-export async function predict(ctx: WorkerContext, req: PredictRequest): Promise<void> {
+export function predict(ctx: WorkerContext, req: PredictRequest): Promise<void> {
+  return onInferenceBackend(ctx, () => predictHere(ctx, req));
+}
+
+async function predictHere(ctx: WorkerContext, req: PredictRequest): Promise<void> {
   const c = classifierFor(ctx, req.key);
   // Class sub-folders, when there are any, say the true class; loose files have none.
   const { files, skipped } = classifyFolder(req.files);
@@ -122,7 +130,11 @@ export async function predict(ctx: WorkerContext, req: PredictRequest): Promise<
   });
 }
 
-export async function predictFrame(ctx: WorkerContext, req: PredictFrameRequest): Promise<void> {
+export function predictFrame(ctx: WorkerContext, req: PredictFrameRequest): Promise<void> {
+  return onInferenceBackend(ctx, () => predictFrameHere(ctx, req));
+}
+
+async function predictFrameHere(ctx: WorkerContext, req: PredictFrameRequest): Promise<void> {
   const c = classifierFor(ctx, req.key);
   const canvas = new OffscreenCanvas(c.size, c.size);
   const g = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -151,7 +163,11 @@ export async function predictFrame(ctx: WorkerContext, req: PredictFrameRequest)
   ctx.post({ type: 'frame-prediction', runId: req.runId, top: topClasses(probs!, c.classNames) });
 }
 
-export async function exportModel(ctx: WorkerContext, req: ExportModelRequest): Promise<void> {
+export function exportModel(ctx: WorkerContext, req: ExportModelRequest): Promise<void> {
+  return onInferenceBackend(ctx, () => exportModelHere(ctx, req));
+}
+
+async function exportModelHere(ctx: WorkerContext, req: ExportModelRequest): Promise<void> {
   const c = classifierFor(ctx, req.key);
   const { modelJson, weights } = await saveClassifier(c.model);
   ctx.post(
