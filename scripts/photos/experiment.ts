@@ -7,7 +7,7 @@
  * held-out test accuracy, the kept epoch, and how fast features and fine-tune epochs run.
  *
  *   npm run experiment:photos                 # 3 seeds, writes docs/photo-accuracy.md
- *   npm run experiment:photos -- --quick      # 1 seed, at most 15 epochs, prints only
+ *   npm run experiment:photos -- --quick      # smoke run: 1 seed, ≤15 head / ≤5 fine-tune epochs, prints only
  *   npm run experiment:photos -- --seeds 1,2 --ft-lr 1e-4,1e-5 --out /tmp/p.md
  *   npm run experiment:photos -- --only block_15 --no-speed   # reference rows + matching ones
  *
@@ -486,10 +486,10 @@ async function main(): Promise<void> {
   const options: Options = {
     seeds: values.seeds ? list(values.seeds) : quick ? [1] : [1, 2, 3],
     headEpochs: values.epochs ? Number(values.epochs) : quick ? 15 : 500,
-    fineTuneEpochs: values.epochs ? Number(values.epochs) : quick ? 15 : 100,
+    fineTuneEpochs: values.epochs ? Number(values.epochs) : quick ? 5 : 100,
     fineTuneRates: values['ft-lr'] ? list(values['ft-lr']) : [1e-4],
     backend: values.backend === 'cpu' ? 'cpu' : 'wasm',
-    speedSizes: values['no-speed'] ? [] : [224, 128],
+    speedSizes: values['no-speed'] ? [] : quick ? [224] : [224, 128],
     ...(values.only ? { only: values.only.split(',') } : {}),
   };
   const out = values.out ?? (quick ? null : 'docs/photo-accuracy.md');
