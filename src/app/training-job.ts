@@ -4,7 +4,14 @@
  * the run the runner writes back, turned into a run of the studio with its weights.
  */
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import type { LayerPlan, ModelCard, RunRecord, TrainParams, TrainedWeights } from '../domain';
+import {
+  DEFAULT_PARAMS,
+  type LayerPlan,
+  type ModelCard,
+  type RunRecord,
+  type TrainParams,
+  type TrainedWeights,
+} from '../domain';
 import type { ExportedJobMessage } from '../worker/protocol';
 
 /** The runner's source files, bundled so a job zip runs anywhere without the studio. */
@@ -182,7 +189,12 @@ export function importRunnerRun(
     resolution,
     dataset: record.name,
     plan: record.plan,
-    params: record.params,
+    // The runner does not augment: its parameters lack those switches.
+    params: {
+      ...DEFAULT_PARAMS,
+      ...record.params,
+      augment: { flip: false, crop: false, brightness: false },
+    },
     weighted: record.layers.weighted,
     frozen: record.layers.frozen,
     fineTuned: record.layers.fineTuned,
