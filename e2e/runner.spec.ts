@@ -107,7 +107,14 @@ test('a training job exported from the studio runs on PyTorch with torchrun (2 p
   await expect(panel.getByRole('button', { name: 'Export model' })).toBeEnabled({
     timeout: 30_000,
   });
-  const files = theirs.map((p) => join(root, 'data', p.path.split('/').slice(-2).join('/')));
+  // The same images under unique names (every class folder has a 000.png).
+  const unique = (p: string) => p.split('/').slice(-2).join('-');
+  mkdirSync(join(root, 'predict'));
+  const files = theirs.map((p) => {
+    const to = join(root, 'predict', unique(p.path));
+    cpSync(join(root, 'data', p.path.split('/').slice(-2).join('/')), to);
+    return to;
+  });
   await panel.getByLabel('Choose images to predict').setInputFiles(files);
   const table = panel.getByRole('table', { name: 'Predictions' });
   await expect(table.getByRole('row')).toHaveCount(theirs.length + 1, { timeout: 60_000 });
