@@ -127,6 +127,5 @@ test('a training job exported from the studio runs on PyTorch with torchrun (2 p
           .map((r) => [r.children[1]!.textContent!, r.children[2]!.textContent!] as const),
       ),
   );
-  for (const p of theirs)
-    expect(ours.get(p.path.split('/').at(-1)!), p.path).toBe(p.predictedClass);
+  for (const p of theirs) expect(ours.get(unique(p.path)), p.path).toBe(p.predictedClass);
 });
