@@ -46,9 +46,12 @@ test('lists every layer of the bundled MobileNetV2 1.0 with its provenance', asy
     '112×112×32',
   );
   await expect(page.getByRole('listitem', { name: 'flatten_1' })).toBeVisible();
-  // The source model's head is cut away: features come from flatten_1.
+  // The source model's head and its retrained top blocks are cut away: features come from
+  // block 12, which beat flatten_1 on photos (docs/photo-accuracy.md).
   await expect(page.getByRole('listitem', { name: 'dense_3' })).toContainText('cut away');
-  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue('flatten_1');
+  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue(
+    'block_12_add',
+  );
   await expect(page.getByRole('combobox', { name: 'Mode for Conv1' })).toHaveValue('frozen');
   await expect(
     page.getByText(/ImageNet \(blocks 0–10\) \+ content-moderation retraining/),
