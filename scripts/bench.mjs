@@ -1,46 +1,169 @@
-// Benchmark: one training job (feature extraction + head) on the same folder, per backend,
-// in the real studio in Chromium. Reports each backend's time as a ratio against the
-// pure-JS `cpu` backend measured in the same run, and the cached-features rerun against
-// the first run. Usage: npm run bench [-- --images 20 --epochs 5]
+// Benchmark: builds the studio, serves it with `vite preview`, and drives it in headless
+// Chromium, per backend (webgpu, webgl, wasm, cpu, auto):
+//   - ingestion, features and head-only epochs for both bundled MobileNetV2s at 224 and
+//     128 px, through the studio's UI (scripts/bench/studio.mjs);
+//   - a partial fine-tune (top block trained) with the frozen-prefix cache against tfjs
+//     `model.fit` on the full network with the same layers frozen, in one worker on the same
+//     images (scripts/bench/baseline.mjs, page in scripts/bench/page/);
+//   - main-thread long tasks while training, worker tensors and heaps after 1 and N epochs.
+// Writes bench/<date>.json, bench/<date>.md and bench/latest.md.
+//
+// Usage:
+//   npm run bench                      full run (about an hour on 2 cores)
+//   npm run bench -- --quick           smoke run, wasm only, small; results in a temp folder
+//   npm run bench -- --backends wasm,auto
+//   npm run bench -- --out <folder>
+//   npm run bench -- --compare bench/A.json bench/B.json   how far two runs agree
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { findBrowser } from './find-browser.mjs';
+import { compare as baseline } from './bench/baseline.mjs';
+import { compareResults, markdown } from './bench/report.mjs';
+import { summary } from './bench/stats.mjs';
+import {
+  freezeUpTo,
+  heaps,
+  ingest,
+  longTaskSummary,
+  openStudio,
+  setEpochs,
+  steadyEpoch,
+  train,
+  useModel,
+} from './bench/studio.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
 };
-const PER_CLASS = arg('images', 10);
-const EPOCHS = arg('epochs', 5);
-const PORT = 4391;
-const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu', 'auto'];
+
+if (flag('compare')) {
+  const i = argv.indexOf('--compare');
+  const [a, b] = [argv[i + 1], argv[i + 2]].map((p) => JSON.parse(readFileSync(p, 'utf8')));
+  console.log(compareResults(a, b));
+  process.exit(0);
+}
+
+const MODELS = [
+  {
+    id: 'mobilenet-v2-035',
+    label: 'MobileNetV2 α=0.35 (default)',
+    url: '/models/mobilenet-v2-035/model.json',
+    nativeSize: 224,
+    valueRange: [-1, 1],
+    featureLayer: 'global_average_pooling2d',
+    lastLayer: 'global_average_pooling2d',
+  },
+  {
+    id: 'mobilenet-v2',
+    label: 'MobileNetV2 1.0 (nsfwjs)',
+    url: '/models/mobilenet-v2/model.json',
+    nativeSize: 224,
+    valueRange: [0, 1],
+    featureLayer: 'flatten_1',
+    lastLayer: 'flatten_1',
+  },
+];
+/** Frozen up to here (block_15 included); the last inverted-residual block (block_16) and the top conv (Conv_1) are trained. */
+const FREEZE_UP_TO = 'block_15_project_BN';
+const BATCH_SIZE = 16;
+
+/**
+ * How much each backend does. The software-rendered GPU backends and the pure-JS cpu
+ * backend are 10–40× slower than wasm here, so they get fewer images and repetitions; the
+ * fine-tune comparison runs at 128 px for them.
+ */
+const FULL = {
+  backends: ['wasm', 'auto', 'cpu', 'webgl', 'webgpu'],
+  fast: {
+    perClass: 10,
+    sizes: [128, 224],
+    reps: 3,
+    headEpochs: 5,
+    fineTuneEpochs: 4,
+    memory: { head: 30, fineTune: 8 },
+    baseline: { sizes: [224], models: MODELS, epochs: 4, reps: 3 },
+  },
+  slow: {
+    perClass: 2,
+    sizes: [224, 128],
+    reps: 2,
+    headEpochs: 4,
+    fineTuneEpochs: 3,
+    memory: { head: 10, fineTune: 0 },
+    baseline: { sizes: [128], models: MODELS.slice(0, 1), epochs: 3, reps: 2 },
+  },
+};
+const QUICK = {
+  backends: ['wasm'],
+  fast: {
+    perClass: 2,
+    sizes: [128],
+    reps: 1,
+    headEpochs: 3,
+    fineTuneEpochs: 2,
+    memory: { head: 3, fineTune: 2 },
+    baseline: { sizes: [128], models: MODELS.slice(0, 1), epochs: 2, reps: 1 },
+  },
+};
+QUICK.slow = QUICK.fast;
+const FAST_BACKENDS = new Set(['wasm', 'auto']);
+
+const quick = flag('quick');
+const plan = quick ? QUICK : FULL;
+const backends = option('backends')?.split(',') ?? plan.backends;
+const PORT = Number(option('port') ?? 4391);
+const baseURL = `http://127.0.0.1:${PORT}/`;
+const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--js-flags=--expose-gc',
+  '--enable-precise-memory-info',
+];
 
 const executablePath = await findBrowser();
 if (!executablePath) {
   console.error('No Chromium found; see README (Quick start).');
   process.exit(1);
 }
+const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
 
-function makeFolder() {
-  const root = join(mkdtempSync(join(tmpdir(), 'thaw-bench-')), 'bench');
-  const sample = 'public/samples/fashion-target';
-  for (const cls of ['Sneaker', 'Dress']) {
-    mkdirSync(join(root, cls), { recursive: true });
-    for (const f of readdirSync(join(sample, cls)).slice(0, PER_CLASS))
-      copyFileSync(join(sample, cls, f), join(root, cls, f));
-  }
-  return root;
-}
-
-console.log('Building…');
-if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0)
-  process.exit(1);
+// 1. Build the studio and the benchmark page into a folder of their own.
+const outDir = mkdtempSync(join(tmpdir(), 'thaw-bench-build-'));
+log(`Building the studio and the benchmark page into ${outDir}…`);
+const builds = [
+  ['vite', 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
+  ['vite', 'build', '--config', 'scripts/bench/vite.config.ts', '--outDir', join(outDir, 'bench')],
+];
+for (const args of builds)
+  if (spawnSync('npx', args, { stdio: 'inherit' }).status !== 0) process.exit(1);
 const server = spawn(
   'npx',
-  ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'],
+  [
+    'vite',
+    'preview',
+    '--outDir',
+    outDir,
+    '--port',
+    String(PORT),
+    '--strictPort',
+    '--host',
+    '127.0.0.1',
+  ],
   { stdio: 'ignore', detached: true },
 );
 const stopServer = () => {
@@ -51,80 +174,242 @@ const stopServer = () => {
   }
 };
 process.on('exit', stopServer);
-await new Promise((r) => setTimeout(r, 2500));
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(baseURL)).ok) break;
+  } catch {
+    /* not up yet */
+  }
+  if (i > 120) throw new Error('vite preview did not start');
+  await new Promise((r) => setTimeout(r, 500));
+}
 
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    '--no-sandbox',
-    '--enable-unsafe-webgpu',
-    '--disable-quic',
-    '--disable-background-networking',
-  ],
-});
-const folder = makeFolder();
+// 2. The data: the first images of each class of the bundled photo sample.
+const manifest = JSON.parse(readFileSync('public/samples/photos/manifest.json', 'utf8'));
+const folders = new Map();
+/** Two copies of the subset (picking another folder makes the studio read the images again). */
+function photoFolders(perClass) {
+  if (folders.has(perClass)) return folders.get(perClass);
+  const root = mkdtempSync(join(tmpdir(), 'thaw-bench-data-'));
+  const copies = ['photos-a', 'photos-b'].map((name) => {
+    for (const c of manifest.classes) {
+      mkdirSync(join(root, name, c.name), { recursive: true });
+      for (const f of c.files.slice(0, perClass))
+        copyFileSync(join('public/samples/photos', c.name, f), join(root, name, c.name, f));
+    }
+    return join(root, name);
+  });
+  const urls = manifest.classes.flatMap((c, label) =>
+    c.files.slice(0, perClass).map((f) => ({ url: `/samples/photos/${c.name}/${f}`, label })),
+  );
+  const entry = { copies, urls, images: urls.length };
+  folders.set(perClass, entry);
+  return entry;
+}
 
-async function runOnce(page) {
-  const t0 = Date.now();
-  await page.getByRole('button', { name: 'Train' }).click();
-  await page
-    .getByRole('status', { name: 'Validation accuracy' })
-    .filter({ hasText: /%\s*chance/ })
-    .waitFor({ timeout: 900_000 });
-  const wall = Date.now() - t0;
-  const t = page.getByTestId('timings');
+const browser = await chromium.launch({ executablePath, args: BROWSER_ARGS });
+const started = Date.now();
+const date = new Date().toISOString().slice(0, 10);
+const git = (...a) => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
+const commit =
+  process.env.THAW_COMMIT ??
+  (git('rev-parse', '--short', 'HEAD') +
+    (git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : '') ||
+    'unknown');
+const result = {
+  date,
+  quick,
+  command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+  commit,
+  machine: {
+    browser: `${browser.browserType().name()} ${browser.version()}`,
+    browserArgs: BROWSER_ARGS,
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '?',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    loadBefore: loadavg().map((l) => Math.round(l * 10) / 10),
+    loadAfter: null,
+  },
+  fineTune: {
+    freezeUpTo: FREEZE_UP_TO,
+    description: `frozen up to ${FREEZE_UP_TO}; block_16 (expand, depthwise, project with their BatchNorms) and Conv_1 + Conv_1_bn fine-tuned, a new softmax head, Adam, batch ${BATCH_SIZE}`,
+  },
+  plan,
+  backends: [],
+  notes: [],
+  durationS: 0,
+};
+
+const outFolder = option('out') ?? (quick ? mkdtempSync(join(tmpdir(), 'thaw-bench-')) : 'bench');
+mkdirSync(outFolder, { recursive: true });
+let stem = join(outFolder, date);
+for (let k = 2; existsSync(`${stem}.json`); k++) stem = join(outFolder, `${date}-${k}`);
+const save = () => {
+  result.durationS = Math.round((Date.now() - started) / 1000);
+  writeFileSync(`${stem}.json`, `${JSON.stringify(result, null, 1)}\n`);
+  const md = markdown(result);
+  writeFileSync(`${stem}.md`, md);
+  if (!quick || option('out')) writeFileSync(join(outFolder, 'latest.md'), md);
+};
+
+async function memoryCheck(page, epochs, what) {
+  await setEpochs(page, 1);
+  const one = await train(page);
+  const h1 = await heaps(page, browser);
+  await setEpochs(page, epochs);
+  const many = await train(page);
+  const hN = await heaps(page, browser);
   return {
-    wall,
-    featuresMs: Number(await t.getAttribute('data-features-ms')),
-    headMs: Number(await t.getAttribute('data-head-ms')),
-    text: await t.innerText(),
-    accuracy: await page.getByRole('status', { name: 'Validation accuracy' }).innerText(),
+    ...what,
+    epochs,
+    tensors: [one.tensors.after, many.tensors.after],
+    tensorsBefore: [one.tensors.before, many.tensors.before],
+    workerHeap: [h1.workerUsed, hN.workerUsed],
+    workerBuffers: [h1.workerBacking, hN.workerBacking],
+    pageHeap: [h1.mainUsed, hN.mainUsed],
+    runs: [one, many],
   };
 }
 
-const rows = [];
-for (const backend of BACKENDS) {
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${PORT}/`);
-  await page.getByRole('combobox', { name: 'Backend' }).selectOption(backend);
-  const expected = backend === 'auto' ? /Backend: (webgpu|webgl|wasm|cpu)/ : `Backend: ${backend}`;
-  const status = page.getByRole('status').filter({ hasText: expected });
-  await status.waitFor({ timeout: 60_000 });
-  const active = (await status.innerText()).replace(/\s+/g, ' ').trim();
-  await page
-    .getByRole('list', { name: 'Layers' })
-    .getByRole('listitem')
-    .first()
-    .waitFor({ timeout: 60_000 });
-  await page.getByLabel('Choose image folder').setInputFiles(folder);
-  await page.getByRole('table', { name: 'Classes' }).waitFor();
-  await page.getByRole('spinbutton', { name: 'Epochs' }).fill(String(EPOCHS));
-  const first = await runOnce(page);
-  const cached = await runOnce(page);
-  rows.push({ backend, active, first, cached });
-  console.log(
-    `${backend.padEnd(6)} ${active}\n        first run: ${first.text}\n        rerun:     ${cached.text}`,
-  );
-  await page.close();
+for (const choice of backends) {
+  const tier = FAST_BACKENDS.has(choice) ? plan.fast : plan.slow;
+  const data = photoFolders(tier.perClass);
+  log(`== ${choice}: ${data.images} images`);
+  const { context, page, startupMs, active, note } = await openStudio(browser, baseURL, choice);
+  const b = {
+    choice,
+    active,
+    note,
+    gpu: /software rasterizer/.test(note) ? 'software' : '',
+    startupMs,
+    configs: [],
+    fineTune: [],
+    baseline: [],
+    memory: [],
+    longTasks: null,
+  };
+  if (choice === 'webgl' || choice === 'webgpu') b.gpu = 'software'; // this machine has no GPU: SwiftShader
+  const trainingRuns = [];
+  let pick = 0;
+  for (const model of MODELS) {
+    for (const size of tier.sizes) {
+      await useModel(page, model, size);
+      await setEpochs(page, tier.headEpochs);
+      const runs = [];
+      for (let rep = 0; rep <= tier.reps; rep++) {
+        const ing = await ingest(page, data.copies[pick++ % 2], data.images);
+        const run = await train(page);
+        if (run.frozenLayers <= 1 || run.featuresMs <= 0)
+          throw new Error('expected a head-only run that computes features');
+        runs.push({ ingest: ing, run });
+        log(
+          `${choice} ${model.id} ${size}px rep ${rep}: ingest ${ing.imagesPerSecond.toFixed(1)} img/s, features ${(data.images / (run.featuresMs / 1000)).toFixed(2)} img/s on ${run.featuresBackend}, epochs ${run.epochMs.map(Math.round).join(' ')} ms`,
+        );
+      }
+      trainingRuns.push(...runs.map((r) => r.run));
+      const steady = runs.slice(1);
+      b.configs.push({
+        model: model.id,
+        modelLabel: model.label,
+        size,
+        images: data.images,
+        ingest: summary(steady.map((r) => r.ingest.imagesPerSecond)),
+        ingestFirst: summary([runs[0].ingest.imagesPerSecond]),
+        features: summary(steady.map((r) => data.images / (r.run.featuresMs / 1000))),
+        featuresFirst: summary([data.images / (runs[0].run.featuresMs / 1000)]),
+        featuresBackend: runs[0].run.featuresBackend,
+        headBackend: runs[0].run.headBackend,
+        headEpochMs: summary(steady.map((r) => steadyEpoch(r.run))),
+        headFirstEpochMs: summary(steady.map((r) => r.run.epochMs[0])),
+        runs,
+      });
+      save();
+      if (model === MODELS[0] && size === tier.sizes[0] && tier.memory.head > 0) {
+        const m = await memoryCheck(page, tier.memory.head, {
+          model: model.id,
+          modelLabel: model.label,
+          size,
+          plan: 'head only',
+        });
+        trainingRuns.push(...m.runs);
+        b.memory.push(m);
+        log(
+          `${choice} memory (head): tensors ${m.tensors.join(' → ')}, worker heap ${m.workerHeap.join(' → ')}`,
+        );
+      }
+    }
+    // The top block fine-tuned, at the last size: the first run builds the prefix cache.
+    const size = tier.sizes.at(-1);
+    await freezeUpTo(page, FREEZE_UP_TO);
+    await setEpochs(page, tier.fineTuneEpochs);
+    const runs = [];
+    for (let rep = 0; rep <= tier.reps; rep++) {
+      const run = await train(page);
+      runs.push(run);
+      log(
+        `${choice} ${model.id} ${size}px fine-tune rep ${rep}: features ${Math.round(run.featuresMs)} ms, epochs ${run.epochMs.map(Math.round).join(' ')} ms, ${run.trainableParams} params on ${run.headBackend}`,
+      );
+    }
+    trainingRuns.push(...runs);
+    b.fineTune.push({
+      model: model.id,
+      modelLabel: model.label,
+      size,
+      images: data.images,
+      cacheBuildMs: runs[0].featuresMs,
+      trainableParams: runs[0].trainableParams,
+      backend: runs[0].headBackend,
+      epochMs: summary(runs.slice(1).map(steadyEpoch)),
+      firstEpochMs: summary(runs.slice(1).map((r) => r.epochMs[0])),
+      runs,
+    });
+    if (model === MODELS[0] && tier.memory.fineTune > 0) {
+      const m = await memoryCheck(page, tier.memory.fineTune, {
+        model: model.id,
+        modelLabel: model.label,
+        size,
+        plan: 'top block fine-tuned',
+      });
+      trainingRuns.push(...m.runs);
+      b.memory.push(m);
+      log(
+        `${choice} memory (fine-tune): tensors ${m.tensors.join(' → ')}, worker heap ${m.workerHeap.join(' → ')}`,
+      );
+    }
+    save();
+  }
+  b.longTasks = longTaskSummary(trainingRuns);
+  await context.close();
+  result.backends.push(b);
+  save();
+
+  for (const model of tier.baseline.models)
+    for (const size of tier.baseline.sizes) {
+      const c = await baseline(browser, baseURL, {
+        backend: choice,
+        model,
+        size,
+        freezeUpTo: FREEZE_UP_TO,
+        images: data.urls,
+        numClasses: manifest.classes.length,
+        epochs: tier.baseline.epochs,
+        batchSize: BATCH_SIZE,
+        reps: tier.baseline.reps,
+      });
+      b.baseline.push({ ...c, modelLabel: model.label });
+      log(
+        `${choice} ${model.id} ${size}px cache vs model.fit: epoch ${c.engineEpochMs.median} vs ${c.naiveEpochMs.median} ms (${c.epochRatio.median}×), whole run ${c.runRatio.median}×`,
+      );
+      save();
+    }
 }
 await browser.close();
 stopServer();
-
-const base = rows.find((r) => r.backend === 'cpu');
-const n = PER_CLASS * 2;
-console.log(
-  `\n${n} images (28×28 PNG → 224×224), MobileNetV2 features + softmax head, ${EPOCHS} epochs.`,
+result.machine.loadAfter = loadavg().map((l) => Math.round(l * 10) / 10);
+save();
+console.log(`\n${markdown(result)}`);
+log(
+  `Results: ${stem}.json, ${stem}.md${!quick || option('out') ? `, ${join(outFolder, 'latest.md')}` : ''}`,
 );
-console.log(
-  'Ratios are speed-ups over the pure-JS cpu backend in this same run (higher is faster).\n',
-);
-console.log(
-  '| choice | what ran | features (s) | head (s) | whole run (s) | run speed-up vs cpu | cached rerun (s) | rerun speed-up vs first run |',
-);
-console.log('|---|---|---|---|---|---|---|---|');
-for (const r of rows) {
-  console.log(
-    `| ${r.backend} | ${r.active.replace(/^Backend: /, '')} | ${(r.first.featuresMs / 1000).toFixed(1)} | ${(r.first.headMs / 1000).toFixed(2)} | ${(r.first.wall / 1000).toFixed(1)} | ${(base.first.wall / r.first.wall).toFixed(2)}× | ${(r.cached.wall / 1000).toFixed(1)} | ${(r.first.wall / r.cached.wall).toFixed(1)}× |`,
-  );
-}
 process.exit(0);

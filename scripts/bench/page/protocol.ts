@@ -1,0 +1,56 @@
+/** What the benchmark page's worker is asked and answers. */
+import type { BackendChoice, BackendReport } from '../../../src/domain';
+
+export interface BaselineConfig {
+  backend: BackendChoice;
+  model: {
+    url: string;
+    /** The input side the model was saved with, and the one to run at. */
+    nativeSize: number;
+    size: number;
+    channels: 1 | 3;
+    valueRange: [number, number];
+    featureLayer: string;
+  };
+  /** Layers up to and including this one are frozen; the weighted layers after it are trained. */
+  freezeUpTo: string;
+  images: { url: string; label: number }[];
+  numClasses: number;
+  epochs: number;
+  batchSize: number;
+  /** Alternating repetitions: the studio's engine, then model.fit, then the engine again… */
+  reps: number;
+}
+
+export interface EngineRep {
+  /** Running the frozen prefix once over every image (the cache being built). */
+  prefixMs: number;
+  /** Per epoch; the first includes building the trainable part and the initial features. */
+  epochMs: number[];
+  totalMs: number;
+  tensorsLeft: number;
+}
+
+export interface NaiveRep {
+  /** Building the full model, the input tensors and compiling. */
+  setupMs: number;
+  /** Per epoch of `model.fit`; the first includes tfjs's first-call set-up. */
+  epochMs: number[];
+  totalMs: number;
+  tensorsLeft: number;
+}
+
+export interface BaselineResult {
+  type: 'result';
+  backend: BackendReport;
+  images: number;
+  trainImages: number;
+  validationImages: number;
+  decodeMs: number;
+  trainableParams: { engine: number; naive: number };
+  frozenPrefixLayers: number;
+  engine: EngineRep[];
+  naive: NaiveRep[];
+}
+
+export type BaselineReply = BaselineResult | { type: 'error'; message: string };

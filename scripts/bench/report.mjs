@@ -1,0 +1,173 @@
+// The benchmark's Markdown report, and the comparison of two result files.
+import { fmt, round, summary } from './stats.mjs';
+
+const s1 = (ms) => (ms === null || ms === undefined ? '—' : String(round(ms / 1000, 3)));
+const mb = (b) => (b === null || b === undefined ? '—' : String(round(b / 2 ** 20, 3)));
+const inSeconds = (st) =>
+  st && st.median !== null
+    ? { ...st, median: st.median / 1000, min: st.min / 1000, max: st.max / 1000 }
+    : st;
+const ranAs = (b) =>
+  `${b.choice}${b.choice === 'auto' || b.active !== b.choice ? ` → ${b.active}` : ''}${b.gpu === 'software' ? ' (SwiftShader)' : ''}`;
+
+export function markdown(r) {
+  const out = [];
+  const line = (s = '') => out.push(s);
+  line(`# Thaw benchmark, ${r.date}${r.quick ? ' (quick smoke run)' : ''}`);
+  line();
+  line(
+    `Command: \`${r.command}\` · commit ${r.commit} · ${r.machine.browser} (headless, \`${r.machine.browserArgs.join(' ')}\`) · Node ${r.machine.node} · ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB · load average ${r.machine.loadBefore.join(', ')} before, ${r.machine.loadAfter?.join(', ') ?? '—'} after · ${Math.round(r.durationS / 60)} min.`,
+  );
+  line();
+  line(
+    'Every figure is the median of its repetitions, with the smallest and largest in brackets. The first run on a fresh page (cold: wasm compiled, shaders built, first kernels run) is shown apart from the steady runs after it; the first epoch of a run (network rebuilt, initial features) apart from the later ones.',
+  );
+  line();
+  line('## Start-up');
+  line();
+  line('| what | seconds |');
+  line('|---|---|');
+  line(
+    `| page load → backend ready and the default model's layers listed (one fresh page per backend) | ${fmt(inSeconds(summary(r.backends.map((b) => b.startupMs))))} |`,
+  );
+  line();
+  line('## Ingestion, features and head-only training (the studio, driven through its UI)');
+  line();
+  line(
+    'Ingestion: folder picked → every image decoded (cover-crop to the input size) in the worker, images/s. Features: the frozen network once per image in the worker (the timing the studio shows), images/s. Head-only epoch: softmax head on cached features, one epoch of training plus validation, ms.',
+  );
+  line();
+  line(
+    '| backend (ran as) | model | px | images | ingestion img/s | features img/s | features img/s, first run | head-only epoch ms | first epoch ms |',
+  );
+  line('|---|---|---|---|---|---|---|---|---|');
+  for (const b of r.backends)
+    for (const c of b.configs)
+      line(
+        `| ${ranAs(b)} | ${c.modelLabel} | ${c.size} | ${c.images} | ${fmt(c.ingest)} | ${fmt(c.features)} | ${fmt(c.featuresFirst)} | ${fmt(c.headEpochMs)} | ${fmt(c.headFirstEpochMs)} |`,
+      );
+  line();
+  line('## Partial fine-tune: frozen-prefix cache against `model.fit`, same run, same worker');
+  line();
+  line(
+    `Trained: ${r.fineTune.description}. Both sides train the same layers on the same images and backend, in the benchmark page's worker (\`scripts/bench/page/worker.ts\`): the studio's engine (\`trainWithPlan\`: prefix computed once, cached, each epoch runs only the trained layers) and the naive way (tfjs \`model.fit\` on the full network, the frozen layers set \`trainable = false\`, so every epoch runs them on every image). Repetitions alternate between the two; a ratio pairs neighbouring repetitions. Whole run = set-up, cache and all epochs; \`model.fit\` runs BatchNorm in training mode while the engine keeps fine-tuned BatchNorm in inference mode (the studio's default), which is a little less work on the engine's side.`,
+  );
+  line();
+  line(
+    '| backend (ran as) | model | px | train / val images | epochs | trained params | cache build s | cached epoch ms | `model.fit` epoch ms | epoch speed-up | whole-run speed-up |',
+  );
+  line('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const b of r.backends)
+    for (const c of b.baseline)
+      line(
+        `| ${ranAs(b)} | ${c.modelLabel} | ${c.size} | ${c.trainImages} / ${c.validationImages} | ${c.epochs} | ${c.trainableParams.engine.toLocaleString('en')} | ${fmt(inSeconds(c.prefixMs))} | ${fmt(c.engineEpochMs)} | ${fmt(c.naiveEpochMs)} | ${fmt(c.epochRatio)}× | ${fmt(c.runRatio)}× |`,
+      );
+  line();
+  line('## Partial fine-tune in the studio (UI)');
+  line();
+  line(
+    'The same plan through the UI: the first run builds the cache, the runs after it start from the cache.',
+  );
+  line();
+  line(
+    '| backend (ran as) | model | px | images | cache build s (first run) | epoch ms | first epoch ms | trained params |',
+  );
+  line('|---|---|---|---|---|---|---|---|');
+  for (const b of r.backends)
+    for (const f of b.fineTune)
+      line(
+        `| ${ranAs(b)} | ${f.modelLabel} | ${f.size} | ${f.images} | ${s1(f.cacheBuildMs)} | ${fmt(f.epochMs)} | ${fmt(f.firstEpochMs)} | ${f.trainableParams.toLocaleString('en')} |`,
+      );
+  line();
+  line('## Main-thread long tasks while training');
+  line();
+  line(
+    'Tasks over 50 ms on the page (PerformanceObserver `longtask`) between the Train click and the run reported done, over every training run of the backend.',
+  );
+  line();
+  line(
+    'Split by when they fell: before the first epoch (features), during the epochs, and after the last epoch (evaluation, storing the run, drawing the results). Each cell: count, total ms, longest ms.',
+  );
+  line();
+  line(
+    '| backend (ran as) | runs | seconds training | long tasks | total ms | longest ms | features | epochs | after the last epoch |',
+  );
+  line('|---|---|---|---|---|---|---|---|---|');
+  const cell = (p) => (p ? `${p.count} · ${p.totalMs} · ${p.maxMs}` : '—');
+  for (const b of r.backends) {
+    const l = b.longTasks;
+    line(
+      `| ${ranAs(b)} | ${l.runs} | ${l.trainingSeconds} | ${l.count} | ${l.totalMs} | ${l.maxMs} | ${cell(l.byPhase?.features)} | ${cell(l.byPhase?.epochs)} | ${cell(l.byPhase?.finish)} |`,
+    );
+  }
+  line();
+  line('## Memory: after 1 epoch and after N');
+  line();
+  line(
+    "Worker tensors (tf.memory().numTensors after the run), worker JS heap and array buffers (DevTools protocol, after a garbage collection) and the page's JS heap (`performance.memory`, after `gc()`), after a 1-epoch run and after an N-epoch run on the same data.",
+  );
+  line();
+  line(
+    '| backend (ran as) | model, px | plan | N | tensors after 1 → N | worker heap MB 1 → N | worker buffers MB 1 → N | page heap MB 1 → N |',
+  );
+  line('|---|---|---|---|---|---|---|---|');
+  for (const b of r.backends)
+    for (const m of b.memory)
+      line(
+        `| ${ranAs(b)} | ${m.modelLabel}, ${m.size} | ${m.plan} | ${m.epochs} | ${m.tensors.join(' → ')} | ${m.workerHeap.map(mb).join(' → ')} | ${m.workerBuffers.map(mb).join(' → ')} | ${m.pageHeap.map(mb).join(' → ')} |`,
+      );
+  if (r.notes.length > 0) {
+    line();
+    line('## Notes');
+    line();
+    for (const n of r.notes) line(`- ${n}`);
+  }
+  line();
+  return out.join('\n');
+}
+
+/** Every comparable figure of a result file, by a stable key. */
+function figures(r) {
+  const f = new Map();
+  const put = (key, st, kind) => st && st.median !== null && f.set(key, { value: st.median, kind });
+  for (const b of r.backends) {
+    for (const c of b.configs) {
+      const k = `${b.choice} ${c.model} ${c.size}`;
+      put(`${k} ingestion img/s`, c.ingest, 'speed');
+      put(`${k} features img/s`, c.features, 'speed');
+      put(`${k} head epoch ms`, c.headEpochMs, 'speed');
+    }
+    for (const c of b.fineTune)
+      put(`${b.choice} ${c.model} ${c.size} studio fine-tune epoch ms`, c.epochMs, 'speed');
+    for (const c of b.baseline) {
+      const k = `${b.choice} ${c.model} ${c.size}`;
+      put(`${k} cached epoch ms`, c.engineEpochMs, 'speed');
+      put(`${k} model.fit epoch ms`, c.naiveEpochMs, 'speed');
+      put(`${k} epoch speed-up`, c.epochRatio, 'ratio');
+      put(`${k} whole-run speed-up`, c.runRatio, 'ratio');
+    }
+  }
+  return f;
+}
+
+/** Markdown table of the relative difference of every figure two result files share. */
+export function compareResults(a, b) {
+  const fa = figures(a);
+  const fb = figures(b);
+  const rows = [];
+  for (const [key, x] of fa) {
+    const y = fb.get(key);
+    if (!y) continue;
+    const diff = (Math.abs(x.value - y.value) / ((x.value + y.value) / 2)) * 100;
+    rows.push({ key, kind: x.kind, a: x.value, b: y.value, diff });
+  }
+  const out = [`| figure | ${a.date} | ${b.date} | difference % |`, '|---|---|---|---|'];
+  for (const r of rows) out.push(`| ${r.key} | ${r.a} | ${r.b} | ${round(r.diff, 2)} |`);
+  const by = (kind) => rows.filter((r) => r.kind === kind).map((r) => r.diff);
+  const line = (name, d) =>
+    d.length
+      ? `${name}: ${d.length} figures, median difference ${round(summary(d).median, 2)}%, largest ${round(Math.max(...d), 2)}%`
+      : `${name}: none shared`;
+  out.push('', line('Times and throughputs', by('speed')), line('Speed-up ratios', by('ratio')));
+  return out.join('\n');
+}
