@@ -208,6 +208,21 @@ function photoFolders(perClass) {
 }
 
 const browser = await chromium.launch({ executablePath, args: BROWSER_ARGS });
+const SOFTWARE_GPU = /swiftshader|llvmpipe|softpipe|software/i;
+/** What renders WebGL here (SwiftShader when there is no GPU). */
+async function gpuRenderer() {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(() => {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      if (!gl) return 'no WebGL 2';
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    });
+  } finally {
+    await page.close();
+  }
+}
 const started = Date.now();
 const date = new Date().toISOString().slice(0, 10);
 const git = (...a) => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
@@ -230,6 +245,7 @@ const result = {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     loadBefore: loadavg().map((l) => Math.round(l * 10) / 10),
     loadAfter: null,
+    gpu: await gpuRenderer(),
   },
   fineTune: {
     freezeUpTo: FREEZE_UP_TO,
@@ -273,6 +289,17 @@ async function memoryCheck(page, epochs, what) {
 }
 
 for (const choice of backends) {
+  try {
+    await benchBackend(choice);
+  } catch (err) {
+    const message = `${choice}: not measured to the end — ${String(err.message ?? err).split('\n')[0]}`;
+    log(message);
+    result.notes.push(message);
+    save();
+  }
+}
+
+async function benchBackend(choice) {
   const tier = FAST_BACKENDS.has(choice) ? plan.fast : plan.slow;
   const data = photoFolders(tier.perClass);
   log(`== ${choice}: ${data.images} images`);
@@ -289,8 +316,22 @@ for (const choice of backends) {
     memory: [],
     longTasks: null,
   };
-  if (choice === 'webgl' || choice === 'webgpu') b.gpu = 'software'; // this machine has no GPU: SwiftShader
+  if ((choice === 'webgl' || choice === 'webgpu') && SOFTWARE_GPU.test(result.machine.gpu))
+    b.gpu = 'software';
+  result.backends.push(b);
   const trainingRuns = [];
+  try {
+    await studioPart(b, page, tier, data, trainingRuns);
+  } finally {
+    b.longTasks = longTaskSummary(trainingRuns);
+    await context.close();
+    save();
+  }
+  await baselinePart(b, tier, data);
+}
+
+async function studioPart(b, page, tier, data, trainingRuns) {
+  const { choice } = b;
   let pick = 0;
   for (const model of MODELS) {
     for (const size of tier.sizes) {
@@ -379,11 +420,10 @@ for (const choice of backends) {
     }
     save();
   }
-  b.longTasks = longTaskSummary(trainingRuns);
-  await context.close();
-  result.backends.push(b);
-  save();
+}
 
+async function baselinePart(b, tier, data) {
+  const { choice } = b;
   for (const model of tier.baseline.models)
     for (const size of tier.baseline.sizes) {
       const c = await baseline(browser, baseURL, {

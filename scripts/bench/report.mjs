@@ -8,7 +8,7 @@ const inSeconds = (st) =>
     ? { ...st, median: st.median / 1000, min: st.min / 1000, max: st.max / 1000 }
     : st;
 const ranAs = (b) =>
-  `${b.choice}${b.choice === 'auto' || b.active !== b.choice ? ` → ${b.active}` : ''}${b.gpu === 'software' ? ' (SwiftShader)' : ''}`;
+  `${b.choice}${b.choice === 'auto' || b.active !== b.choice ? ` → ${b.active}` : ''}${b.gpu === 'software' ? ' (software GPU)' : ''}`;
 
 export function markdown(r) {
   const out = [];
@@ -16,7 +16,7 @@ export function markdown(r) {
   line(`# Thaw benchmark, ${r.date}${r.quick ? ' (quick smoke run)' : ''}`);
   line();
   line(
-    `Command: \`${r.command}\` · commit ${r.commit} · ${r.machine.browser} (headless, \`${r.machine.browserArgs.join(' ')}\`) · Node ${r.machine.node} · ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB · load average ${r.machine.loadBefore.join(', ')} before, ${r.machine.loadAfter?.join(', ') ?? '—'} after · ${Math.round(r.durationS / 60)} min.`,
+    `Command: \`${r.command}\` · commit ${r.commit} · ${r.machine.browser} (headless, \`${r.machine.browserArgs.join(' ')}\`) · WebGL renderer: ${r.machine.gpu ?? '?'} · Node ${r.machine.node} · ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB · load average ${r.machine.loadBefore.join(', ')} before, ${r.machine.loadAfter?.join(', ') ?? '—'} after · ${Math.round(r.durationS / 60)} min.`,
   );
   line();
   line(
@@ -96,6 +96,7 @@ export function markdown(r) {
   const cell = (p) => (p ? `${p.count} · ${p.totalMs} · ${p.maxMs}` : '—');
   for (const b of r.backends) {
     const l = b.longTasks;
+    if (!l) continue;
     line(
       `| ${ranAs(b)} | ${l.runs} | ${l.trainingSeconds} | ${l.count} | ${l.totalMs} | ${l.maxMs} | ${cell(l.byPhase?.features)} | ${cell(l.byPhase?.epochs)} | ${cell(l.byPhase?.finish)} |`,
     );
