@@ -362,7 +362,9 @@ test('the worker dies in the middle of an epoch: the run says so, the worker com
   await expect(
     page.getByRole('alert').filter({ hasText: 'The training worker crashed' }),
   ).toContainText('It was restarted; your dataset and settings are kept');
-  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled({
+    timeout: 60_000,
+  });
   await expect(classRow(page, 'Shirt')).toContainText('20');
   await expect(page.getByRole('spinbutton', { name: 'Epochs' })).toHaveValue('300');
   // The epochs done before the crash are kept in the run list.

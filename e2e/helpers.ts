@@ -67,3 +67,15 @@ export function makeFolder(
   for (const [rel, content] of Object.entries(extra)) writeFileSync(join(root, rel), content);
   return root;
 }
+
+/** Opens the studio on the teaching CNN with a bundled sample loaded. */
+export async function openTeaching(page: Page, sample = 'Fashion target'): Promise<void> {
+  await openStudio(page);
+  await page
+    .getByRole('combobox', { name: 'Model' })
+    .selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
+  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
+  await page.getByRole('button', { name: `Load sample: ${sample}` }).click();
+  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).not.toHaveCount(0);
+  await expect(page.getByRole('progressbar', { name: 'Reading images' })).toHaveCount(0);
+}

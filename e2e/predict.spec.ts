@@ -3,18 +3,12 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finalAccuracy, openStudio, startTraining } from './helpers';
+import { finalAccuracy, openTeaching, startTraining } from './helpers';
 
 const SAMPLE = 'public/samples/fashion-target';
 
 async function trainTeaching(page: Page): Promise<void> {
-  await openStudio(page);
-  await page
-    .getByRole('combobox', { name: 'Model' })
-    .selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
-  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
-  await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
-  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
+  await openTeaching(page);
   await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('conv4');
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('6');
   await startTraining(page);

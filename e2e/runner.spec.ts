@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { finalAccuracy, openStudio, startTraining } from './helpers';
+import { finalAccuracy, openTeaching, startTraining } from './helpers';
 
 const PYTHON = process.env.THAW_PYTHON ?? '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, PIL'], { stdio: 'ignore' }).status === 0;
@@ -17,13 +17,7 @@ test('a training job exported from the studio runs on PyTorch with torchrun (2 p
     `PyTorch runner test skipped: ${PYTHON} cannot import torch and PIL. Enable it with: sudo apt-get install -y python3-torch python3-pil`,
   );
   test.setTimeout(400_000);
-  await openStudio(page);
-  await page
-    .getByRole('combobox', { name: 'Model' })
-    .selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
-  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
-  await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
-  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
+  await openTeaching(page);
   await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('conv4');
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.0003');

@@ -1,16 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { finalAccuracy, openStudio, startTraining } from './helpers';
-
-async function openTeaching(page: Page): Promise<void> {
-  await openStudio(page);
-  await page
-    .getByRole('combobox', { name: 'Model' })
-    .selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
-  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
-  await page.getByRole('button', { name: 'Load sample: Fashion target' }).click();
-  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
-}
+import { finalAccuracy, openStudio, openTeaching, startTraining } from './helpers';
 
 const runs = (page: Page) => page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
 

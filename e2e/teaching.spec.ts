@@ -1,16 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ABOVE_CHANCE_5, finalAccuracy, startTraining, openStudio } from './helpers';
-
-async function openTeaching(page: Page, sample = 'Fashion target'): Promise<void> {
-  await openStudio(page);
-  await page
-    .getByRole('combobox', { name: 'Model' })
-    .selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
-  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
-  await page.getByRole('button', { name: `Load sample: ${sample}` }).click();
-  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).not.toHaveCount(0);
-  await expect(page.getByRole('progressbar', { name: 'Reading images' })).toHaveCount(0);
-}
+import { ABOVE_CHANCE_5, finalAccuracy, startTraining, openTeaching } from './helpers';
 
 const mode = (page: Page, layer: string) =>
   page.getByRole('combobox', { name: `Mode for ${layer}`, exact: true });

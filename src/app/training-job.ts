@@ -6,6 +6,7 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import {
   DEFAULT_PARAMS,
+  type Evaluation,
   type LayerPlan,
   type ModelCard,
   type RunRecord,
@@ -94,14 +95,7 @@ interface RunnerRecord {
   valAccuracy: number | null;
   testAccuracy: number | null;
   layers: { weighted: number; frozen: number; fineTuned: number; reinitialized: number };
-  evaluation: {
-    split: 'test' | 'validation';
-    classNames: string[];
-    accuracy: number | null;
-    confusion: number[][];
-    perClass: { precision: number | null; recall: number | null; support: number }[];
-    misclassified: Record<string, string[]>;
-  } | null;
+  evaluation: Omit<Evaluation, 'projection' | 'forgetting'> | null;
   trainableParams: number;
   timings: { seconds: number; processes: number; device: string };
 }
