@@ -94,6 +94,10 @@ export async function useModel(page, model, size) {
   if ((await sizePicker.inputValue()) !== String(size)) {
     await sizePicker.selectOption(String(size));
   }
+  // Features from the top of the network (the global pool), whatever the model's default.
+  const features = page.getByRole('combobox', { name: 'Take features from' });
+  if ((await features.inputValue()) !== model.featureLayer)
+    await features.selectOption(model.featureLayer);
   const side = `${size / 2}×${size / 2}×`;
   await page
     .getByRole('listitem', { name: 'Conv1', exact: true })
@@ -140,7 +144,7 @@ export async function train(page) {
   const status = page.getByRole('status', { name: 'Validation accuracy' });
   const previous = (await status.getAttribute('data-run')) ?? '';
   const since = await now(page);
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   const handle = await page.waitForFunction(
     ({ since, previous }) => {
       const el = document.querySelector('[aria-label="Validation accuracy"]');
