@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configs, paired, standardize } from './experiment';
+import { configs, paired, standardize, withSection } from './experiment';
 
 describe('experiment helpers', () => {
   it('sweeps freeze depths with fc fine-tuned and re-initialised, scratch first', () => {
@@ -21,8 +21,14 @@ describe('experiment helpers', () => {
     expect(list.filter((c) => c.optional).map((c) => c.id)).toEqual([
       'freeze-1-fc-ft',
       'freeze-1-fc-reinit',
+      'ft-all-pool',
+      'ft-upper-pool',
+      'head-on-conv3',
       'ft-all-gentle',
     ]);
+    // The rows that match the studio's teaching-CNN plans: the new head sits on global_pool or conv3.
+    expect(list.find((c) => c.id === 'ft-upper-pool')).toMatchObject({ dropFc: true });
+    expect(list.find((c) => c.id === 'head-on-conv3')).toMatchObject({ featuresAt: 'conv3' });
   });
 
   it('calls a paired difference significant only when it is large against its spread', () => {
@@ -45,5 +51,16 @@ describe('experiment helpers', () => {
     expect(Array.from(a.x)).toEqual([-1, 0, 1, 0]);
     // Feature 0: mean 2, std 1; feature 1 is constant in training, so it is only centred.
     expect(Array.from(b.x)).toEqual([0, 2]);
+  });
+
+  it('writes a section between its markers, replacing it on the next run', () => {
+    const once = withSection('# Doc\n\ntext\n', 'k10', '## A\n\nold');
+    expect(once).toBe(
+      '# Doc\n\ntext\n\n<!-- section:k10 -->\n## A\n\nold\n<!-- /section:k10 -->\n',
+    );
+    const twice = withSection(once + '\nafter\n', 'k10', '## A\n\nnew');
+    expect(twice).toContain('## A\n\nnew');
+    expect(twice).not.toContain('old');
+    expect(twice.endsWith('\nafter\n')).toBe(true);
   });
 });

@@ -6,6 +6,10 @@
  *
  *   npm run experiment:teaching
  *   npm run experiment:teaching -- --seeds 1,2,3 --k 20 --out docs/teaching-transfer.md
+ *   npm run experiment:teaching -- --k 10 --targets fashion,digits,digits-inverted --section k10
+ *
+ * `--section NAME` writes the tables as one section of the existing document (between
+ * `<!-- section:NAME -->` markers, replaced on the next run) instead of the whole file.
  *
  * Each seed draws its own K-shot training set, initialises re-initialised layers and the
  * new head, and shuffles; within a seed every configuration sees the same data (paired).
@@ -42,6 +46,8 @@ export interface Config {
   modes: Record<PlanLayer, Mode>;
   /** Drop `fc`: the new head sits directly on `global_pool` (feature extraction at the catalog's feature layer). */
   dropFc?: boolean;
+  /** Features from this conv layer, globally average-pooled: the layers after it are removed and a new head reads them. */
+  featuresAt?: 'conv3';
   /** Frozen layers keep their *random* initial weights instead of the pretrained ones (a control). */
   randomWeights?: boolean;
   /** LR of fine-tuned (pretrained, trainable) layers; new and re-initialised layers use `NEW_LR`. */
@@ -131,6 +137,30 @@ export function configs(): Config[] {
       finetuneLr: lr,
     },
     {
+      id: 'ft-all-pool',
+      label: 'nothing frozen, fine-tune conv1–5, head on global_pool (fc removed)',
+      modes: plan(0, 'finetune', 'reinit'),
+      dropFc: true,
+      finetuneLr: lr,
+      optional: true,
+    },
+    {
+      id: 'ft-upper-pool',
+      label: 'conv1–2 frozen, fine-tune conv3–5, head on global_pool (fc removed)',
+      modes: plan(2, 'finetune', 'reinit'),
+      dropFc: true,
+      finetuneLr: lr,
+      optional: true,
+    },
+    {
+      id: 'head-on-conv3',
+      label: 'conv1–3 frozen, head on conv3 pooled (conv4–5, fc removed)',
+      modes: plan(3, 'finetune', 'reinit'),
+      featuresAt: 'conv3',
+      finetuneLr: lr,
+      optional: true,
+    },
+    {
       id: 'random-frozen',
       label: 'control: *random* conv1–5 frozen, fc re-init',
       modes: plan(5, 'finetune', 'reinit'),
@@ -179,6 +209,7 @@ export const DEFAULT_SETTINGS: ExperimentSettings = {
 
 /** The layer after which a frozen prefix ends (activations cached there), or null. */
 function cutLayer(config: Config): string | null {
+  if (config.featuresAt) return config.featuresAt;
   const frozen = PLAN_LAYERS.findIndex((name) => config.modes[name] !== 'frozen');
   const depth = frozen === -1 ? PLAN_LAYERS.length : frozen;
   // Cut after the pooling that follows a frozen conv, so the cache is as small as it gets.
@@ -193,8 +224,9 @@ function prefixModel(model: tf.LayersModel, cut: string): tf.LayersModel {
 }
 
 /** The layers after `cut` (a chain) applied to a new input: they share weights with `model`. */
-function suffixModel(model: tf.LayersModel, cut: string, dropFc: boolean): tf.LayersModel {
-  const index = model.layers.findIndex((l) => l.name === cut);
+function suffixModel(model: tf.LayersModel, cut: string | null, dropFc: boolean): tf.LayersModel {
+  // No cut: the whole chain after the input layer.
+  const index = cut === null ? 0 : model.layers.findIndex((l) => l.name === cut);
   const shape = (model.layers[index]!.outputShape as number[]).slice(1);
   const input = tf.input({ shape });
   let x: tf.SymbolicTensor = input;
@@ -203,6 +235,28 @@ function suffixModel(model: tf.LayersModel, cut: string, dropFc: boolean): tf.La
     x = layer.apply(x) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: x });
+}
+
+/** The frozen layers up to `cut`, globally average-pooled (a feature vector per image). */
+function pooledPrefix(model: tf.LayersModel, cut: string): tf.LayersModel {
+  const pooled = tf.layers
+    .globalAveragePooling2d({})
+    .apply(model.getLayer(cut).output as tf.SymbolicTensor) as tf.SymbolicTensor;
+  return tf.model({ inputs: model.inputs, outputs: pooled });
+}
+
+/** A new softmax head on `dim` features, seeded. */
+function newHead(dim: number, numClasses: number, seed: number): tf.LayersModel {
+  const input = tf.input({ shape: [dim] });
+  const head = tf.layers
+    .dense({
+      name: 'head',
+      units: numClasses,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1000 + seed }),
+    })
+    .apply(input) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: head });
 }
 
 async function activations(prefix: tf.LayersModel, set: ImageSet): Promise<TensorSet> {
@@ -283,17 +337,24 @@ async function runConfig(
   // A layer is freed when every container that *applied* it is disposed: `model` and the
   // suffix (the prefix only reuses `model`'s nodes, so it is not disposed on its own).
   const containers: tf.LayersModel[] = [model];
+  if (config.dropFc && !cut) {
+    trained = suffixModel(model, null, true);
+    containers.push(trained);
+  }
   if (cut) {
-    const prefix = prefixModel(model, cut);
+    const prefix = config.featuresAt ? pooledPrefix(model, cut) : prefixModel(model, cut);
     if (config.randomWeights) {
       trainData = await activations(prefix, trainSet);
       testData = await activations(prefix, testSet);
     } else {
       // Seed-independent test activations are shared; the K-shot train set differs per seed.
       trainData = await activations(prefix, trainSet);
-      testData = await cache.get(`${cacheKey}/${cut}`, () => activations(prefix, testSet));
+      const key = `${cacheKey}/${cut}${config.featuresAt ? '/pooled' : ''}`;
+      testData = await cache.get(key, () => activations(prefix, testSet));
     }
-    trained = suffixModel(model, cut, config.dropFc ?? false);
+    trained = config.featuresAt
+      ? newHead(trainData.shape[0]!, numClasses, seed)
+      : suffixModel(model, cut, config.dropFc ?? false);
     containers.push(trained);
     const next = trained.layers.find((l) => l.countParams() > 0);
     if (
@@ -431,7 +492,9 @@ function table(results: TargetResult[], list: Config[]): string {
     const modes = PLAN_LAYERS.map(
       (n) => ({ frozen: 'F', finetune: 'T', reinit: 'R' })[c.modes[n]],
     ).join('');
-    const plan = `${modes.slice(0, 5)} · ${c.dropFc ? '–' : modes.slice(5)}`;
+    const plan = c.featuresAt
+      ? `${modes.slice(0, 3)}–– · –`
+      : `${modes.slice(0, 5)} · ${c.dropFc ? '–' : modes.slice(5)}`;
     const cells = results.flatMap((r) => {
       const accs = r.cells.get(c.id) ?? [];
       const scratch = r.cells.get('scratch') ?? [];
@@ -444,7 +507,12 @@ function table(results: TargetResult[], list: Config[]): string {
 }
 
 /** Plain-language checks of the expected effects, computed from the numbers. */
-function findings(fashion: TargetResult, digits: TargetResult, list: Config[]): string[] {
+function findings(
+  fashion: TargetResult,
+  digits: TargetResult,
+  list: Config[],
+  withFashion = true,
+): string[] {
   const get = (r: TargetResult, id: string) => r.cells.get(id) ?? [];
   const n = get(fashion, 'scratch').length;
   const has = (id: string) => list.some((c) => c.id === id);
@@ -453,7 +521,7 @@ function findings(fashion: TargetResult, digits: TargetResult, list: Config[]): 
   const out: string[] = [];
 
   // 1. Does pretraining help? Fine-tuning the whole pretrained network vs training from scratch.
-  for (const r of [fashion, digits]) {
+  for (const r of withFashion ? [fashion, digits] : [digits]) {
     const d = paired(get(r, 'freeze-0-fc-ft'), get(r, 'scratch'));
     const pretrainedRows = list
       .filter((c) => c.id !== 'scratch' && !c.randomWeights)
@@ -493,16 +561,37 @@ function findings(fashion: TargetResult, digits: TargetResult, list: Config[]): 
   }
 
   // 3. Keep or re-initialise fc?
-  for (const r of [fashion, digits]) {
+  for (const r of withFashion ? [fashion, digits] : [digits]) {
     const parts = [0, 1, 2, 4, 5]
       .filter((depth) => has(`freeze-${depth}-fc-ft`) && has(`freeze-${depth}-fc-reinit`))
       .map(
         (depth) =>
           `depth ${depth}: ${delta(paired(get(r, `freeze-${depth}-fc-reinit`), get(r, `freeze-${depth}-fc-ft`)))}`,
       );
+    if (parts.length > 0)
+      out.push(
+        `**${r.target.label}: fc re-init − fc fine-tuned**, by number of frozen convs: ${parts.join('; ')} pp.`,
+      );
+  }
+
+  // 3a. The studio's fine-tuning plans (head on global_pool, fc removed) vs scratch.
+  for (const id of ['ft-all-pool', 'ft-upper-pool'].filter(has)) {
+    const f = paired(get(fashion, id), get(fashion, 'scratch'));
+    const d = paired(get(digits, id), get(digits, 'scratch'));
     out.push(
-      `**${r.target.label}: fc re-init − fc fine-tuned**, by number of frozen convs: ${parts.join('; ')} pp.`,
+      `**Fine-tuned, head on global_pool, vs scratch** (${id}): ${fashion.target.label} ${delta(f)} pp, ${digits.target.label} ${delta(d)} pp.`,
     );
+  }
+
+  // 3b. Features from an intermediate layer (the studio's small-different cut) vs the whole body frozen.
+  if (has('head-on-conv3') && has('head-on-pool')) {
+    for (const r of withFashion ? [fashion, digits] : [digits]) {
+      const cut = paired(get(r, 'head-on-conv3'), get(r, 'head-on-pool'));
+      const vsScratch = paired(get(r, 'head-on-conv3'), get(r, 'scratch'));
+      out.push(
+        `**${r.target.label}: features from conv3 vs from global_pool** (head-on-conv3 − head-on-pool): ${delta(cut)} pp; head-on-conv3 vs scratch ${delta(vsScratch)} pp.`,
+      );
+    }
   }
 
   // 4. Are the pretrained conv features better than random ones?
@@ -519,20 +608,40 @@ function findings(fashion: TargetResult, digits: TargetResult, list: Config[]): 
   return out;
 }
 
+/** What each target is, for the report. */
+const TARGET_NOTES: Record<string, string> = {
+  fashion:
+    '**Fashion** = Fashion-MNIST Pullover, Dress, Shirt, Sneaker, Ankle boot (similar domain)',
+  digits:
+    '**Digits** = MNIST digits 3, 4, 5, 7, 9 (different domain; chosen because raw-pixel 1-NN at 20 images/class scores 77.3% on them vs 78.4% on the Fashion target, so the two are equally hard before any transfer)',
+  'digits-inverted':
+    '**Inverted digits** = the same digits with every pixel inverted (1 − x: dark strokes on white; the bundled sample `digits-inverted`), a far domain for a network that only saw bright objects on black',
+};
+
 export function report(
   results: TargetResult[],
   list: Config[],
   settings: ExperimentSettings,
-  meta: { command: string; seconds: number; backend: string; modelDir: string; card: string },
+  meta: {
+    command: string;
+    seconds: number;
+    backend: string;
+    modelDir: string;
+    card: string;
+    /** Written as one `##` section of the document instead of the whole file. */
+    section?: string;
+  },
 ): string {
   const ks = [...new Set(results.map((r) => r.k))];
+  const heading = meta.section ? '###' : '##';
+  const targets = [...new Set(results.map((r) => r.target.id))];
   const lines = [
-    '# Teaching CNN: transfer table',
+    meta.section ? `## ${meta.section}` : '# Teaching CNN: transfer table',
     '',
     `Generated by \`${meta.command}\` (scripts/teaching/experiment.ts) — do not edit by hand. Wall time ${(meta.seconds / 60).toFixed(1)} min on the ${meta.backend} backend (Node, 2 shared CPU cores).`,
     '',
     `- Pretrained model: \`${meta.modelDir}\` (${meta.card}).`,
-    '- Targets (5 classes each): **Fashion** = Fashion-MNIST Pullover, Dress, Shirt, Sneaker, Ankle boot (similar domain); **Digits** = MNIST digits 3, 4, 5, 7, 9 (different domain; chosen because raw-pixel 1-NN at 20 images/class scores 77.3% on them vs 78.4% on the Fashion target, so the two are equally hard before any transfer).',
+    `- Targets (5 classes each): ${targets.map((t) => TARGET_NOTES[t] ?? t).join('; ')}.`,
     `- Training: K images per class drawn from each class's training pool (seeded); Adam, batch ${settings.batchSize}, LR ${NEW_LR} for new and re-initialised layers and ${FINETUNE_LR} for fine-tuned ones (unless the row says otherwise); the head is always new. A run stops once an epoch's mean training loss is below ${settings.stopBelowLoss} (it fits its images) or after ${settings.epochs} epochs; the *epochs* column gives the median per target (${settings.epochs} = the threshold was not reached: the row is under-trained rather than converged). ${settings.standardizeFeatures ? 'Frozen features that feed a new layer are z-scored with training-set statistics (an affine map foldable into that layer; without it the all-positive pooled features make the new layer converge far too slowly to compare).' : 'Frozen features are not standardised.'}`,
     `- Test: ${settings.testPerClass} held-out images per class (${settings.testPerClass * 5} per target), never used for training and not among the bundled samples.`,
     `- Seeds ${settings.seeds.join(', ')}: each seed draws its own training images, initial weights of new layers and shuffling; all rows share them (paired).`,
@@ -546,19 +655,53 @@ export function report(
   ];
   for (const k of ks) {
     const rs = results.filter((r) => r.k === k);
-    lines.push(`## K = ${k} images per class`, '', table(rs, list), '');
+    lines.push(`${heading} K = ${k} images per class`, '', table(rs, list), '');
     const fashion = rs.find((r) => r.target.id === 'fashion');
-    const digits = rs.find((r) => r.target.id === 'digits');
-    if (fashion && digits && list.some((c) => c.id === 'freeze-0-fc-ft')) {
+    const others = rs.filter((r) => r.target.id !== 'fashion');
+    if (fashion && others.length > 0 && list.some((c) => c.id === 'freeze-0-fc-ft')) {
       lines.push(
-        '### What the numbers say',
+        `${heading}# What the numbers say`,
         '',
-        ...findings(fashion, digits, list).map((f) => `- ${f}`),
+        ...others
+          .flatMap((other, i) => findings(fashion, other, list, i === 0))
+          .filter((f, i, all) => all.indexOf(f) === i)
+          .map((f) => `- ${f}`),
         '',
       );
     }
   }
   return lines.join('\n');
+}
+
+/** The digits with every pixel inverted (1 − x), as the bundled `digits-inverted` sample. */
+function invert(c: ClassSplit): ClassSplit {
+  const flip = (im: Float32Array) => im.map((v) => 1 - v);
+  return { name: c.name, pool: c.pool.map(flip), test: c.test.map(flip) };
+}
+
+const TARGETS: Record<string, () => Target> = {
+  fashion: () => ({
+    id: 'fashion',
+    label: 'Fashion',
+    classes: FASHION_TARGET_CLASSES.map(loadFashionClass),
+  }),
+  digits: () => ({ id: 'digits', label: 'Digits', classes: DIGIT_CLASSES.map(loadDigitClass) }),
+  'digits-inverted': () => ({
+    id: 'digits-inverted',
+    label: 'Inverted digits',
+    classes: DIGIT_CLASSES.map(loadDigitClass).map(invert),
+  }),
+};
+
+/** `doc` with the section `name` (between its markers) replaced by `body`, or appended. */
+export function withSection(doc: string, name: string, body: string): string {
+  const open = `<!-- section:${name} -->`;
+  const close = `<!-- /section:${name} -->`;
+  const block = `${open}\n${body.trim()}\n${close}\n`;
+  const a = doc.indexOf(open);
+  const b = doc.indexOf(close);
+  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + close.length + 1);
+  return `${doc.trimEnd()}\n\n${block}`;
 }
 
 async function main(): Promise<void> {
@@ -570,6 +713,10 @@ async function main(): Promise<void> {
       'batch-size': { type: 'string' },
       'test-per-class': { type: 'string' },
       only: { type: 'string' },
+      with: { type: 'string' },
+      targets: { type: 'string', default: 'fashion,digits' },
+      section: { type: 'string' },
+      title: { type: 'string' },
       model: { type: 'string', default: 'public/models/teaching-cnn' },
       out: { type: 'string', default: 'docs/teaching-transfer.md' },
     },
@@ -592,21 +739,24 @@ async function main(): Promise<void> {
     epochs: number;
   };
   const only = values.only?.split(',');
+  const extra = values.with?.split(',') ?? [];
   const list = configs().filter((c) =>
-    only ? c.id === 'scratch' || only.includes(c.id) : !c.optional,
+    only ? c.id === 'scratch' || only.includes(c.id) : !c.optional || extra.includes(c.id),
   );
-  const targets: Target[] = [
-    { id: 'fashion', label: 'Fashion', classes: FASHION_TARGET_CLASSES.map(loadFashionClass) },
-    { id: 'digits', label: 'Digits', classes: DIGIT_CLASSES.map(loadDigitClass) },
-  ];
+  const targets = values.targets.split(',').map((id) => {
+    const target = TARGETS[id]?.();
+    if (!target) throw new Error(`no target "${id}" (${Object.keys(TARGETS).join(', ')})`);
+    return target;
+  });
   const results: TargetResult[] = [];
   for (const k of settings.ks)
     for (const target of targets)
       results.push(await runTarget(pretrained, target, k, settings, list, (l) => console.log(l)));
   const seconds = (performance.now() - t0) / 1000;
+  const quote = (a: string) => (/[\s"']/.test(a) ? `"${a}"` : a);
   const command = [
     'npm run experiment:teaching',
-    ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+    ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2).map(quote)] : []),
   ].join(' ');
   const md = report(results, list, settings, {
     command,
@@ -614,8 +764,12 @@ async function main(): Promise<void> {
     backend,
     modelDir: values.model,
     card: `source test accuracy ${(card.sourceTestAccuracy * 100).toFixed(1)}%, ${card.trainingImagesPerClass} images/class × ${card.epochs} epochs`,
+    ...(values.section ? { section: values.title ?? values.section } : {}),
   });
-  writeFileSync(values.out, md + '\n');
+  writeFileSync(
+    values.out,
+    values.section ? withSection(readFileSync(values.out, 'utf8'), values.section, md) : md + '\n',
+  );
   console.log(md);
   console.log(`wrote ${values.out} in ${(seconds / 60).toFixed(1)} min`);
 }

@@ -18,6 +18,12 @@ export interface TrainOptions {
   seed: number;
   /** Stop early once an epoch's mean training loss is below this (the model fits its data). */
   stopBelowLoss?: number;
+  /**
+   * L2-SP conservation (Li, Grandvalet & Davoine 2018): adds λ/2 · Σ‖w − w₀‖² over the
+   * trainable weights that have a starting point here (weight name → w₀), as the studio's
+   * `conservation` parameter does.
+   */
+  l2sp?: { lambda: number; anchors: ReadonlyMap<string, tf.Tensor> };
   onEpoch?: (epoch: number, meanLoss: number) => void;
 }
 
@@ -100,7 +106,14 @@ export async function train(
           );
           const { value, grads } = tf.variableGrads(() => {
             const probs = model.apply(xb, { training: true }) as tf.Tensor;
-            return tf.metrics.categoricalCrossentropy(yb, probs).mean() as tf.Scalar;
+            const ce = tf.metrics.categoricalCrossentropy(yb, probs).mean() as tf.Scalar;
+            const l2sp = opts.l2sp;
+            if (!l2sp || l2sp.lambda === 0) return ce;
+            const terms = vars.flatMap((v) => {
+              const w0 = l2sp.anchors.get(v.name);
+              return w0 ? [v.sub(w0).square().sum()] : [];
+            });
+            return terms.length === 0 ? ce : ce.add(tf.addN(terms).mul(l2sp.lambda / 2));
           }, vars);
           for (const [lr, groupVars] of groups) {
             optimizers
