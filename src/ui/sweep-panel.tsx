@@ -19,6 +19,7 @@ export function SweepPanel() {
   const model = useStudio((s) => s.model);
   const plan = useStudio((s) => s.plan);
   const sweep = useStudio((s) => s.sweep);
+  const fineTuneRate = useStudio((s) => s.params.fineTuneLearningRate);
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
   const ready = useStudio((s) => s.classes.length >= 2 && !s.decoding);
   const [seeds, setSeeds] = useState(SWEEP_DEFAULT_SEEDS);
@@ -46,6 +47,13 @@ export function SweepPanel() {
         above — with {seeds} seed{seeds === 1 ? '' : 's'} each, on the same split, one run after
         another.
       </p>
+      {fineTuneRate <= 1e-5 && (
+        <p className="small hint">
+          At a fine-tune learning rate of {fineTuneRate} the unfrozen layers barely move in a few
+          epochs, so every depth trains little more than the head and the depths come out alike. To
+          see what freezing costs, raise it for the sweep (e.g. 3e-4 on the teaching CNN).
+        </p>
+      )}
       <details>
         <summary className="small">
           Depths: {selected.length} of {all.length} block boundaries
