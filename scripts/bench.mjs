@@ -14,6 +14,8 @@
 //   npm run bench -- --backends wasm,auto
 //   npm run bench -- --out <folder>
 //   npm run bench -- --compare bench/A.json bench/B.json   how far two runs agree
+//   npm run bench -- --scale 10000     only the scale run: 10,000 images at 224 px, head only,
+//                                      peak memory sampled (bench/<date>-scale-10000.*)
 import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -29,8 +31,10 @@ import { chromium } from '@playwright/test';
 import { findBrowser } from './find-browser.mjs';
 import { compare as baseline } from './bench/baseline.mjs';
 import { compareResults, markdown } from './bench/report.mjs';
+import { scaleRun } from './bench/scale.mjs';
 import { summary } from './bench/stats.mjs';
 import {
+  diagnose,
   freezeUpTo,
   heaps,
   ingest,
@@ -123,7 +127,8 @@ const FAST_BACKENDS = new Set(['wasm', 'auto']);
 
 const quick = flag('quick');
 const plan = quick ? QUICK : FULL;
-const backends = option('backends')?.split(',') ?? plan.backends;
+const scale = option('scale') ? Number(option('scale')) : null;
+const backends = option('backends')?.split(',') ?? (scale ? [] : plan.backends);
 const PORT = Number(option('port') ?? 4391);
 const baseURL = `http://127.0.0.1:${PORT}/`;
 const BROWSER_ARGS = [
@@ -259,14 +264,16 @@ const result = {
 
 const outFolder = option('out') ?? (quick ? mkdtempSync(join(tmpdir(), 'thaw-bench-')) : 'bench');
 mkdirSync(outFolder, { recursive: true });
-let stem = join(outFolder, date);
-for (let k = 2; existsSync(`${stem}.json`); k++) stem = join(outFolder, `${date}-${k}`);
+const base = backends.length === 0 && scale ? `${date}-scale-${scale}` : date;
+let stem = join(outFolder, base);
+for (let k = 2; existsSync(`${stem}.json`); k++) stem = join(outFolder, `${base}-${k}`);
+const writesLatest = backends.length > 0 && (!quick || option('out'));
 const save = () => {
   result.durationS = Math.round((Date.now() - started) / 1000);
   writeFileSync(`${stem}.json`, `${JSON.stringify(result, null, 1)}\n`);
   const md = markdown(result);
   writeFileSync(`${stem}.md`, md);
-  if (!quick || option('out')) writeFileSync(join(outFolder, 'latest.md'), md);
+  if (writesLatest) writeFileSync(join(outFolder, 'latest.md'), md);
 };
 
 async function memoryCheck(page, epochs, what) {
@@ -322,6 +329,11 @@ async function benchBackend(choice) {
   const trainingRuns = [];
   try {
     await studioPart(b, page, tier, data, trainingRuns);
+  } catch (err) {
+    const seen = await diagnose(page, `${stem}-${choice}-failure.png`);
+    throw new Error(`${String(err.message ?? err).split('\n')[0]} — on the page: ${seen}`, {
+      cause: err,
+    });
   } finally {
     b.longTasks = longTaskSummary(trainingRuns);
     await context.close();
@@ -444,12 +456,24 @@ async function baselinePart(b, tier, data) {
       save();
     }
 }
+if (scale) {
+  log(`== scale: ${scale} images`);
+  const run = await scaleRun(browser, baseURL, {
+    manifest,
+    images: scale,
+    backend: option('scale-backend') ?? 'auto',
+    model: MODELS[0],
+    size: 224,
+    epochs: 3,
+  });
+  result.scale = [run];
+  log(`scale: ${JSON.stringify({ ...run, epochs: undefined })}`);
+  save();
+}
 await browser.close();
 stopServer();
 result.machine.loadAfter = loadavg().map((l) => Math.round(l * 10) / 10);
 save();
 console.log(`\n${markdown(result)}`);
-log(
-  `Results: ${stem}.json, ${stem}.md${!quick || option('out') ? `, ${join(outFolder, 'latest.md')}` : ''}`,
-);
+log(`Results: ${stem}.json, ${stem}.md${writesLatest ? `, ${join(outFolder, 'latest.md')}` : ''}`);
 process.exit(0);

@@ -10,6 +10,26 @@ const inSeconds = (st) =>
 const ranAs = (b) =>
   `${b.choice}${b.choice === 'auto' || b.active !== b.choice ? ` → ${b.active}` : ''}${b.gpu === 'software' ? ' (software GPU)' : ''}`;
 
+function scaleSection(r, line) {
+  if (r.scale?.length) {
+    line();
+    line('## Scale');
+    line();
+    line(
+      'One folder of many images (the photo sample repeated under new names), ingested and trained head-only for 3 epochs through the UI; the page heap and the worker heap and array buffers are sampled every 5 s, the largest kept.',
+    );
+    line();
+    line(
+      '| images | backend (ran as) | model, px | ingestion s (img/s) | features s (img/s) | epoch s | peak worker heap MB | peak worker buffers MB | peak page heap MB | worker tensors after | stored | outcome |',
+    );
+    line('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const x of r.scale)
+      line(
+        `| ${x.images.toLocaleString('en')} | ${x.backend} → ${x.active ?? '?'} | ${x.modelLabel}, ${x.size} | ${x.ingestS ? `${round(x.ingestS, 3)} (${round(x.ingestImagesPerSecond, 3)})` : '—'} | ${x.featuresS ? `${round(x.featuresS, 3)} (${round(x.featuresImagesPerSecond, 3)})` : '—'} | ${x.epochMs ? round(x.epochMs / 1000, 3) : '—'} | ${mb(x.peak?.workerHeap)} | ${mb(x.peak?.workerBuffers)} | ${mb(x.peak?.pageHeap)} | ${x.tensors?.after ?? '—'} | ${x.stored?.replace(/^.*Stored:\s*/, '') || '—'} | ${x.completed ? 'completed' : `failed: ${x.error}`} |`,
+      );
+  }
+}
+
 export function markdown(r) {
   const out = [];
   const line = (s = '') => out.push(s);
@@ -23,6 +43,12 @@ export function markdown(r) {
     'Every figure is the median of its repetitions, with the smallest and largest in brackets. The first run on a fresh page (cold: wasm compiled, shaders built, first kernels run) is shown apart from the steady runs after it; the first epoch of a run (network rebuilt, initial features) apart from the later ones.',
   );
   line();
+  if (r.backends.length === 0) {
+    scaleSection(r, line);
+    for (const n of r.notes) line(`- ${n}`);
+    line();
+    return out.join('\n');
+  }
   line('## Start-up');
   line();
   line('| what | seconds |');
@@ -117,6 +143,7 @@ export function markdown(r) {
       line(
         `| ${ranAs(b)} | ${m.modelLabel}, ${m.size} | ${m.plan} | ${m.epochs} | ${m.tensors.join(' → ')} | ${m.workerHeap.map(mb).join(' → ')} | ${m.workerBuffers.map(mb).join(' → ')} | ${m.pageHeap.map(mb).join(' → ')} |`,
       );
+  scaleSection(r, line);
   if (r.notes.length > 0) {
     line();
     line('## Notes');

@@ -71,7 +71,32 @@ export async function openStudio(browser, baseURL, choice) {
   const active = /Backend: (\w+)/.exec(await status.innerText())?.[1] ?? '?';
   const note = (await status.innerText()).replace(/\s+/g, ' ').trim();
   await page.getByRole('checkbox', { name: 'Early stopping' }).uncheck();
+  const consoleErrors = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text().slice(0, 300)));
+  page.on('pageerror', (e) => consoleErrors.push(e.message.slice(0, 300)));
+  page.on('crash', () => consoleErrors.push('the page crashed'));
+  page.__consoleErrors = consoleErrors;
   return { context, page, startupMs, active, note };
+}
+
+/** What the page says when a step did not finish: its alerts, progress lines and console errors. */
+export async function diagnose(page, file) {
+  const alerts = await page
+    .getByRole('alert')
+    .allInnerTexts()
+    .catch(() => []);
+  const progress = await page
+    .locator('.progress-row')
+    .allInnerTexts()
+    .catch(() => []);
+  if (file) await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  return [
+    ...alerts.map((a) => `alert: ${a}`),
+    ...progress.map((p) => `progress: ${p}`),
+    ...(page.__consoleErrors ?? []).slice(-5).map((e) => `console: ${e}`),
+  ]
+    .join(' | ')
+    .replace(/\s+/g, ' ');
 }
 
 /** Waits until nothing is being read and the model is listed. */
@@ -81,7 +106,7 @@ async function settled(page) {
       document.querySelector('section[aria-label="Training"]')?.getAttribute('data-decoding') ===
       'no',
     null,
-    { timeout: 600_000 },
+    { timeout: 300_000 },
   );
 }
 
@@ -121,7 +146,7 @@ export async function ingest(page, folder, images) {
       return free ? { pick: pick.t, done: free.t } : null;
     },
     since,
-    { timeout: 900_000, polling: 100 },
+    { timeout: 600_000, polling: 100 },
   );
   const { pick, done: end } = await done.jsonValue();
   const shown = await page.getByRole('table', { name: 'Classes' }).innerText();
