@@ -51,6 +51,8 @@ export default tseslint.config(
   {
     ignores: [
       'dist',
+      'dist-*',
+      'bench',
       'node_modules',
       'public',
       'test-results',
