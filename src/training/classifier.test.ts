@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stratifiedSplit } from '../data/split';
 import { DEFAULT_PARAMS } from '../domain';
-import { trainWithPlan } from '../training/engine';
-import { adapterWeights, buildClassifier, saveClassifier, tmInput } from './classifier';
+import { trainWithPlan } from './engine';
+import { adapterWeights, buildClassifier, saveClassifier, tmInput } from '../model/classifier';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
