@@ -137,6 +137,10 @@ test('a zero-byte file is listed as empty; the other images are used', async () 
   await load(page, folder('zero-byte', { Sneaker: 4, Dress: 4 }, { 'Dress/blank.png': '' }));
   await expect(skippedItem(page, 'blank.png')).toContainText('empty file');
   await expect(classRow(page, 'Dress')).toContainText('4');
+  // What the worker holds for these images is on screen.
+  await expect(page.getByRole('status', { name: 'Memory' })).toContainText(
+    'images 1.1 MB (8 × 224×224 RGB). Frozen-prefix cache: 40 KB of the 768 MB budget (global_average_pooling2d, 1280 per image)',
+  );
 });
 
 test('a JPEG cut short is listed as damaged, with its size', async () => {
@@ -378,4 +382,23 @@ test('the worker dies in the middle of an epoch: the run says so, the worker com
   await startTraining(page);
   expect(await finalAccuracy(page)).toBeGreaterThan(34); // 3 classes: chance is 33%.
   await expect(page.getByText('Finished 10 epochs')).toBeVisible();
+});
+
+// Known gap: a worker that stops without an error event (closed, or killed by the browser)
+// leaves the run "training" forever with Train disabled; the worker client only restarts on
+// an `error` event. Needs a liveness check in src/client/worker-client.ts.
+test.fixme('the worker stops silently in the middle of an epoch: the studio notices and restarts it', async () => {
+  await load(page, folder('silent', { Sneaker: 20, Dress: 20, Shirt: 20 }));
+  await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('conv1');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('300');
+  await startTraining(page);
+  await expect
+    .poll(() => page.getByRole('table', { name: 'Epochs' }).getByRole('row').count())
+    .toBeGreaterThan(2);
+  const worker = page.workers().find((w) => /worker/.test(w.url()));
+  await worker!.evaluate(() => setTimeout(() => self.close()));
+  await expect(page.getByRole('alert').filter({ hasText: 'The training worker' })).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
 });

@@ -8,6 +8,7 @@ import { PredictPanel } from './predict-panel';
 import { TrainOptions } from './train-options';
 import { RunsView } from './runs-view';
 import { FieldProblems, NumberField } from './number-field';
+import { MemoryNote } from './memory-note';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /** The epochs table shows the latest few; the curve shows them all. */
@@ -279,6 +280,7 @@ export function TrainPanel() {
           .
         </p>
       )}
+      <MemoryNote />
       {s.tensorCheck && (
         <p
           className="small muted"
