@@ -45,10 +45,12 @@ describe('bundled MobileNetV2', () => {
     const before = tf.memory().numTensors;
     const full = await buildModel(artifacts());
     const entry = catalogEntry('mobilenet-v2')!;
+    // Its default features come from block 12 (docs/photo-accuracy.md), a cut point.
+    expect(entry.featureLayer).toBe('block_12_add');
     const layers = describeLayers(full);
     const names = layers.map((l) => l.name);
     // The source model's head follows the feature layer; the studio cuts it away.
-    expect(names.slice(names.indexOf(entry.featureLayer) + 1)).toEqual([
+    expect(names.slice(names.indexOf('flatten_1') + 1)).toEqual([
       'dense_1',
       'dropout_2',
       'dense_2',
@@ -66,9 +68,10 @@ describe('bundled MobileNetV2', () => {
     expect(cutAt('block_5_project_BN')).toBe(false); // the skip connection of block 5 crosses here
     expect(cutAt('block_5_depthwise')).toBe(false);
     expect(cutAt('block_6_expand')).toBe(true); // block 6 (stride 2) has no skip connection
+    expect(cutAt(entry.featureLayer)).toBe(true);
     const features = tf.tidy(
       () =>
-        featuresAt(full, entry.featureLayer).predict(
+        featuresAt(full, 'flatten_1').predict(
           tf.randomUniform([1, 224, 224, 3], 0, 1, 'float32', 1),
         ) as tf.Tensor,
     );
