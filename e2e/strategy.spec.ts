@@ -130,3 +130,16 @@ test('each quadrant applies its plan to the layer stack, and every field stays e
   await expect(mode('conv1')).toHaveValue('frozen');
   await expect(quadrant('Large dataset, different domain')).toBeChecked();
 });
+
+test('the lesson panel says what the committed tables measured, with their sources', async ({
+  page,
+}) => {
+  await openStudio(page);
+  await page.getByText('Lesson: how many layers to freeze?').click();
+  const measured = page.getByRole('list', { name: 'Measured in this studio' });
+  await expect(measured.getByRole('listitem')).toHaveCount(4);
+  await expect(measured).toContainText('−11.8 ± 2.5 pp on inverted digits');
+  await expect(measured).toContainText('docs/teaching-transfer.md');
+  await expect(measured).toContainText('docs/photo-scratch-vs-transfer.md');
+  await expect(measured).toContainText('docs/similarity-calibration.md');
+});

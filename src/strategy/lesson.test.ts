@@ -1,11 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   CONSERVATION_LESSON,
   LAYER_TRANSFER_LESSON,
   LEARNING_RATE_LESSON,
+  MEASURED_LESSONS,
   MODE_LESSONS,
   YOSINSKI_2014,
 } from './lesson';
+import { QUADRANT_EVIDENCE } from './quadrant';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('Yosinski et al. 2014 reference numbers', () => {
   it('holds the baseline and the frozen curve for n = 1..7', () => {
@@ -47,5 +54,69 @@ describe('explanations', () => {
   it('copies the first layers for images and the last for speech', () => {
     expect(LAYER_TRANSFER_LESSON.images).toMatch(/copy the first layers/);
     expect(LAYER_TRANSFER_LESSON.speech).toMatch(/Copy the last layers/);
+  });
+});
+
+/** Numbers a lesson quotes from a table: "−11.8 ± 2.5", "+2.7 ± 0.9" and percentages like "82.9%". */
+function quotedNumbers(text: string): string[] {
+  return [
+    ...text.matchAll(/[+−]?\d+\.\d ± \d+\.\d/g),
+    ...text.matchAll(/(?<![\d.]|± )\d+\.\d%/g),
+  ].map((m) => m[0]);
+}
+
+/** The committed documents a text cites (docs/….md). */
+function citedDocs(text: string): string[] {
+  return [...new Set([...text.matchAll(/docs\/[\w.-]+\.md/g)].map((m) => m[0]))];
+}
+
+describe('what this studio measured', () => {
+  const read = (doc: string) => readFileSync(join(ROOT, doc), 'utf8');
+
+  it('cites a committed table for every lesson, and every quoted number is in it', () => {
+    expect(MEASURED_LESSONS.length).toBeGreaterThanOrEqual(3);
+    for (const lesson of MEASURED_LESSONS) {
+      const docs = citedDocs(lesson.source);
+      expect(docs.length, lesson.title).toBeGreaterThan(0);
+      const text = docs.map(read).join('\n');
+      const numbers = quotedNumbers(lesson.text);
+      expect(numbers.length, lesson.title).toBeGreaterThan(0);
+      for (const n of numbers) expect(text, `${lesson.title}: ${n}`).toContain(n);
+    }
+  });
+
+  it('quotes only numbers that are in the committed tables, in the other lessons too', () => {
+    for (const text of [
+      ...MODE_LESSONS.map((m) => m.text),
+      LEARNING_RATE_LESSON.text,
+      CONSERVATION_LESSON.text,
+    ]) {
+      const docs = citedDocs(text);
+      const all = docs.map(read).join('\n');
+      for (const n of quotedNumbers(text)) expect(all, n).toContain(n);
+    }
+  });
+
+  it('backs every quadrant plan it has evidence for with the cited tables', () => {
+    for (const [model, byQuadrant] of Object.entries(QUADRANT_EVIDENCE))
+      for (const [q, text] of Object.entries(byQuadrant)) {
+        const docs = citedDocs(text);
+        expect(docs.length, `${model} ${q}`).toBeGreaterThan(0);
+        const all = docs.map(read).join('\n');
+        for (const n of quotedNumbers(text)) expect(all, `${model} ${q}: ${n}`).toContain(n);
+      }
+  });
+
+  it('finds quoted numbers and cited documents', () => {
+    expect(quotedNumbers('costs −11.8 ± 2.5 pp, +2.7 ± 0.9 pp; 82.9% vs 80.1%')).toEqual([
+      '−11.8 ± 2.5',
+      '+2.7 ± 0.9',
+      '82.9%',
+      '80.1%',
+    ]);
+    expect(citedDocs('(docs/teaching-transfer.md, K = 10; docs/a-b.md)')).toEqual([
+      'docs/teaching-transfer.md',
+      'docs/a-b.md',
+    ]);
   });
 });

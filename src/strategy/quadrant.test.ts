@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { modeOf } from '../domain';
 import { planWarnings } from './layer-plan';
-import { QUADRANTS, quadrantPlan, type Quadrant, type StrategyLayer } from './quadrant';
+import {
+  QUADRANTS,
+  quadrantEvidence,
+  quadrantPlan,
+  type Quadrant,
+  type StrategyLayer,
+} from './quadrant';
 import mobilenetV2 from './fixtures/mobilenet-v2-layers.json';
+import mobilenetV2035 from './fixtures/mobilenet-v2-035-layers.json';
 import teachingCnn from './fixtures/teaching-cnn-layers.json';
 
 // Layer lists of the bundled models, read off the real networks (layerGraph(model).cut).
 const MODELS: { name: string; layers: StrategyLayer[]; feature: string }[] = [
   { name: 'MobileNetV2', layers: mobilenetV2, feature: 'flatten_1' },
+  { name: 'MobileNetV2 α=0.35', layers: mobilenetV2035, feature: 'global_average_pooling2d' },
   { name: 'teaching CNN', layers: teachingCnn, feature: 'global_pool' },
 ];
 
@@ -100,6 +108,12 @@ describe('concrete plans on the bundled models', () => {
     expect(plan.featureLayer).toBe('block_9_add');
   });
 
+  it('the photo backbone small-different cuts at block_9_add (the row of docs/photo-scratch-vs-transfer.md)', () => {
+    expect(
+      quadrantPlan('small-different', mobilenetV2035, 'global_average_pooling2d').plan.featureLayer,
+    ).toBe('block_9_add');
+  });
+
   it('teaching CNN small-different cuts after conv3', () => {
     expect(quadrantPlan('small-different', teachingCnn, 'global_pool').plan.featureLayer).toBe(
       'conv3',
@@ -116,13 +130,35 @@ describe('concrete plans on the bundled models', () => {
   });
 });
 
-describe('suggested cut (from the layer probe)', () => {
+describe('evidence from the committed tables', () => {
+  it('cites a table for every quadrant on the teaching CNN, and for three on each photo network', () => {
+    const cited = (model: string) =>
+      QUADRANTS.map((x) => x.id).filter((q) => quadrantEvidence(q, model) !== null);
+    expect(cited('teaching-cnn')).toHaveLength(4);
+    for (const model of ['mobilenet-v2-035', 'mobilenet-v2'])
+      expect(cited(model)).toEqual(['small-similar', 'large-similar', 'small-different']);
+    for (const model of ['teaching-cnn', 'mobilenet-v2-035', 'mobilenet-v2'])
+      for (const q of cited(model))
+        expect(quadrantEvidence(q, model), `${model} ${q}`).toMatch(/docs\/[\w-]+\.md/);
+  });
+
+  it('has nothing where no table measures the network', () => {
+    expect(quadrantEvidence('small-similar', 'my-model')).toBeNull();
+    expect(quadrantEvidence('large-different', 'mobilenet-v2-035')).toBeNull();
+  });
+
+  it('names the textbook rule in every explanation, not a measurement', () => {
+    for (const q of QUADRANTS) expect(q.explanation).toMatch(/textbook/);
+  });
+});
+
+describe('suggested cut', () => {
   it('is used when it is a cut point below the feature layer', () => {
     const { plan, reason } = quadrantPlan('small-different', mobilenetV2, 'flatten_1', {
       suggestedCut: 'block_5_add',
     });
     expect(plan.featureLayer).toBe('block_5_add');
-    expect(reason).toMatch(/probe/);
+    expect(reason).toMatch(/the layer asked for/);
     expect(
       quadrantPlan('small-different', teachingCnn, 'global_pool', { suggestedCut: 'pool1' }).plan
         .featureLayer,

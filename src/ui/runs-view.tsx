@@ -9,6 +9,7 @@ import {
   CONSERVATION_LESSON,
   LAYER_TRANSFER_LESSON,
   LEARNING_RATE_LESSON,
+  MEASURED_LESSONS,
   MODE_LESSONS,
   YOSINSKI_2014,
 } from '../strategy/lesson';
@@ -248,6 +249,14 @@ export function RunsView() {
           </p>
         )}
         <p className="small muted">{YOSINSKI_2014.citation}</p>
+        <h4>Measured in this studio</h4>
+        <ul className="small takeaways" aria-label="Measured in this studio">
+          {MEASURED_LESSONS.map((m) => (
+            <li key={m.title}>
+              <strong>{m.title}.</strong> {m.text} <span className="muted">({m.source})</span>
+            </li>
+          ))}
+        </ul>
         <h4>Layer modes</h4>
         <ul className="small takeaways">
           {MODE_LESSONS.map((m) => (

@@ -16,16 +16,13 @@ const strategyLayers = (layers: readonly LayerInfo[]) =>
   layers.map(({ name, className, params, cutPoint }) => ({ name, className, params, cutPoint }));
 
 /** Applies a quadrant's whole plan (layer modes, cut, head, rates) to the loaded model. */
-function applyQuadrant(q: Quadrant, suggestedCut: string | undefined): void {
+function applyQuadrant(q: Quadrant): void {
   const s = useStudio.getState();
   if (!s.model) return;
   const { plan, params } = quadrantPlan(
     q,
     strategyLayers(s.model.layers),
     s.model.card.featureLayer,
-    {
-      suggestedCut,
-    },
   );
   s.setQuadrant(q);
   s.setPlan(plan);
@@ -95,20 +92,17 @@ export function StrategyPanel() {
         })
       : null;
   const estimated = similarity ? estimateQuadrant(size.size, similarity.verdict) : null;
-  const suggestedCut = similarity?.suggestedCut ?? undefined;
 
-  // The studio pre-selects its estimate once the evidence is in, unless the user already chose.
+  // The studio pre-selects its estimate once the evidence is in (never when unsure), unless the user already chose.
   useEffect(() => {
-    if (estimated && !useStudio.getState().quadrant) applyQuadrant(estimated, suggestedCut);
-  }, [estimated, suggestedCut]);
+    if (estimated && !useStudio.getState().quadrant) applyQuadrant(estimated);
+  }, [estimated]);
 
   if (!model || classes.length < 2) return null;
   const chosen = quadrant
-    ? quadrantPlan(quadrant, strategyLayers(model.layers), model.card.featureLayer, {
-        suggestedCut,
-      })
+    ? quadrantPlan(quadrant, strategyLayers(model.layers), model.card.featureLayer)
     : null;
-  const choose = (q: Quadrant) => applyQuadrant(q, suggestedCut);
+  const choose = (q: Quadrant) => applyQuadrant(q);
 
   return (
     <section aria-label="Strategy" className="strategy">
@@ -208,7 +202,7 @@ export function StrategyPanel() {
           <p>
             <strong>Measured on this network:</strong>{' '}
             {quadrantEvidence(quadrant, model.card.id) ??
-              'No committed table measures this network; the plan follows the general rule above.'}
+              'no committed table measures this plan on this network; it follows the textbook rule above.'}
           </p>
           <p>
             <strong>Applied:</strong> {chosen.reason} Every field stays editable.
