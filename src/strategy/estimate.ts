@@ -38,13 +38,12 @@ export function estimateSize(
 /**
  * Similarity signal: nearest-centroid accuracy on the network's top features minus
  * nearest-centroid accuracy on the raw pixels — do the source features beat no learning
- * at all? Features made for a similar domain separate the new classes well against the
- * pixels; features made for a different domain throw away what tells the new classes
- * apart and fall below them.
+ * at all? Features made for images like the user's gain more over the pixels than they do
+ * on far-away images, which they describe less well.
  *
- * Where "well" lies depends on the network: a small CNN's 64 top features trained on five
+ * Where the line lies depends on the network: a small CNN's 64 top features trained on five
  * classes sit a few points under the pixels on a similar target, an ImageNet network's
- * 1280 features sit far above them even on digits. So each bundled network has its own
+ * 1280 features sit above them even on digits (+12 pp). So each bundled network has its own
  * threshold, measured by `npm run experiment:similarity` (docs/similarity-calibration.md)
  * on every bundled target: the midpoint between the similar target's mean difference and
  * the nearest different target's, at 40 images per class, rounded to 5 pp. A network or
@@ -212,12 +211,12 @@ export function estimateSimilarity(
     case 'similar':
       return {
         ...base,
-        reason: `${evidence} Every split reaches the threshold: the source features separate your classes as well as they separate a similar target, so the domain counts as similar.`,
+        reason: `${evidence} Every split reaches the threshold: the source features gain over the pixels as much as on the similar target this network was calibrated with, so the domain counts as similar.`,
       };
     case 'different':
       return {
         ...base,
-        reason: `${evidence} No split reaches the threshold: the source features miss what tells your classes apart, as they do on a far target, so the domain counts as different.`,
+        reason: `${evidence} No split reaches the threshold: the source features gain no more over the pixels than on the far targets this network was calibrated with, so the domain counts as different.`,
       };
     case 'too-few-images':
       return {

@@ -151,10 +151,10 @@ export function StrategyPanel() {
         The probe asks whether the network&apos;s top features beat no learning at all: a
         nearest-centroid classifier on the top features (the last layer before the network&apos;s
         own head) against the same classifier on the raw pixels, on up to 40 images per class, fit
-        on one half and scored on the other, over 10 different halvings. Features made for a similar
-        domain score about as well as the pixels or better; features made for another domain fall
-        well below them. The thresholds come from a calibration on the bundled models and samples
-        (docs/similarity-calibration.md).
+        on one half and scored on the other, over 10 different halvings. Source features made for
+        images like yours gain more over the pixels than on far-away images; where the line lies
+        depends on the network, so each bundled network has its own threshold, calibrated on the
+        bundled samples (docs/similarity-calibration.md).
       </p>
       {probe.status === 'error' && (
         <p role="alert" className="error-text">

@@ -54,7 +54,7 @@ export function ProbeChart({ points, chance }: { points: readonly ProbePoint[]; 
           />
           <Legend verticalAlign="top" height={20} iconSize={8} wrapperStyle={{ fontSize: 11 }} />
           <Line
-            name="nearest-centroid accuracy (mean, range over splits)"
+            name="accuracy: mean, range over splits"
             dataKey="accuracy"
             stroke="#2f6fb8"
             strokeWidth={2}
