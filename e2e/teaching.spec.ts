@@ -60,8 +60,8 @@ test('two freeze depths and the linear SVM head each train above chance on the t
   console.log('teaching CNN, Fashion target, validation accuracy %:', JSON.stringify(results));
   const runs = page.getByRole('list', { name: 'Runs' }).getByRole('listitem');
   await expect(runs).toHaveCount(3);
-  await expect(runs.nth(0)).toContainText('5/5 layers frozen');
-  await expect(runs.nth(1)).toContainText('2/5 layers frozen, 3 fine-tuned');
+  await expect(runs.nth(0)).toContainText('5/5 frozen');
+  await expect(runs.nth(1)).toContainText('2/5 frozen, 3 fine-tuned');
   await expect(runs.nth(2)).toContainText('SVM');
   for (const value of Object.values(results)) expect(value).toBeGreaterThan(20 + 15);
 });
