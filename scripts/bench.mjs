@@ -14,6 +14,7 @@
 //   npm run bench -- --backends wasm,auto
 //   npm run bench -- --out <folder>
 //   npm run bench -- --compare bench/A.json bench/B.json   how far two runs agree
+//   npm run bench -- --render bench/A.json                 writes bench/A.md again
 //   npm run bench -- --scale 10000     only the scale run: 10,000 images at 224 px, head only,
 //                                      peak memory sampled (bench/<date>-scale-10000.*)
 import { spawn, spawnSync } from 'node:child_process';
@@ -60,6 +61,20 @@ if (flag('compare')) {
   process.exit(0);
 }
 
+if (flag('render')) {
+  // Writes the Markdown of a result file again (after a change to the report).
+  const file = option('render');
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  for (const b of r.backends)
+    b.jobs ??= {
+      features: b.configs[0]?.featuresBackend ?? null,
+      head: b.configs[0]?.headBackend ?? null,
+      fineTune: b.fineTune[0]?.backend ?? null,
+    };
+  writeFileSync(file.replace(/\.json$/, '.md'), markdown(r));
+  process.exit(0);
+}
+
 const MODELS = [
   {
     id: 'mobilenet-v2-035',
@@ -98,7 +113,15 @@ const FULL = {
     headEpochs: 5,
     fineTuneEpochs: 4,
     memory: { head: 30, fineTune: 8 },
-    baseline: { sizes: [224], models: MODELS, epochs: 4, reps: 3 },
+    baseline: {
+      configs: [
+        [MODELS[0], 224],
+        [MODELS[1], 224],
+        [MODELS[1], 128],
+      ],
+      epochs: 4,
+      reps: 3,
+    },
   },
   slow: {
     perClass: 2,
@@ -107,7 +130,7 @@ const FULL = {
     headEpochs: 4,
     fineTuneEpochs: 3,
     memory: { head: 10, fineTune: 0 },
-    baseline: { sizes: [128], models: MODELS.slice(0, 1), epochs: 3, reps: 2 },
+    baseline: { configs: [[MODELS[0], 128]], epochs: 3, reps: 2 },
   },
 };
 const QUICK = {
@@ -119,7 +142,7 @@ const QUICK = {
     headEpochs: 3,
     fineTuneEpochs: 2,
     memory: { head: 3, fineTune: 2 },
-    baseline: { sizes: [128], models: MODELS.slice(0, 1), epochs: 2, reps: 1 },
+    baseline: { configs: [[MODELS[0], 128]], epochs: 2, reps: 1 },
   },
 };
 QUICK.slow = QUICK.fast;
@@ -315,7 +338,7 @@ async function benchBackend(choice) {
     choice,
     active,
     note,
-    gpu: /software rasterizer/.test(note) ? 'software' : '',
+    gpu: SOFTWARE_GPU.test(result.machine.gpu) ? 'software' : '',
     startupMs,
     configs: [],
     fineTune: [],
@@ -323,8 +346,6 @@ async function benchBackend(choice) {
     memory: [],
     longTasks: null,
   };
-  if ((choice === 'webgl' || choice === 'webgpu') && SOFTWARE_GPU.test(result.machine.gpu))
-    b.gpu = 'software';
   result.backends.push(b);
   const trainingRuns = [];
   try {
@@ -335,6 +356,11 @@ async function benchBackend(choice) {
       cause: err,
     });
   } finally {
+    b.jobs = {
+      features: b.configs[0]?.featuresBackend ?? null,
+      head: b.configs[0]?.headBackend ?? null,
+      fineTune: b.fineTune[0]?.backend ?? null,
+    };
     b.longTasks = longTaskSummary(trainingRuns);
     await context.close();
     save();
@@ -436,8 +462,8 @@ async function studioPart(b, page, tier, data, trainingRuns) {
 
 async function baselinePart(b, tier, data) {
   const { choice } = b;
-  for (const model of tier.baseline.models)
-    for (const size of tier.baseline.sizes) {
+  for (const [model, size] of tier.baseline.configs) {
+    try {
       const c = await baseline(browser, baseURL, {
         backend: choice,
         model,
@@ -451,10 +477,15 @@ async function baselinePart(b, tier, data) {
       });
       b.baseline.push({ ...c, modelLabel: model.label });
       log(
-        `${choice} ${model.id} ${size}px cache vs model.fit: epoch ${c.engineEpochMs.median} vs ${c.naiveEpochMs.median} ms (${c.epochRatio.median}×), whole run ${c.runRatio.median}×`,
+        `${choice} ${model.id} ${size}px cache vs model.fit: epoch ${c.engineEpochMs.median} vs ${c.naiveEpochMs.median} ms (${c.epochRatio.median}×), whole run ${c.runRatio.median}×${c.naiveError ? ` — ${c.naiveError}` : ''}`,
       );
-      save();
+    } catch (err) {
+      const message = `${choice} ${model.id} ${size}px cache vs model.fit: not measured — ${String(err.message ?? err).split('\n')[0]}`;
+      log(message);
+      result.notes.push(message);
     }
+    save();
+  }
 }
 if (scale) {
   log(`== scale: ${scale} images`);

@@ -41,7 +41,7 @@ export async function compare(
     const engineEpoch = r.engine.map((e) => steady(e.epochMs));
     const naiveEpoch = r.naive.map((n) => steady(n.epochMs));
     // Ratios pair repetition i of each: they ran next to each other.
-    const ratio = engineEpoch.map((e, i) => naiveEpoch[i] / e);
+    const ratio = naiveEpoch.map((n, i) => n / engineEpoch[i]);
     const engineRun = r.engine.map((e) => e.totalMs);
     const naiveRun = r.naive.map((n) => n.totalMs);
     return {
@@ -65,6 +65,11 @@ export async function compare(
       engineRunMs: summary(engineRun),
       naiveRunMs: summary(naiveRun),
       runRatio: summary(naiveRun.map((n, i) => n / engineRun[i])),
+      naiveError: r.naiveError
+        ? /typed array length|memory|allocat/i.test(r.naiveError)
+          ? `model.fit ran out of memory (${r.naiveError})`
+          : `model.fit failed: ${r.naiveError}`
+        : null,
       tensorsLeft: {
         engine: r.engine.map((e) => e.tensorsLeft),
         naive: r.naive.map((n) => n.tensorsLeft),

@@ -7,8 +7,16 @@ const inSeconds = (st) =>
   st && st.median !== null
     ? { ...st, median: st.median / 1000, min: st.min / 1000, max: st.max / 1000 }
     : st;
-const ranAs = (b) =>
-  `${b.choice}${b.choice === 'auto' || b.active !== b.choice ? ` → ${b.active}` : ''}${b.gpu === 'software' ? ' (software GPU)' : ''}`;
+const ranAs = (b) => {
+  const gpu = b.gpu === 'software' && /web(gl|gpu)/.test(b.active) ? ' (software GPU)' : '';
+  const active = b.choice === 'auto' || b.active !== b.choice ? ` → ${b.active}${gpu}` : gpu;
+  const j = b.jobs;
+  const split =
+    j && (j.features !== b.active || j.head !== b.active || j.fineTune !== b.active)
+      ? `; features on ${j.features}, head on ${j.head}, fine-tune on ${j.fineTune}`
+      : '';
+  return `${b.choice}${active}${split}`;
+};
 
 function scaleSection(r, line) {
   if (r.scale?.length) {
@@ -86,7 +94,7 @@ export function markdown(r) {
   for (const b of r.backends)
     for (const c of b.baseline)
       line(
-        `| ${ranAs(b)} | ${c.modelLabel} | ${c.size} | ${c.trainImages} / ${c.validationImages} | ${c.epochs} | ${c.trainableParams.engine.toLocaleString('en')} | ${fmt(inSeconds(c.prefixMs))} | ${fmt(c.engineEpochMs)} | ${fmt(c.naiveEpochMs)} | ${fmt(c.epochRatio)}× | ${fmt(c.runRatio)}× |`,
+        `| ${ranAs(b)} | ${c.modelLabel} | ${c.size} | ${c.trainImages} / ${c.validationImages} | ${c.epochs} | ${c.trainableParams.engine.toLocaleString('en')} | ${fmt(inSeconds(c.prefixMs))} | ${fmt(c.engineEpochMs)} | ${c.naiveError && c.naiveEpochMs.n === 0 ? c.naiveError : fmt(c.naiveEpochMs)} | ${c.epochRatio.n ? `${fmt(c.epochRatio)}×` : '—'} | ${c.runRatio.n ? `${fmt(c.runRatio)}×` : '—'} |`,
       );
   line();
   line('## Partial fine-tune in the studio (UI)');

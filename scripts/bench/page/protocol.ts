@@ -51,6 +51,8 @@ export interface BaselineResult {
   frozenPrefixLayers: number;
   engine: EngineRep[];
   naive: NaiveRep[];
+  /** Why `model.fit` could not run (it stops the repetitions), or null. */
+  naiveError: string | null;
 }
 
 export type BaselineReply = BaselineResult | { type: 'error'; message: string };

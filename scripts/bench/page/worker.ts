@@ -94,14 +94,22 @@ async function run(config: BaselineConfig) {
   const naive: NaiveRep[] = [];
   let trainableParams = { engine: 0, naive: 0 };
   let frozenPrefixLayers = 0;
+  let naiveError: string | null = null;
   for (let rep = 0; rep < config.reps; rep++) {
     const e = await engineRun(artifacts, spec, plan, params, images, labels, split, config, jobs);
     engine.push(e.rep);
     trainableParams.engine = e.trainableParams;
     frozenPrefixLayers = e.frozenPrefixLayers;
-    const n = await naiveRun(artifacts, spec, params, images, labels, split, config, jobs);
-    naive.push(n.rep);
-    trainableParams = { ...trainableParams, naive: n.trainableParams };
+    try {
+      const n = await naiveRun(artifacts, spec, params, images, labels, split, config, jobs);
+      naive.push(n.rep);
+      trainableParams = { ...trainableParams, naive: n.trainableParams };
+    } catch (err) {
+      // model.fit keeps every layer's activations of a batch for the backward pass; on a
+      // large network that can exhaust the backend's memory, after which it is unusable.
+      naiveError = (err as Error).message ?? String(err);
+      break;
+    }
   }
   return {
     type: 'result' as const,
@@ -114,6 +122,7 @@ async function run(config: BaselineConfig) {
     frozenPrefixLayers,
     engine,
     naive,
+    naiveError,
   };
 }
 
