@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mulberry32, shuffleInPlace } from '../../src/data/split';
+import { catalogEntry } from '../../src/model/catalog';
 import { layerGraph } from '../../src/model/graph';
 import { buildModel } from '../../src/model/load';
 import type { InputSpec } from '../../src/model/preprocess';
@@ -104,6 +105,12 @@ function nsfwjsModel(): tf.io.ModelArtifacts {
   });
 }
 
+function featureLayerOf(id: string): string {
+  const entry = catalogEntry(id);
+  if (!entry) throw new Error(`catalog has no "${id}"`);
+  return entry.featureLayer;
+}
+
 /** The bundled models, with the catalog's input and feature layer (src/model/catalog.ts). */
 export const SOURCES: readonly Source[] = [
   {
@@ -111,21 +118,21 @@ export const SOURCES: readonly Source[] = [
     label: 'Teaching CNN (Fashion source classes)',
     artifacts: publicModel('teaching-cnn'),
     spec: { size: 28, channels: 1, valueRange: [0, 1] },
-    featureLayer: 'global_pool',
+    featureLayer: featureLayerOf('teaching-cnn'),
   },
   {
     id: 'mobilenet-v2-035',
     label: 'MobileNetV2 α=0.35 ImageNet (photo backbone)',
     artifacts: publicModel('mobilenet-v2-035'),
     spec: { size: 224, channels: 3, valueRange: [-1, 1] },
-    featureLayer: 'global_average_pooling2d',
+    featureLayer: featureLayerOf('mobilenet-v2-035'),
   },
   {
     id: 'mobilenet-v2',
     label: 'MobileNetV2 1.0 (nsfwjs)',
     artifacts: nsfwjsModel,
     spec: { size: 224, channels: 3, valueRange: [0, 1] },
-    featureLayer: 'flatten_1',
+    featureLayer: featureLayerOf('mobilenet-v2'),
   },
 ];
 
@@ -232,7 +239,8 @@ interface PoolFeatures {
 }
 
 function cachePath(pair: Pair, poolPerClass: number): string {
-  return join(CACHE_DIR, `${pair.source.id}__${pair.target.id}__${poolPerClass}.json`);
+  const { id, featureLayer } = pair.source;
+  return join(CACHE_DIR, `${id}__${featureLayer}__${pair.target.id}__${poolPerClass}.json`);
 }
 
 type Stored = { dim: number; data: number[] };

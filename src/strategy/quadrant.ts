@@ -271,7 +271,7 @@ export function quadrantPlan(
 /**
  * What the committed tables measured for each quadrant's plan on each bundled network
  * (catalog id → quadrant → one or two sentences citing the table and its rows). A network
- * or quadrant missing here has no committed measurement (large-different on the photo
+ * or quadrant missing here has no committed measurement (large quadrants on the photo
  * networks: no large or far-target fine-tuning was affordable); the panel then says so.
  * `quadrant.test.ts` checks that every number quoted here is in the cited document.
  */
@@ -296,11 +296,9 @@ export const QUADRANT_EVIDENCE: Readonly<Record<string, Partial<Record<Quadrant,
   },
   'mobilenet-v2': {
     'small-similar':
-      'docs/photo-accuracy.md, 3 seeds, photo sample: this plan (a head on flatten_1) scores 66.7 ± 7.4%, while a head at block_12_add scores 79.8 ± 5.5% (+13.1 ± 4.1 pp, beyond seed noise): this network’s top blocks were retrained for content moderation and do worse on photos than its middle blocks.',
-    'large-similar':
-      'No committed table trains this network on a large dataset. On the photo sample, fine-tuning block 16 + Conv_1 at 1e-4 scores 66.7 ± 10.9%, +0.0 ± 3.6 pp against the head alone (docs/photo-accuracy.md).',
+      'docs/photo-accuracy.md, 3 seeds, photo sample: this plan (a head on block_12_add, the catalog’s feature layer for this network) scores 79.8 ± 5.5%, +13.1 ± 4.1 pp against a head on the pooled top (flatten_1): this network’s top blocks were retrained for content moderation and do worse on photos than its middle blocks.',
     'small-different':
-      'docs/photo-accuracy.md, 3 seeds: on the photo sample a softmax head at block_9_add, this plan’s cut, scores 75.0 ± 6.2%, +8.3 ± 12.5 pp against a head on flatten_1 (within seed noise); no far target is measured on this network.',
+      'No committed table measures this plan’s cut (block_7_add) or a far target on this network; the nearest row, a softmax head at block_9_add on the photo sample, scores 75.0 ± 6.2% against 79.8 ± 5.5% at block_12_add (docs/photo-accuracy.md).',
   },
 };
 

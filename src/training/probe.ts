@@ -58,17 +58,15 @@ export function probeLayers(graph: LayerGraph, end: number, count: number): numb
 
 /**
  * The top features: when the network keeps layers past its feature layer (its source
- * head), the deepest weighted layer before the output layer, if every step from the
- * feature layer to it is a cut point (a plain chain); else the feature layer itself.
- * The teaching CNN: `fc` (past `global_pool`, before the softmax `head`).
+ * head), the deepest weighted layer before the output layer that is a cut point (one
+ * tensor flows on after it); else the feature layer itself. The teaching CNN: `fc` (past
+ * `global_pool`, before the softmax `head`); the nsfwjs MobileNetV2: `dense_2`.
  */
 export function topLayer(graph: LayerGraph, featureIndex: number): number {
   const last = graph.steps.length - 1;
   let top = featureIndex;
-  for (let i = featureIndex + 1; i < last; i++) {
-    if (!graph.cut[i]) break;
-    if (graph.steps[i]!.layer.countParams() > 0) top = i;
-  }
+  for (let i = featureIndex + 1; i < last; i++)
+    if (graph.cut[i] && graph.steps[i]!.layer.countParams() > 0) top = i;
   return top;
 }
 
