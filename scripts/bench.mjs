@@ -11,7 +11,7 @@
 // Usage:
 //   npm run bench                      full run (about an hour on 2 cores)
 //   npm run bench -- --quick           smoke run, wasm only, small; results in a temp folder
-//   npm run bench -- --backends wasm,auto
+//   npm run bench -- --backends wasm,auto --models mobilenet-v2
 //   npm run bench -- --out <folder>
 //   npm run bench -- --compare bench/A.json bench/B.json   how far two runs agree
 //   npm run bench -- --render bench/A.json                 writes bench/A.md again
@@ -65,12 +65,15 @@ if (flag('render')) {
   // Writes the Markdown of a result file again (after a change to the report).
   const file = option('render');
   const r = JSON.parse(readFileSync(file, 'utf8'));
-  for (const b of r.backends)
+  for (const b of r.backends) {
+    if (!b.gpu && /swiftshader|llvmpipe|softpipe|software/i.test(r.machine.gpu ?? ''))
+      b.gpu = 'software';
     b.jobs ??= {
       features: b.configs[0]?.featuresBackend ?? null,
       head: b.configs[0]?.headBackend ?? null,
       fineTune: b.fineTune[0]?.backend ?? null,
     };
+  }
   writeFileSync(file.replace(/\.json$/, '.md'), markdown(r));
   process.exit(0);
 }
@@ -151,6 +154,7 @@ const FAST_BACKENDS = new Set(['wasm', 'auto']);
 const quick = flag('quick');
 const plan = quick ? QUICK : FULL;
 const scale = option('scale') ? Number(option('scale')) : null;
+const onlyModels = option('models')?.split(',');
 const backends = option('backends')?.split(',') ?? (scale ? [] : plan.backends);
 const PORT = Number(option('port') ?? 4391);
 const baseURL = `http://127.0.0.1:${PORT}/`;
@@ -371,7 +375,7 @@ async function benchBackend(choice) {
 async function studioPart(b, page, tier, data, trainingRuns) {
   const { choice } = b;
   let pick = 0;
-  for (const model of MODELS) {
+  for (const model of MODELS.filter((m) => !onlyModels || onlyModels.includes(m.id))) {
     for (const size of tier.sizes) {
       await useModel(page, model, size);
       await setEpochs(page, tier.headEpochs);

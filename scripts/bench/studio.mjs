@@ -46,6 +46,10 @@ function recorder() {
 }
 
 const now = (page) => page.evaluate(() => performance.now());
+/** BENCH_TRACE=1 logs every step, to find where a run stops. */
+const trace = process.env.BENCH_TRACE
+  ? (...a) => console.log(new Date().toISOString().slice(11, 23), 'trace', ...a)
+  : () => {};
 
 /** Opens the studio on a fresh page (fresh storage) with `choice` as backend. */
 export async function openStudio(browser, baseURL, choice) {
@@ -111,12 +115,19 @@ async function settled(page) {
 }
 
 export async function useModel(page, model, size) {
+  trace('useModel', model.id, size);
   await page.getByRole('combobox', { name: 'Model' }).selectOption(model.id);
   await page
     .getByRole('listitem', { name: model.lastLayer, exact: true })
     .waitFor({ timeout: 120_000 });
   const sizePicker = page.getByRole('combobox', { name: 'Input size' });
+  let resized = null;
   if ((await sizePicker.inputValue()) !== String(size)) {
+    trace('size', size);
+    const loaded = await page
+      .locator('section[aria-label="Training"]')
+      .getAttribute('data-dataset');
+    resized = loaded ? await now(page) : null;
     await sizePicker.selectOption(String(size));
   }
   // Features from the top of the network (the global pool), whatever the model's default.
@@ -128,12 +139,26 @@ export async function useModel(page, model, size) {
     .getByRole('listitem', { name: 'Conv1', exact: true })
     .filter({ hasText: side })
     .waitFor({ timeout: 120_000 });
+  trace('model listed');
+  // A loaded dataset is read again at the new size: wait for that to start and end.
+  if (resized !== null)
+    await page.waitForFunction(
+      (since) => {
+        const ev = window.__bench.events.filter((e) => e.t >= since && e.kind === 'data-decoding');
+        const busy = ev.findIndex((e) => e.value === 'yes');
+        return busy >= 0 && ev.slice(busy).some((e) => e.value === 'no');
+      },
+      resized,
+      { timeout: 300_000, polling: 100 },
+    );
   await settled(page);
+  trace('settled');
 }
 
 /** Picks `folder` and returns the time from the pick to the last image read, in ms. */
 export async function ingest(page, folder, images) {
   const since = await now(page);
+  trace('pick', folder);
   await page.getByLabel('Choose image folder').setInputFiles(folder);
   const done = await page.waitForFunction(
     (since) => {
@@ -169,7 +194,9 @@ export async function train(page) {
   const status = page.getByRole('status', { name: 'Validation accuracy' });
   const previous = (await status.getAttribute('data-run')) ?? '';
   const since = await now(page);
+  trace('train click');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
+  trace('clicked');
   const handle = await page.waitForFunction(
     ({ since, previous }) => {
       const el = document.querySelector('[aria-label="Validation accuracy"]');
@@ -198,7 +225,7 @@ export async function train(page) {
       };
     },
     { since, previous },
-    { timeout: 3_600_000, polling: 200 },
+    { timeout: 1_200_000, polling: 200 },
   );
   const r = await handle.jsonValue();
   if (r.error) throw new Error(`training failed: ${r.error}`);
