@@ -62,7 +62,7 @@ export function LossChart({ batches, epochs, totalEpochs, keptEpoch }: Props) {
               strokeDasharray="4 3"
               label={{
                 value: `kept: epoch ${keptEpoch}`,
-                position: 'insideTopLeft',
+                position: 'insideTopRight',
                 fontSize: 11,
                 fill: '#2f7d4f',
               }}
