@@ -337,13 +337,12 @@ async function benchBackend(choice) {
   const tier = FAST_BACKENDS.has(choice) ? plan.fast : plan.slow;
   const data = photoFolders(tier.perClass);
   log(`== ${choice}: ${data.images} images`);
-  const { context, page, startupMs, active, note } = await openStudio(browser, baseURL, choice);
   const b = {
     choice,
-    active,
-    note,
+    active: null,
+    note: '',
     gpu: SOFTWARE_GPU.test(result.machine.gpu) ? 'software' : '',
-    startupMs,
+    startupMs: [],
     configs: [],
     fineTune: [],
     baseline: [],
@@ -353,12 +352,7 @@ async function benchBackend(choice) {
   result.backends.push(b);
   const trainingRuns = [];
   try {
-    await studioPart(b, page, tier, data, trainingRuns);
-  } catch (err) {
-    const seen = await diagnose(page, `${stem}-${choice}-failure.png`);
-    throw new Error(`${String(err.message ?? err).split('\n')[0]} — on the page: ${seen}`, {
-      cause: err,
-    });
+    await studioPart(b, tier, data, trainingRuns);
   } finally {
     b.jobs = {
       features: b.configs[0]?.featuresBackend ?? null,
@@ -366,102 +360,124 @@ async function benchBackend(choice) {
       fineTune: b.fineTune[0]?.backend ?? null,
     };
     b.longTasks = longTaskSummary(trainingRuns);
-    await context.close();
     save();
   }
   await baselinePart(b, tier, data);
 }
 
-async function studioPart(b, page, tier, data, trainingRuns) {
+/**
+ * One fresh page per network and input size (a new tab: empty storage, backend started
+ * again), so no folder is ever read again at another size behind the measurement.
+ */
+async function studioPart(b, tier, data, trainingRuns) {
   const { choice } = b;
   let pick = 0;
-  for (const model of MODELS.filter((m) => !onlyModels || onlyModels.includes(m.id))) {
+  for (const model of MODELS.filter((m) => !onlyModels || onlyModels.includes(m.id)))
     for (const size of tier.sizes) {
-      await useModel(page, model, size);
-      await setEpochs(page, tier.headEpochs);
-      const runs = [];
-      for (let rep = 0; rep <= tier.reps; rep++) {
-        const ing = await ingest(page, data.copies[pick++ % 2], data.images);
-        const run = await train(page);
-        if (run.frozenLayers <= 1 || run.featuresMs <= 0)
-          throw new Error('expected a head-only run that computes features');
-        runs.push({ ingest: ing, run });
-        log(
-          `${choice} ${model.id} ${size}px rep ${rep}: ingest ${ing.imagesPerSecond.toFixed(1)} img/s, features ${(data.images / (run.featuresMs / 1000)).toFixed(2)} img/s on ${run.featuresBackend}, epochs ${run.epochMs.map(Math.round).join(' ')} ms`,
-        );
-      }
-      trainingRuns.push(...runs.map((r) => r.run));
-      const steady = runs.slice(1);
-      b.configs.push({
-        model: model.id,
-        modelLabel: model.label,
-        size,
-        images: data.images,
-        ingest: summary(steady.map((r) => r.ingest.imagesPerSecond)),
-        ingestFirst: summary([runs[0].ingest.imagesPerSecond]),
-        features: summary(steady.map((r) => data.images / (r.run.featuresMs / 1000))),
-        featuresFirst: summary([data.images / (runs[0].run.featuresMs / 1000)]),
-        featuresBackend: runs[0].run.featuresBackend,
-        headBackend: runs[0].run.headBackend,
-        headEpochMs: summary(steady.map((r) => steadyEpoch(r.run))),
-        headFirstEpochMs: summary(steady.map((r) => r.run.epochMs[0])),
-        runs,
-      });
-      save();
-      if (model === MODELS[0] && size === tier.sizes[0] && tier.memory.head > 0) {
-        const m = await memoryCheck(page, tier.memory.head, {
-          model: model.id,
-          modelLabel: model.label,
-          size,
-          plan: 'head only',
+      const opened = await openStudio(browser, baseURL, choice);
+      b.active ??= opened.active;
+      b.note ||= opened.note;
+      b.startupMs.push(opened.startupMs);
+      const { page } = opened;
+      try {
+        await configPart(b, page, tier, data, trainingRuns, model, size, () => pick++);
+      } catch (err) {
+        const seen = await diagnose(page, `${stem}-${choice}-failure.png`);
+        throw new Error(`${String(err.message ?? err).split('\n')[0]} — on the page: ${seen}`, {
+          cause: err,
         });
-        trainingRuns.push(...m.runs);
-        b.memory.push(m);
-        log(
-          `${choice} memory (head): tensors ${m.tensors.join(' → ')}, worker heap ${m.workerHeap.join(' → ')}`,
-        );
+      } finally {
+        await opened.context.close();
       }
     }
-    // The top block fine-tuned, at the last size: the first run builds the prefix cache.
-    const size = tier.sizes.at(-1);
-    await freezeUpTo(page, FREEZE_UP_TO);
-    await setEpochs(page, tier.fineTuneEpochs);
-    const runs = [];
-    for (let rep = 0; rep <= tier.reps; rep++) {
-      const run = await train(page);
-      runs.push(run);
-      log(
-        `${choice} ${model.id} ${size}px fine-tune rep ${rep}: features ${Math.round(run.featuresMs)} ms, epochs ${run.epochMs.map(Math.round).join(' ')} ms, ${run.trainableParams} params on ${run.headBackend}`,
-      );
-    }
-    trainingRuns.push(...runs);
-    b.fineTune.push({
+}
+
+async function configPart(b, page, tier, data, trainingRuns, model, size, nextPick) {
+  const { choice } = b;
+  await useModel(page, model, size);
+  await setEpochs(page, tier.headEpochs);
+  const runs = [];
+  for (let rep = 0; rep <= tier.reps; rep++) {
+    const ing = await ingest(page, data.copies[nextPick() % 2], data.images);
+    const run = await train(page);
+    if (run.frozenLayers <= 1 || run.featuresMs <= 0)
+      throw new Error('expected a head-only run that computes features');
+    runs.push({ ingest: ing, run });
+    log(
+      `${choice} ${model.id} ${size}px rep ${rep}: ingest ${ing.imagesPerSecond.toFixed(1)} img/s, features ${(data.images / (run.featuresMs / 1000)).toFixed(2)} img/s on ${run.featuresBackend}, epochs ${run.epochMs.map(Math.round).join(' ')} ms`,
+    );
+  }
+  trainingRuns.push(...runs.map((r) => r.run));
+  const steady = runs.slice(1);
+  b.configs.push({
+    model: model.id,
+    modelLabel: model.label,
+    size,
+    images: data.images,
+    ingest: summary(steady.map((r) => r.ingest.imagesPerSecond)),
+    ingestFirst: summary([runs[0].ingest.imagesPerSecond]),
+    features: summary(steady.map((r) => data.images / (r.run.featuresMs / 1000))),
+    featuresFirst: summary([data.images / (runs[0].run.featuresMs / 1000)]),
+    featuresBackend: runs[0].run.featuresBackend,
+    headBackend: runs[0].run.headBackend,
+    headEpochMs: summary(steady.map((r) => steadyEpoch(r.run))),
+    headFirstEpochMs: summary(steady.map((r) => r.run.epochMs[0])),
+    runs,
+  });
+  save();
+  const first = model === MODELS[0];
+  if (first && size === tier.sizes[0] && tier.memory.head > 0) {
+    const m = await memoryCheck(page, tier.memory.head, {
       model: model.id,
       modelLabel: model.label,
       size,
-      images: data.images,
-      cacheBuildMs: runs[0].featuresMs,
-      trainableParams: runs[0].trainableParams,
-      backend: runs[0].headBackend,
-      epochMs: summary(runs.slice(1).map(steadyEpoch)),
-      firstEpochMs: summary(runs.slice(1).map((r) => r.epochMs[0])),
-      runs,
+      plan: 'head only',
     });
-    if (model === MODELS[0] && tier.memory.fineTune > 0) {
-      const m = await memoryCheck(page, tier.memory.fineTune, {
-        model: model.id,
-        modelLabel: model.label,
-        size,
-        plan: 'top block fine-tuned',
-      });
-      trainingRuns.push(...m.runs);
-      b.memory.push(m);
-      log(
-        `${choice} memory (fine-tune): tensors ${m.tensors.join(' → ')}, worker heap ${m.workerHeap.join(' → ')}`,
-      );
-    }
-    save();
+    trainingRuns.push(...m.runs);
+    b.memory.push(m);
+    log(
+      `${choice} memory (head): tensors ${m.tensors.join(' → ')}, worker heap ${m.workerHeap.join(' → ')}`,
+    );
   }
+  if (size !== tier.sizes.at(-1)) return;
+  // The top block fine-tuned, at the last size: the first run builds the prefix cache.
+  await freezeUpTo(page, FREEZE_UP_TO);
+  await setEpochs(page, tier.fineTuneEpochs);
+  const ft = [];
+  for (let rep = 0; rep <= tier.reps; rep++) {
+    const run = await train(page);
+    ft.push(run);
+    log(
+      `${choice} ${model.id} ${size}px fine-tune rep ${rep}: features ${Math.round(run.featuresMs)} ms, epochs ${run.epochMs.map(Math.round).join(' ')} ms, ${run.trainableParams} params on ${run.headBackend}`,
+    );
+  }
+  trainingRuns.push(...ft);
+  b.fineTune.push({
+    model: model.id,
+    modelLabel: model.label,
+    size,
+    images: data.images,
+    cacheBuildMs: ft[0].featuresMs,
+    trainableParams: ft[0].trainableParams,
+    backend: ft[0].headBackend,
+    epochMs: summary(ft.slice(1).map(steadyEpoch)),
+    firstEpochMs: summary(ft.slice(1).map((r) => r.epochMs[0])),
+    runs: ft,
+  });
+  if (first && tier.memory.fineTune > 0) {
+    const m = await memoryCheck(page, tier.memory.fineTune, {
+      model: model.id,
+      modelLabel: model.label,
+      size,
+      plan: 'top block fine-tuned',
+    });
+    trainingRuns.push(...m.runs);
+    b.memory.push(m);
+    log(
+      `${choice} memory (fine-tune): tensors ${m.tensors.join(' → ')}, worker heap ${m.workerHeap.join(' → ')}`,
+    );
+  }
+  save();
 }
 
 async function baselinePart(b, tier, data) {

@@ -48,7 +48,7 @@ export function markdown(r) {
   );
   line();
   line(
-    'Every figure is the median of its repetitions, with the smallest and largest in brackets. The first run on a fresh page (cold: wasm compiled, shaders built, first kernels run) is shown apart from the steady runs after it; the first epoch of a run (network rebuilt, initial features) apart from the later ones.',
+    'Every figure is the median of its repetitions, with the smallest and largest in brackets. Each network and input size gets a fresh page; its first run (cold: wasm compiled, shaders built, first kernels run) is shown apart from the steady runs after it, and the first epoch of a run (network rebuilt, initial features) apart from the later ones.',
   );
   line();
   if (r.backends.length === 0) {
@@ -62,7 +62,7 @@ export function markdown(r) {
   line('| what | seconds |');
   line('|---|---|');
   line(
-    `| page load → backend ready and the default model's layers listed (one fresh page per backend) | ${fmt(inSeconds(summary(r.backends.map((b) => b.startupMs))))} |`,
+    `| page load → backend ready and the default model's layers listed (a fresh page for every backend, network and input size) | ${fmt(inSeconds(summary(r.backends.flatMap((b) => b.startupMs))))} |`,
   );
   line();
   line('## Ingestion, features and head-only training (the studio, driven through its UI)');
