@@ -224,10 +224,11 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
           pendingJob = null;
         },
       }),
-    onCrash: (reason, running) => {
+    onCrash: (reason, running, silent) => {
+      const what = silent ? 'stopped without an error' : `crashed (${reason})`;
       if (running.includes('train'))
         store().failRun(
-          `The training worker crashed (${reason}). It was restarted; your dataset and settings are kept — press Train to try again.`,
+          `The training worker ${what}. It was restarted; your dataset and settings are kept — press Train to try again.`,
         );
       if (running.includes('probe')) store().setProbe({ status: 'error', error: reason });
     },

@@ -1,19 +1,71 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, type BackendReport } from '../domain';
-import type { FromWorker, ToWorker } from '../worker/protocol';
-import { createWorkerClient, jobOf, type Job } from './worker-client';
+import type { FromWorker, LockHeldMessage, ToWorker } from '../worker/protocol';
+import {
+  createWorkerClient,
+  jobOf,
+  SILENT_STOP,
+  type Job,
+  type LockManagerLike,
+} from './worker-client';
 
-/** Stands in for the browser's Worker: records what the client sends, lets a test answer or crash it. */
+/**
+ * Stands in for navigator.locks: exclusive locks by name, a request waits while the lock is
+ * held and is granted (its callback run, then the lock let go) when the holder releases it.
+ */
+class FakeLocks implements LockManagerLike {
+  held = new Set<string>();
+  waiting = new Map<string, (() => unknown)[]>();
+  requested: string[] = [];
+  request(name: string, callback: () => unknown): Promise<unknown> {
+    this.requested.push(name);
+    if (this.held.has(name)) this.waiting.set(name, [...(this.waiting.get(name) ?? []), callback]);
+    else callback();
+    return Promise.resolve();
+  }
+  hold(name: string) {
+    this.held.add(name);
+  }
+  release(name: string) {
+    this.held.delete(name);
+    const next = this.waiting.get(name) ?? [];
+    this.waiting.delete(name);
+    for (const callback of next) callback();
+  }
+}
+
+/**
+ * Stands in for the browser's Worker: records what the client sends, lets a test answer or
+ * crash it. With locks, it takes the lock it is asked to hold, and lets it go when it ends.
+ */
 class FakeWorker {
   sent: ToWorker[] = [];
   terminated = false;
-  onmessage: ((e: MessageEvent<FromWorker>) => void) | null = null;
+  lock: string | null = null;
+  onmessage: ((e: MessageEvent<FromWorker | LockHeldMessage>) => void) | null = null;
   onerror: ((e: ErrorEvent) => void) | null = null;
+  constructor(private locks: FakeLocks | null) {}
   postMessage(m: ToWorker) {
     this.sent.push(m);
+    if (m.type === 'hold-lock' && this.locks) {
+      this.lock = m.name;
+      this.locks.hold(m.name);
+      this.onmessage?.({
+        data: { type: 'lock-held', runId: m.runId, name: m.name },
+      } as MessageEvent<LockHeldMessage>);
+    }
   }
   terminate() {
     this.terminated = true;
+    this.end();
+  }
+  /** `self.close()`, or the browser killing it: no error event, only the lock let go. */
+  close() {
+    this.end();
+  }
+  private end() {
+    if (this.lock) this.locks?.release(this.lock);
+    this.lock = null;
   }
   answer(m: FromWorker) {
     this.onmessage?.({ data: m } as MessageEvent<FromWorker>);
@@ -23,20 +75,21 @@ class FakeWorker {
   }
 }
 
-function setup() {
+function setup(locks: FakeLocks | null = null) {
   const workers: FakeWorker[] = [];
   const heard: { type: string; job: Job }[] = [];
-  const crashes: { reason: string; running: Job[] }[] = [];
+  const crashes: { reason: string; running: Job[]; silent: boolean }[] = [];
   const client = createWorkerClient(
     {
       onMessage: (msg, job) => heard.push({ type: msg.type, job }),
-      onCrash: (reason, running) => crashes.push({ reason, running }),
+      onCrash: (reason, running, silent) => crashes.push({ reason, running, silent }),
     },
     () => {
-      const w = new FakeWorker();
+      const w = new FakeWorker(locks);
       workers.push(w);
       return w as unknown as Worker;
     },
+    locks,
   );
   return { client, workers, heard, crashes };
 }
@@ -67,7 +120,7 @@ describe('worker client', () => {
     expect((second.sent[1] as Extract<ToWorker, { type: 'load-model' }>).resolution).toBe(96);
     const dataset = second.sent[2] as Extract<ToWorker, { type: 'load-dataset' }>;
     expect(dataset.files.map((f) => f.path)).toEqual(['d/a/1.png']);
-    expect(crashes).toEqual([{ reason: 'out of memory', running: ['train'] }]);
+    expect(crashes).toEqual([{ reason: 'out of memory', running: ['train'], silent: false }]);
   });
 
   it('does not report a finished run as cut off by a later crash', () => {
@@ -109,5 +162,79 @@ describe('worker client', () => {
     client.stop();
     expect(workers[0]!.sent.at(-1)).toEqual({ type: 'stop', runId });
     expect(jobOf(runId)).toBe('train');
+  });
+
+  it('sends no lock request without a lock manager', () => {
+    const { workers } = setup(null);
+    expect(workers[0]!.sent.map((m) => m.type)).not.toContain('hold-lock');
+  });
+});
+
+describe('worker client: a worker that stops silently', () => {
+  const trainAfterSetup = (locks: FakeLocks) => {
+    const ctx = setup(locks);
+    ctx.client.setBackend('cpu');
+    ctx.client.loadModel({ kind: 'url', url: 'http://x/model.json' }, 28);
+    ctx.client.loadDataset(
+      [{ path: 'd/a/1.png', file: new Blob(['x'], { type: 'image/png' }) }],
+      [],
+    );
+    ctx.client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
+    return ctx;
+  };
+
+  it('asks each worker to hold a lock of its own first, and waits for it only once the worker holds it', () => {
+    const locks = new FakeLocks();
+    const { workers } = setup(locks);
+    const hold = workers[0]!.sent[0] as Extract<ToWorker, { type: 'hold-lock' }>;
+    expect(hold.type).toBe('hold-lock');
+    expect(locks.requested).toEqual([hold.name]);
+    expect(locks.waiting.get(hold.name)).toHaveLength(1);
+    // Another client (another tab) picks another name.
+    const other = setup(new FakeLocks());
+    expect((other.workers[0]!.sent[0] as typeof hold).name).not.toBe(hold.name);
+  });
+
+  it('notices a worker that closed itself, restarts it with backend, model and dataset, and names the cut-off run', () => {
+    const locks = new FakeLocks();
+    const { workers, crashes } = trainAfterSetup(locks);
+
+    workers[0]!.close();
+
+    expect(crashes).toEqual([{ reason: SILENT_STOP, running: ['train'], silent: true }]);
+    const second = workers[1]!;
+    expect(second.sent.map((m) => m.type)).toEqual([
+      'hold-lock',
+      'init',
+      'load-model',
+      'load-dataset',
+    ]);
+    expect((second.sent[1] as Extract<ToWorker, { type: 'init' }>).backend).toBe('cpu');
+    // The new worker is watched too: a second silent stop is noticed again.
+    second.close();
+    expect(crashes).toHaveLength(2);
+    expect(workers).toHaveLength(3);
+  });
+
+  it('ignores the lock of a worker it ended itself: on a crash restart, and on terminate', () => {
+    const locks = new FakeLocks();
+    const { client, workers, crashes } = trainAfterSetup(locks);
+
+    workers[0]!.crash('out of memory'); // terminates it: its lock is let go
+    expect(crashes).toEqual([{ reason: 'out of memory', running: ['train'], silent: false }]);
+    expect(workers).toHaveLength(2);
+
+    client.terminate();
+    expect(workers[1]!.terminated).toBe(true);
+    expect(crashes).toHaveLength(1);
+    expect(workers).toHaveLength(2);
+  });
+
+  it('does not report a run as cut off when the worker stops silently while idle', () => {
+    const locks = new FakeLocks();
+    const { workers, crashes } = setup(locks);
+    workers[0]!.close();
+    expect(crashes).toEqual([{ reason: SILENT_STOP, running: [], silent: true }]);
+    expect(workers).toHaveLength(2);
   });
 });

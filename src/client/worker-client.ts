@@ -3,6 +3,13 @@
  * hands each answer that is still current to a listener, and restarts a worker that
  * died — re-sending the backend choice, the model and the dataset, so nothing the user
  * did is lost. It knows nothing of the store: the app wires the listener to it.
+ *
+ * A worker can also stop without an `error` event (`self.close()`, or the browser killing
+ * it). No timer can tell that from a long batch, so the client uses the Web Locks API: each
+ * worker holds a lock of its own for as long as it lives, and once it says so the client
+ * asks for the same lock — granted only when the worker is gone. A grant for a worker the
+ * client ended itself (restart, terminate) is ignored. Without `navigator.locks` (Node,
+ * insecure origins) there is no such check.
  */
 import type {
   DatasetFile,
@@ -13,7 +20,12 @@ import type {
   TrainParams,
   ClassifierSpec,
 } from '../domain';
-import { FINAL_MESSAGES, type FromWorker, type ToWorker } from '../worker/protocol';
+import {
+  FINAL_MESSAGES,
+  type FromWorker,
+  type LockHeldMessage,
+  type ToWorker,
+} from '../worker/protocol';
 
 /** Kinds of job; a request's runId is `<job>-<n>`. */
 export type Job =
@@ -33,9 +45,33 @@ export type Job =
 export interface ClientListener {
   /** An answer to the newest request of its kind (answers to older ones are dropped). */
   onMessage: (message: FromWorker, job: Job) => void;
-  /** The worker died and was restarted; `running` lists the jobs that were cut off. */
-  onCrash: (reason: string, running: Job[]) => void;
+  /**
+   * The worker died and was restarted; `running` lists the jobs that were cut off.
+   * `silent`: it stopped without an error (closed or killed); `reason` then says just that.
+   */
+  onCrash: (reason: string, running: Job[], silent: boolean) => void;
 }
+
+/** The part of the Web Locks API the client needs: `navigator.locks`, or a fake in tests. */
+export interface LockManagerLike {
+  request: (name: string, callback: () => unknown) => Promise<unknown>;
+}
+
+/** The reason given when the worker stopped without an error event. */
+export const SILENT_STOP = 'The training worker stopped without an error.';
+
+const defaultLocks = (): LockManagerLike | null =>
+  typeof navigator !== 'undefined' && 'locks' in navigator && navigator.locks
+    ? navigator.locks
+    : null;
+
+/** A lock name no other client (tab, worker) uses. */
+const uniquePrefix = (): string =>
+  `thaw-worker-${
+    typeof crypto !== 'undefined' && 'randomUUID' in crypto
+      ? crypto.randomUUID()
+      : `${Date.now()}-${Math.random().toString(36).slice(2)}`
+  }`;
 
 export interface WorkerClient {
   setBackend: (choice: BackendChoice) => string;
@@ -47,7 +83,8 @@ export interface WorkerClient {
   ) => string;
   /** Rebuilds the last model for another input size or pixel range (same weights). */
   reloadModel: (resolution: number, valueRange?: [number, number]) => string | null;
-  loadDataset: (files: DatasetFile[], skipped: SkippedFile[]) => string;
+  /** `memoryBudgetBytes`: decoded images past it are kept in browser storage. */
+  loadDataset: (files: DatasetFile[], skipped: SkippedFile[], memoryBudgetBytes?: number) => string;
   loadSourceTest: (files: DatasetFile[]) => string;
   train: (params: TrainParams, plan: LayerPlan) => string;
   probe: (perClass: number, seed: number) => string;
@@ -60,6 +97,8 @@ export interface WorkerClient {
   exportJob: (featureLayer: string) => string;
   /** Stops the running training or probe job, if any. */
   stop: () => void;
+  /** Stops reading a folder; the worker keeps the dataset it had and says so (`dataset-cancelled`). */
+  cancelDataset: () => void;
   /** The files of the dataset last sent (they stay on this thread too, for thumbnails). */
   datasetFiles: () => readonly DatasetFile[];
   terminate: () => void;
@@ -79,8 +118,12 @@ const defaultWorker = () =>
 export function createWorkerClient(
   listener: ClientListener,
   makeWorker: () => Worker = defaultWorker,
+  locks: LockManagerLike | null = defaultLocks(),
 ): WorkerClient {
   let worker: Worker;
+  /** Counts the workers started; a lock grant for any but the current one is ignored. */
+  let generation = 0;
+  const lockPrefix = locks ? uniquePrefix() : '';
   let counter = 0;
   /** The one rule for stale answers: only the newest request of each kind is current. */
   const latest: Partial<Record<Job, string>> = {};
@@ -92,7 +135,10 @@ export function createWorkerClient(
     resolution: number | null;
     valueRange?: [number, number];
   } | null = null;
-  let lastDataset: { files: DatasetFile[]; skipped: SkippedFile[] } | null = null;
+  type DatasetSent = { files: DatasetFile[]; skipped: SkippedFile[]; memoryBudgetBytes?: number };
+  let lastDataset: DatasetSent | null = null;
+  /** The dataset the worker holds (read to the end): what a cancelled read goes back to. */
+  let loadedDataset: DatasetSent | null = null;
 
   const request = (
     job: Job,
@@ -110,27 +156,56 @@ export function createWorkerClient(
     const job = jobOf(msg.runId);
     if (FINAL_MESSAGES.has(msg.type)) open.delete(msg.runId);
     if (latest[job] !== msg.runId) return;
+    if (msg.type === 'dataset') loadedDataset = lastDataset;
+    if (msg.type === 'dataset-cancelled') lastDataset = loadedDataset;
     listener.onMessage(msg, job);
   };
 
   const spawn = () => {
+    const gen = ++generation;
     worker = makeWorker();
-    worker.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data);
+    worker.onmessage = (event: MessageEvent<FromWorker | LockHeldMessage>) => {
+      if (event.data.type === 'lock-held') watch(gen, event.data.name);
+      else onMessage(event.data);
+    };
     worker.onerror = (event) => {
       event.preventDefault();
       restart(event.message || 'The training worker stopped unexpectedly.');
     };
+    if (locks)
+      worker.postMessage({
+        type: 'hold-lock',
+        runId: `lock-${gen}`,
+        name: `${lockPrefix}-${gen}`,
+      } satisfies ToWorker);
   };
 
-  const restart = (reason: string) => {
+  /** The worker `gen` holds the lock `name`: getting it means that worker is gone. */
+  const watch = (gen: number, name: string) => {
+    if (!locks || gen !== generation) return;
+    locks
+      .request(name, () => {
+        if (gen === generation) restart(SILENT_STOP, true);
+      })
+      .catch((err: unknown) => console.warn('Worker liveness check unavailable', err));
+  };
+
+  /** Ends the current worker on purpose: its lock, let go now, is no sign of a silent stop. */
+  const end = () => {
+    generation++;
     worker.terminate();
+  };
+
+  const restart = (reason: string, silent = false) => {
+    end();
     const running = [...open].map(jobOf).filter((j) => j === 'train' || j === 'probe');
     open.clear();
     spawn();
     client.setBackend(lastBackend);
     if (lastModel) client.loadModel(lastModel.source, lastModel.resolution, lastModel.valueRange);
-    if (lastDataset) client.loadDataset(lastDataset.files, lastDataset.skipped);
-    listener.onCrash(reason, running);
+    if (lastDataset)
+      client.loadDataset(lastDataset.files, lastDataset.skipped, lastDataset.memoryBudgetBytes);
+    listener.onCrash(reason, running, silent);
   };
 
   const client: WorkerClient = {
@@ -152,9 +227,15 @@ export function createWorkerClient(
       lastModel
         ? client.loadModel(lastModel.source, resolution, valueRange ?? lastModel.valueRange)
         : null,
-    loadDataset: (files, skipped) => {
-      lastDataset = { files, skipped };
-      return request('dataset', (runId) => ({ type: 'load-dataset', runId, files, skipped }));
+    loadDataset: (files, skipped, memoryBudgetBytes) => {
+      lastDataset = { files, skipped, memoryBudgetBytes };
+      return request('dataset', (runId) => ({
+        type: 'load-dataset',
+        runId,
+        files,
+        skipped,
+        ...(memoryBudgetBytes !== undefined ? { memoryBudgetBytes } : {}),
+      }));
     },
     loadSourceTest: (files) =>
       request('source', (runId) => ({ type: 'load-source-test', runId, files })),
@@ -179,8 +260,12 @@ export function createWorkerClient(
           worker.postMessage({ type: 'stop', runId } satisfies ToWorker);
       }
     },
+    cancelDataset: () => {
+      const runId = latest.dataset;
+      if (runId && open.has(runId)) worker.postMessage({ type: 'stop', runId } satisfies ToWorker);
+    },
     datasetFiles: () => lastDataset?.files ?? [],
-    terminate: () => worker.terminate(),
+    terminate: end,
   };
   spawn();
   return client;

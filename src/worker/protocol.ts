@@ -110,6 +110,18 @@ export interface StopRequest {
   runId: string;
 }
 
+/**
+ * The liveness handshake, handled by the worker client alone (the app never sees it): the
+ * worker takes the Web Lock `name` and holds it for as long as it lives, then answers
+ * `lock-held`; the client then asks for the same lock, which is granted only once the
+ * worker is gone — also when it stopped without an `error` event. Skips the queue.
+ */
+export interface HoldLockRequest {
+  type: 'hold-lock';
+  runId: string;
+  name: string;
+}
+
 export type ToWorker =
   | InitRequest
   | LoadModelRequest
@@ -123,7 +135,8 @@ export type ToWorker =
   | PredictFrameRequest
   | ExportModelRequest
   | ExportJobRequest
-  | StopRequest;
+  | StopRequest
+  | HoldLockRequest;
 
 // Worker → main thread
 
@@ -286,6 +299,13 @@ export type FromWorker =
   | ExportedModelMessage
   | ExportedJobMessage
   | ErrorMessage;
+
+/** The worker holds the lock of a `hold-lock` request (not part of FromWorker: the client keeps it). */
+export interface LockHeldMessage {
+  type: 'lock-held';
+  runId: string;
+  name: string;
+}
 
 /** Messages that end a job: after one of them, nothing more comes for its runId. */
 export const FINAL_MESSAGES: ReadonlySet<FromWorker['type']> = new Set([

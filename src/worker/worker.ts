@@ -2,7 +2,8 @@
 /**
  * The training worker: all tfjs work happens here. This file is only the dispatcher —
  * a table from message type to job (one module each under `jobs/`) and the queue that
- * runs them one at a time. `stop` skips the queue so it can act while a job runs.
+ * runs them one at a time. `stop` skips the queue so it can act while a job runs, and so
+ * does `hold-lock`, the lock this worker holds for as long as it lives (its liveness signal).
  */
 import { ImageDecoder } from '../data/decode';
 import { createContext, type WorkerContext } from './context';
@@ -15,12 +16,15 @@ import { runProbe } from './jobs/probe';
 import { train } from './jobs/train';
 import { exportJob } from './jobs/export-job';
 import { exportModel, predict, predictFrame, useClassifier } from './jobs/predict';
-import type { ToWorker } from './protocol';
+import type { HoldLockRequest, LockHeldMessage, ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/** Requests that skip the queue. */
+type Immediate = 'stop' | 'hold-lock';
+
 type Handlers = {
-  [T in Exclude<ToWorker['type'], 'stop'>]: (
+  [T in Exclude<ToWorker['type'], Immediate>]: (
     ctx: WorkerContext,
     msg: Extract<ToWorker, { type: T }>,
   ) => Promise<void>;
@@ -47,7 +51,7 @@ const ctx = createContext(
 );
 let queue: Promise<void> = Promise.resolve();
 
-function run(msg: Exclude<ToWorker, { type: 'stop' }>): Promise<void> {
+function run(msg: Exclude<ToWorker, { type: Immediate }>): Promise<void> {
   const handler = JOBS[msg.type] as
     ((ctx: WorkerContext, msg: ToWorker) => Promise<void>) | undefined;
   if (!handler) throw new Error(`Unknown message type: ${(msg as { type: string }).type}`);
@@ -60,6 +64,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     ctx.stops.add(msg.runId);
     return;
   }
+  if (msg.type === 'hold-lock') {
+    holdLock(msg);
+    return;
+  }
   queue = queue.then(() =>
     run(msg).catch((err: unknown) =>
       ctx.post({
@@ -70,3 +78,18 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     ),
   );
 };
+
+/**
+ * Takes the lock `msg.name` and never lets it go: the browser releases it only when this
+ * worker's global scope ends (terminated, closed, or killed), which is what the client waits for.
+ */
+function holdLock(msg: HoldLockRequest): void {
+  void self.navigator.locks?.request(msg.name, () => {
+    self.postMessage({
+      type: 'lock-held',
+      runId: msg.runId,
+      name: msg.name,
+    } satisfies LockHeldMessage);
+    return new Promise<never>(() => {});
+  });
+}
