@@ -51,6 +51,7 @@ import {
   type Row,
 } from './bookkeeping';
 import { readPhotoSample, resizeSample, type PhotoSample } from './sample';
+import { MemoryImages } from '../../src/data/image-set';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SAMPLE_DIR = join(ROOT, 'public/samples/photos');
@@ -208,7 +209,7 @@ async function runSetting(
       artifacts: backbone.artifacts,
       spec: { size: sample.size, channels: 3, valueRange: setting.valueRange },
       plan: setting.plan,
-      images: sample.images,
+      images: new MemoryImages(sample.images, sample.size),
       labels: sample.labels,
       numClasses,
       split,

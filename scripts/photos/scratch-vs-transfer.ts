@@ -42,6 +42,7 @@ import { trainWithPlan, type PrefixCache } from '../../src/training/engine';
 import { SOURCES, readPhotos, resizeRgb } from '../teaching/calibrate';
 import { emptyConclusions, keptConclusions } from './bookkeeping';
 import { useBackend } from '../teaching/backend';
+import { MemoryImages } from '../../src/data/image-set';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FEATURE_LAYER = 'global_average_pooling2d';
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
           artifacts,
           spec: source.spec,
           plan,
-          images: s.images,
+          images: new MemoryImages(s.images, source.spec.size),
           labels: s.labels,
           numClasses,
           split,

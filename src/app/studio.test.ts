@@ -32,6 +32,8 @@ const NO_EFFECTS = {
   onWeights: () => {},
   onExported: () => {},
   onJob: () => {},
+  onDatasetRead: () => {},
+  onDatasetCancelled: () => {},
 };
 
 const make = () => new FakeWorker() as unknown as Worker;
@@ -137,6 +139,21 @@ describe('studio wiring', () => {
           item: () => null,
         }) as unknown as FileList,
       );
+      // The folder is stored once the worker has read it to the end.
+      await vi.waitFor(() => expect(worker.sent.some((m) => m.type === 'load-dataset')).toBe(true));
+      const datasetReq = worker.sent.find((m) => m.type === 'load-dataset')!;
+      expect(await db.datasets.count()).toBe(0);
+      worker.onmessage?.({
+        data: {
+          type: 'dataset',
+          runId: datasetReq.runId,
+          classes: [{ name: 'a', count: 1 }],
+          skipped: [],
+          inputSize: 224,
+          examples: [],
+          where: 'memory',
+        },
+      } as unknown as MessageEvent<FromWorker>);
       for (const finish of [true, false]) {
         studio.actions.train();
         const runId = worker.sent.at(-1)!.runId;

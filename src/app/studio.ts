@@ -24,7 +24,12 @@ import { exportName, modelZip } from './model-zip';
 import { packProject, unpackProject } from './project';
 import { importRunnerRun, jobZip, type JobSetup } from './training-job';
 import type { StudioActions } from '../ui/studio-actions';
-import type { ExportedJobMessage, ExportedModelMessage, FromWorker } from '../worker/protocol';
+import type {
+  DatasetCancelledMessage,
+  ExportedJobMessage,
+  ExportedModelMessage,
+  FromWorker,
+} from '../worker/protocol';
 
 const store = () => useStudio.getState();
 
@@ -34,6 +39,13 @@ export interface MessageEffects {
    * or (null) the dataset's images of the source classes, e.g. a Teachable Machine model's.
    */
   onSourceSample: (id: string | null) => void;
+  /** The folder was read to the end: it is the dataset now (to store). */
+  onDatasetRead: () => void;
+  /** Reading the folder was cancelled; the worker still holds `previous` (or nothing). */
+  onDatasetCancelled: (
+    previous: DatasetCancelledMessage['previous'],
+    reason: string | undefined,
+  ) => void;
   /** A run's trained weights, to store. */
   onWeights: (weights: TrainedWeights) => void;
   /** The exported classifier's files, to package and download. */
@@ -60,7 +72,10 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
         job === 'model' ? 'Preparing the images for the new input size…' : null,
       );
     case 'dataset':
-      return s.setDataset(msg.classes, msg.skipped, msg.examples);
+      s.setDataset(msg.classes, msg.skipped, msg.examples, msg.where);
+      return effects.onDatasetRead();
+    case 'dataset-cancelled':
+      return effects.onDatasetCancelled(msg.previous, msg.reason);
     case 'dataset-resized':
       return s.setDatasetResized();
     case 'features-progress':
@@ -211,6 +226,8 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     onMessage: (msg, job) =>
       applyMessage(msg, job, {
         onSourceSample: (id) => void sendSourceTest(id),
+        onDatasetRead: datasetRead,
+        onDatasetCancelled: datasetCancelled,
         onWeights: (w) => void (storage && safely(() => storage.saveWeights(w))),
         onExported: (files) => {
           const run = store().runs.find((r) => r.id === store().predict.runId);
@@ -250,18 +267,40 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     }
   };
 
+  /** The dataset the worker holds, and the one being read (stored once it is read to the end). */
+  let loaded: { name: string } | null = null;
+  let reading: { name: string; files: DatasetFile[]; skipped: SkippedFile[]; save: boolean } | null =
+    null;
   const sendDataset = (name: string, files: DatasetFile[], skipped: SkippedFile[], save = true) => {
     images.clear();
     store().setDatasetLoading(name, files.length);
-    client.loadDataset(files, skipped);
+    reading = { name, files, skipped, save };
+    client.loadDataset(files, skipped, store().imageBudgetBytes);
     // A model whose source classes are the user's own (no bundled sample) measures forgetting on them.
     const card = store().model?.card;
     if (card?.sourceClasses?.length && !card.sourceSample) client.loadSourceTest(files);
-    if (save && storage)
+  };
+  const datasetRead = () => {
+    const read = reading;
+    reading = null;
+    if (!read) return;
+    loaded = { name: read.name };
+    if (read.save && storage)
       void safely(async () => {
-        await storage.saveDataset({ name, files, skipped });
+        await storage.saveDataset({ name: read.name, files: read.files, skipped: read.skipped });
         store().setStoredBytes(await storage.usage());
       });
+  };
+  const datasetCancelled = (
+    previous: DatasetCancelledMessage['previous'],
+    reason: string | undefined,
+  ) => {
+    reading = null;
+    images.clear();
+    store().setDatasetCancelled(
+      previous && loaded ? { ...previous, name: loaded.name } : null,
+      reason,
+    );
   };
 
   const loadModel = (modelId: string, resolution: number | null = null) => {
@@ -286,6 +325,7 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
         );
       }
     },
+    cancelDataset: () => client.cancelDataset(),
     loadPickedFolder: (list) => {
       const files = filesFromInput(list);
       sendDataset(files[0]?.path.split('/')[0] ?? 'Picked folder', files, []);

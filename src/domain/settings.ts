@@ -12,6 +12,16 @@ export const SOURCE_TEST_BATCH = 64;
 /** Largest frozen-prefix cache kept in the worker's memory; beyond it the prefix is recomputed every step. */
 export const CACHE_BUDGET_BYTES = 768 * 2 ** 20;
 
+/**
+ * Decoded images held in the worker's memory up to this many bytes (3,400 images at 224 px);
+ * past it they go to IndexedDB and are read per batch, so a folder of tens of thousands
+ * of images does not exhaust the tab. The user can change it in the Memory note.
+ */
+export const IMAGE_MEMORY_BUDGET_BYTES = 512 * 2 ** 20;
+
+/** Share of the browser's free storage a dataset may fill with its decoded images. */
+export const PIXEL_STORAGE_SHARE = 0.8;
+
 /** Minimum time between two batch-loss reports: ~7 per second keeps the curve live without flooding the UI (DESIGN.md §2). */
 export const BATCH_REPORT_MS = 150;
 

@@ -4,6 +4,7 @@ import { stratifiedSplit } from '../data/split';
 import { DEFAULT_PARAMS } from '../domain';
 import { trainWithPlan } from './engine';
 import { adapterWeights, buildClassifier, saveClassifier, tmInput } from '../model/classifier';
+import { MemoryImages } from '../data/image-set';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -92,7 +93,7 @@ describe('the exported classifier', () => {
           fineTuneLearningRate: 0.01,
           learningRate: 0.05,
         },
-        images: data.images,
+        images: new MemoryImages(data.images, 8),
         labels: data.labels,
         numClasses: 3,
         split,

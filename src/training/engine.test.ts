@@ -6,6 +6,7 @@ import { applyPlan } from '../model/plan';
 import { buildModel } from '../model/load';
 import { trainWithPlan, type EngineRun } from './engine';
 import { DEFAULT_PARAMS, type LayerMode } from '../domain';
+import { MemoryImages } from '../data/image-set';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -102,7 +103,7 @@ async function run(modes: Record<string, LayerMode>, extra: Partial<EngineRun> =
     artifacts,
     spec: { size: 8, channels: 3, valueRange: [0, 1] },
     plan: { featureLayer: 'pool', modes },
-    images: data.images,
+    images: new MemoryImages(data.images, 8),
     labels: data.labels,
     numClasses: 2,
     split: stratifiedSplit(data.labels, 0.25, 1),

@@ -25,6 +25,7 @@ import {
   type TrainedWeights,
 } from '../domain';
 import type { Split } from '../data/split';
+import { indexBatches, type ImageSet } from '../data/image-set';
 
 /** Activations of a frozen prefix, one row per image. */
 export interface PrefixCache {
@@ -37,7 +38,7 @@ export interface EngineRun {
   artifacts: tf.io.ModelArtifacts;
   spec: InputSpec;
   plan: LayerPlan;
-  images: readonly Uint8Array[];
+  images: ImageSet;
   labels: readonly number[];
   numClasses: number;
   split: Split;
@@ -113,17 +114,11 @@ async function computePrefix(
   const batchSize = INFERENCE_BATCH;
   let data: Float32Array | null = null;
   let shape: number[] = [];
-  for (let start = 0; start < total; start += batchSize) {
+  for (const idx of indexBatches(total, batchSize)) {
     if (run.shouldStop()) return null;
-    const out = tf.tidy(() =>
-      runSteps(
-        graph,
-        toModelInput(run.images.slice(start, start + batchSize), run.spec),
-        0,
-        k,
-        () => false,
-      ),
-    );
+    const start = idx[0]!;
+    const pixels = await run.images.read(idx);
+    const out = tf.tidy(() => runSteps(graph, toModelInput(pixels, run.spec), 0, k, () => false));
     const values = (await out.data()) as Float32Array;
     shape = out.shape.slice(1);
     const row = values.length / (out.shape[0] as number);
@@ -178,16 +173,26 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     }
     const prefix = k > 0 ? cache : null;
     const rowSize = prefix ? prefix.data.length / run.images.length : 0;
+    // Without a cached prefix every step starts from the images: `load` reads a batch's
+    // pixels (from memory, or from storage for a large dataset) before `inputBatch` uses them.
+    const pixels = new Map<number, Uint8Array>();
+    const load = prefix
+      ? undefined
+      : async (idx: readonly number[]) => {
+          const read = await run.images.read(idx);
+          pixels.clear();
+          idx.forEach((i, j) => pixels.set(i, read[j]!));
+        };
     const inputBatch = (idx: readonly number[]) =>
       prefix
         ? rowsTensor(prefix.data, rowSize, prefix.shape, idx)
         : toModelInput(
-            idx.map((i) => run.images[i]!),
+            idx.map((i) => pixels.get(i)!),
             run.spec,
           );
     // The original network's features, before the plan changes any weight: they set the head's
     // input scaling and are the targets of output-level conservation.
-    const initial = await featuresOf(run, graph, k, end, inputBatch);
+    const initial = await featuresOf(run, graph, k, end, inputBatch, load);
     const originalFeatures = !headOnly && run.params.distillation > 0 ? initial : null;
     const featureScale = standardization(initial, run.split.train);
     const groups = applyPlan(
@@ -206,6 +211,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
         (mode === 'fine-tune' && (run.params.batchNormTraining || !isBatchNorm(layer)))
       );
     };
+    await load?.([0]);
     const featureDim = tf.tidy(
       () =>
         toVectors(
@@ -215,6 +221,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const t1 = performance.now();
     const { valueRange } = run.spec;
     const result = await trainClassifier({
+      load,
       batch: (idx, augment) => {
         const x = inputBatch(idx);
         return augment && augmenting
@@ -270,7 +277,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const val = run.split.validation;
     const after =
       result.epochsRun > 0 && !headOnly
-        ? await featuresOf(run, graph, k, end, inputBatch)
+        ? await featuresOf(run, graph, k, end, inputBatch, load)
         : initial;
     const projection = {
       before: pca2(initial.data, initial.dim, val),
@@ -323,18 +330,20 @@ async function featuresOf(
   k: number,
   end: number,
   inputBatch: (idx: readonly number[]) => tf.Tensor,
+  load: ((idx: readonly number[]) => Promise<void>) | undefined,
 ): Promise<{ data: Float32Array; dim: number }> {
-  const all = run.images.map((_, i) => i);
+  const total = run.images.length;
   let out: Float32Array | null = null;
   let width = 0;
-  for (let start = 0; start < all.length; start += INFERENCE_BATCH) {
-    const idx = all.slice(start, start + INFERENCE_BATCH);
+  for (const idx of indexBatches(total, INFERENCE_BATCH)) {
+    const start = idx[0]!;
+    await load?.(idx);
     const f = tf.tidy(() => toVectors(runSteps(graph, inputBatch(idx), k + 1, end, () => false)));
     const values = (await f.data()) as Float32Array;
     const dim = f.shape[1] as number;
     f.dispose();
     width = dim;
-    out ??= new Float32Array(all.length * dim);
+    out ??= new Float32Array(total * dim);
     out.set(values, start * dim);
   }
   return { data: out ?? new Float32Array(0), dim: width };

@@ -9,6 +9,8 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 export interface Scorer {
+  /** Brings the given samples' inputs within reach before `logits` is called on them (images read from storage). */
+  load?: (indices: readonly number[]) => Promise<void>;
   /** Class scores for the given samples, inference mode (called inside a tidy). */
   logits: (indices: readonly number[]) => tf.Tensor2D;
   /** One-hot labels of the given samples. */
@@ -26,6 +28,7 @@ export async function lossAndAccuracy(
   let lossSum = 0;
   let hits = 0;
   for (const idx of chunks(indices, batchSize)) {
+    await scorer.load?.(idx);
     const [l, h] = tf.tidy(() => {
       const y = scorer.labels(idx);
       const z = scorer.logits(idx);
@@ -41,12 +44,13 @@ export async function lossAndAccuracy(
 
 /** The predicted class of each sample, in batches. */
 export async function predictClasses(
-  scorer: Pick<Scorer, 'logits'>,
+  scorer: Pick<Scorer, 'logits' | 'load'>,
   indices: readonly number[],
   batchSize: number,
 ): Promise<number[]> {
   const out: number[] = [];
   for (const idx of chunks(indices, batchSize)) {
+    await scorer.load?.(idx);
     const p = tf.tidy(() => scorer.logits(idx).argMax(1));
     out.push(...(await p.data()));
     p.dispose();

@@ -22,6 +22,8 @@ import { createOptimizers } from './optimizers';
 import { throttle } from './throttle';
 
 export interface ClassifierTrainingInput {
+  /** Called (and awaited) before `batch` is asked for these indices: reads images kept in storage. */
+  load?: (indices: readonly number[]) => Promise<void>;
   /** Builds the input batch for the given sample indices (called inside a tidy); `augment` only for training steps. */
   batch: (indices: readonly number[], augment: { seed: number } | null) => tf.Tensor;
   /** Maps an input batch to features [b, featureDim]; `training` is true for gradient steps. */
@@ -125,6 +127,7 @@ export async function trainClassifier(
       numClasses,
     ) as tf.Tensor2D;
   const scorer: Scorer = {
+    load: input.load,
     logits: (idx) => head.scores(input.body(input.batch(idx, null), false)),
     labels: labelsOf,
     loss: head.loss,
@@ -160,6 +163,7 @@ export async function trainClassifier(
         const idx = order.slice(step * batchSize, (step + 1) * batchSize);
         const globalStep = epoch * steps + step;
         optimizers.schedule(globalStep, steps * epochs);
+        await input.load?.(idx);
         const [loss, hits] = tf.tidy(() => {
           // A different augmentation draw for every step, reproducible from the run's seed.
           const x = input.batch(idx, { seed: (seed * 1_000_003 + globalStep) >>> 0 });

@@ -5,12 +5,13 @@ import { useStudioActions } from './studio-actions';
 import { StrategyPanel } from './strategy-panel';
 
 export function DataPanel() {
-  const { loadDropped, loadPickedFolder, loadSample, samples } = useStudioActions();
+  const { loadDropped, loadPickedFolder, loadSample, samples, cancelDataset } = useStudioActions();
   const classes = useStudio((s) => s.classes);
   const skipped = useStudio((s) => s.skipped);
   const decoding = useStudio((s) => s.decoding);
   const name = useStudio((s) => s.datasetName);
   const error = useStudio((s) => s.datasetError);
+  const notice = useStudio((s) => s.datasetNotice);
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -88,7 +89,17 @@ export function DataPanel() {
             max={decoding.total || undefined}
             value={decoding.total ? decoding.done : undefined}
           />
+          {!decoding.note && (
+            <button type="button" className="button secondary small" onClick={cancelDataset}>
+              Cancel reading
+            </button>
+          )}
         </div>
+      )}
+      {notice && !decoding && (
+        <p role="status" aria-label="Dataset notice" className="notice small">
+          {notice}
+        </p>
       )}
       {error && (
         <p role="alert" className="error-text">

@@ -1,13 +1,6 @@
+import { useId } from 'react';
 import { CACHE_BUDGET_BYTES, modeOf, type LayerInfo, type LayerPlan } from '../domain';
 import { useStudio } from '../state/store';
-
-/**
- * Above this much pixel data the studio warns as soon as a folder is picked: the worker
- * holds every image as uint8 RGB at the input size. 10,000 images at 224 px (1.4 GB)
- * trained without trouble in the benchmark (bench/2026-11-29-scale-10000.md); past 2 GB
- * a tab is at the mercy of the machine's memory.
- */
-export const IMAGE_MEMORY_WARNING_BYTES = 2 * 2 ** 30;
 
 export interface MemoryEstimate {
   /** Pixels held in the worker: images × side × side × 3 bytes. */
@@ -62,13 +55,20 @@ export function formatBytes(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 2 ** 10))} KB`;
 }
 
-/** The worker's memory for this dataset and plan, in numbers, and what falls back to recomputation. */
+/** Smallest and largest memory budget for decoded images the user can set, in MB. */
+const BUDGET_MB = { min: 16, max: 16_384 };
+
+/** The worker's memory for this dataset and plan, in numbers, and what falls back to recomputation or storage. */
 export function MemoryNote() {
   const model = useStudio((s) => s.model);
   const plan = useStudio((s) => s.plan);
   const classes = useStudio((s) => s.classes);
   const decoding = useStudio((s) => s.decoding);
   const augment = useStudio((s) => s.params.augment);
+  const where = useStudio((s) => s.imagesWhere);
+  const budgetBytes = useStudio((s) => s.imageBudgetBytes);
+  const setBudget = useStudio((s) => s.setImageBudget);
+  const fieldId = useId();
   const images = decoding?.total || classes.reduce((n, c) => n + c.count, 0);
   if (!model || images === 0) return null;
   const side = model.resolution;
@@ -80,6 +80,9 @@ export function MemoryNote() {
     augment.flip || augment.crop || augment.brightness,
   );
   const budget = formatBytes(CACHE_BUDGET_BYTES);
+  // While reading, the images go where the budget sends them; once read, where they went.
+  const stored = decoding ? m.imageBytes > budgetBytes : where === 'storage';
+  const pixels = `${formatBytes(m.imageBytes)} (${images.toLocaleString('en')} × ${side}×${side} RGB)`;
   return (
     <>
       <p
@@ -87,26 +90,40 @@ export function MemoryNote() {
         aria-label="Memory"
         className="small muted"
         data-image-bytes={m.imageBytes}
+        data-images-where={stored ? 'storage' : 'memory'}
         data-cache-bytes={m.cache?.bytes ?? 0}
         data-cache-fits={m.cache ? String(m.cache.fits) : ''}
       >
-        Memory in the worker: images {formatBytes(m.imageBytes)} ({images.toLocaleString('en')} ×{' '}
-        {side}×{side} RGB).{' '}
+        {stored
+          ? `Images: ${pixels}, more than the ${formatBytes(budgetBytes)} kept in memory, so they are kept in this browser's storage and read one batch at a time.`
+          : `Memory in the worker: images ${pixels}.`}{' '}
         {m.augmenting
-          ? 'Augmentation is on, so nothing is cached: the frozen layers run on every step.'
+          ? `Augmentation is on, so nothing is cached: the frozen layers run on every step${stored ? ', on images read from storage' : ''}.`
           : !m.cache
-            ? 'Nothing frozen at a cut point, so nothing is cached: every step runs the whole network.'
+            ? `Nothing frozen at a cut point, so nothing is cached: every step runs the whole network${stored ? ' on images read from storage' : ''}.`
             : m.cache.fits
               ? `Frozen-prefix cache: ${formatBytes(m.cache.bytes)} of the ${budget} budget (${m.cache.layer}, ${m.cache.shape} per image); epochs start from it.`
               : `Frozen-prefix cache: would be ${formatBytes(m.cache.bytes)} (${m.cache.layer}, ${m.cache.shape} per image), over the ${budget} budget, so the frozen layers are recomputed on every step instead: slower, no more memory.`}
       </p>
-      {m.imageBytes > IMAGE_MEMORY_WARNING_BYTES && (
-        <p role="alert" className="warning small">
-          {images.toLocaleString('en')} images at {side} px hold {formatBytes(m.imageBytes)} of
-          pixels in the worker, more than a browser tab can be relied on to keep. Choose a smaller
-          input size (at 128 px: {formatBytes(images * 128 * 128 * 3)}) or fewer images per class.
-        </p>
-      )}
+      <p className="small muted">
+        <label htmlFor={fieldId}>Images in memory up to (MB)</label>{' '}
+        <input
+          id={fieldId}
+          type="number"
+          className="narrow"
+          min={BUDGET_MB.min}
+          max={BUDGET_MB.max}
+          step={16}
+          defaultValue={Math.round(budgetBytes / 2 ** 20)}
+          onChange={(e) => {
+            const mb = e.target.valueAsNumber;
+            if (Number.isFinite(mb) && mb >= BUDGET_MB.min && mb <= BUDGET_MB.max)
+              setBudget(Math.round(mb) * 2 ** 20);
+          }}
+        />{' '}
+        — past it, images are read from browser storage per batch (applies to the next folder
+        read).
+      </p>
     </>
   );
 }

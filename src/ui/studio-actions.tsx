@@ -12,6 +12,8 @@ export interface StudioActions {
   loadPickedFolder: (list: FileList) => void;
   /** Must be called inside the drop handler (the dropped entries vanish after it). */
   loadDropped: (transfer: DataTransfer) => void;
+  /** Stops reading a folder; the dataset loaded before stays. */
+  cancelDataset: () => void;
   loadModel: (modelId: string) => void;
   loadModelFiles: (files: File[]) => void;
   loadModelUrl: (url: string) => void;

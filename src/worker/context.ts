@@ -4,10 +4,12 @@
  * instead of reaching for `self`, so each can be tested without a Worker.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { BackendReport, ModelCard, SkippedFile } from '../domain';
+import { IMAGE_MEMORY_BUDGET_BYTES, type BackendReport, type ModelCard, type SkippedFile } from '../domain';
 import type { ClassifiedFile } from '../data/folder-rules';
 import type { DecodeResult } from '../data/decode';
 import type { PrefixCache } from '../training/engine';
+import type { ImageSet } from '../data/image-set';
+import { openPixelStore, type PixelStore } from './pixel-store';
 import type { FromWorker } from './protocol';
 import { switchTo } from '../training/switch';
 
@@ -24,8 +26,8 @@ export interface Dataset {
   /** Usable files, kept so the images can be decoded again at another input size. */
   files: ClassifiedFile[];
   classNames: string[];
-  /** uint8 pixels at `size` × `size`, one per file. */
-  images: Uint8Array[];
+  /** uint8 pixels at `size` × `size`, one per file: in memory, or in IndexedDB past the budget. */
+  images: ImageSet;
   labels: number[];
   size: number;
   skipped: SkippedFile[];
@@ -53,6 +55,10 @@ export interface WorkerContext {
   dataset: Dataset | null;
   sourceTest: SourceTest | null;
   prefixCache: PrefixCache | null;
+  /** Decoded images past this many bytes go to IndexedDB. */
+  budgetBytes: number;
+  /** IndexedDB for datasets past the memory budget (opened on first use). */
+  pixels: () => PixelStore;
   /** The classifier in use for predictions and export (one at a time). */
   classifier: { key: string; model: tf.LayersModel; classNames: string[]; size: number } | null;
   /** Run ids asked to stop. */
@@ -64,10 +70,13 @@ export interface WorkerContext {
 export function createContext(
   post: WorkerContext['post'],
   makeDecoder: WorkerContext['makeDecoder'],
+  pixels: WorkerContext['pixels'] = once(() => openPixelStore()),
 ): WorkerContext {
   return {
     post,
     makeDecoder,
+    pixels,
+    budgetBytes: IMAGE_MEMORY_BUDGET_BYTES,
     report: null,
     model: null,
     dataset: null,
@@ -105,4 +114,9 @@ export function inputSpecOf(model: LoadedModel) {
     channels: model.card.channels,
     valueRange: model.card.valueRange,
   };
+}
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }

@@ -45,6 +45,8 @@ export interface LoadDatasetRequest {
   runId: string;
   files: DatasetFile[];
   skipped: SkippedFile[];
+  /** Decoded images past this many bytes go to IndexedDB (default `IMAGE_MEMORY_BUDGET_BYTES`). */
+  memoryBudgetBytes?: number;
 }
 export interface TrainRequest {
   type: 'train';
@@ -164,6 +166,18 @@ export interface DatasetMessage {
   inputSize: number;
   /** A few image paths of each class, for "See inside". */
   examples: string[];
+  /** Where the decoded images live: the worker's memory, or IndexedDB (read per batch). */
+  where: 'memory' | 'storage';
+}
+/**
+ * Reading a folder was cancelled, or refused (`reason`: no room, storage full); the worker
+ * still holds the dataset it had before (if any).
+ */
+export interface DatasetCancelledMessage {
+  type: 'dataset-cancelled';
+  runId: string;
+  previous: Omit<DatasetMessage, 'type' | 'runId'> | null;
+  reason?: string;
 }
 /** The images were decoded again for another input size (after a model change). */
 export interface DatasetResizedMessage {
@@ -282,6 +296,7 @@ export type FromWorker =
   | ModelMessage
   | DecodeProgressMessage
   | DatasetMessage
+  | DatasetCancelledMessage
   | DatasetResizedMessage
   | FeaturesProgressMessage
   | BatchesMessage
@@ -312,6 +327,7 @@ export const FINAL_MESSAGES: ReadonlySet<FromWorker['type']> = new Set([
   'backend',
   'model',
   'dataset',
+  'dataset-cancelled',
   'feature-maps',
   'probe-result',
   'done',

@@ -25,6 +25,7 @@ import { selectBackend } from '../../../src/training/backends';
 import { trainWithPlan } from '../../../src/training/engine';
 import { switchTo } from '../../../src/training/switch';
 import type { BaselineConfig, BaselineReply, EngineRep, NaiveRep } from './protocol';
+import { MemoryImages } from '../../../src/data/image-set';
 
 const post = (reply: BaselineReply) => (self as unknown as Worker).postMessage(reply);
 
@@ -146,7 +147,7 @@ async function engineRun(
     spec,
     plan,
     params,
-    images,
+    images: new MemoryImages(images, spec.size),
     labels,
     numClasses: config.numClasses,
     split,

@@ -42,7 +42,9 @@ async function exportJobHere(ctx: WorkerContext, req: ExportJobRequest): Promise
     const graph = layerGraph(net);
     const end = graph.steps.findIndex((s) => s.layer.name === req.featureLayer);
     if (end < 0) throw new Error(`The network has no layer "${req.featureLayer}".`);
-    const images = dataset.images.slice(0, REFERENCE_IMAGES);
+    const images = await dataset.images.read(
+      Array.from({ length: Math.min(REFERENCE_IMAGES, dataset.images.length) }, (_, i) => i),
+    );
     const [x, y] = tf.tidy(() => {
       const input = toModelInput(images, inputSpecOf(model));
       return [input, runSteps(graph, input, 0, end, () => false)];

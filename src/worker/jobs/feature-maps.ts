@@ -32,13 +32,14 @@ export async function featureMaps(ctx: WorkerContext, req: FeatureMapsRequest): 
   if (!model || !dataset) throw new Error('Load a model and a dataset first.');
   const index = dataset.files.findIndex((f) => f.path === path);
   if (index < 0) throw new Error(`No image "${path}" in the dataset.`);
+  const [pixels] = await dataset.images.read([index]);
   const net = await buildModel(model.artifacts);
   try {
     const graph = layerGraph(net);
     const end = graph.steps.findIndex((s) => s.layer.name === layer);
     if (end < 0) throw new Error(`No layer "${layer}".`);
     const out = tf.tidy(() => {
-      const x = toModelInput([dataset.images[index]!], inputSpecOf(model));
+      const x = toModelInput([pixels!], inputSpecOf(model));
       const y = runSteps(graph, x, 0, end, () => false);
       if (y.rank !== 4)
         throw new Error(

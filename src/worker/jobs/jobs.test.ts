@@ -3,7 +3,8 @@
  * decoder stands in for the worker's globals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import 'fake-indexeddb/auto';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PARAMS, type BackendReport } from '../../domain';
 import { createContext, type Decoder, type WorkerContext } from '../context';
 import type { FromWorker } from '../protocol';
@@ -20,16 +21,16 @@ beforeAll(async () => {
 const SIDE = 8;
 
 /** "Decodes" a Blob whose text is `class:<0|1>` into an 8×8 image bright on top or at the bottom; `bad` fails. */
-const fakeDecoder = (): Decoder => ({
+const fakeDecoder = (side = SIDE): Decoder => ({
   decode: async (file) => {
     const text = await file.text();
     if (text === 'bad') return { ok: false, reason: 'corrupt or unreadable image' };
     const top = text.endsWith('0');
     const seed = text.length * 7 + text.charCodeAt(text.length - 2);
-    const pixels = new Uint8Array(SIDE * SIDE * 3);
+    const pixels = new Uint8Array(side * side * 3);
     for (let i = 0; i < pixels.length; i++) {
-      const y = Math.floor(i / 3 / SIDE);
-      pixels[i] = (y < SIDE / 2 === top ? 200 : 30) + ((seed * (i + 1)) % 40);
+      const y = Math.floor(i / 3 / side);
+      pixels[i] = (y < side / 2 === top ? 200 : 30) + ((seed * (i + 1)) % 40);
     }
     return { ok: true, pixels };
   },
@@ -215,5 +216,118 @@ describe('evaluation, probe sample and feature maps', () => {
     const values = new Float32Array([1, 5, 3, 5]);
     expect(Array.from(stretchChannel(values, 2, 2, 0))).toEqual([0, 255]);
     expect(Array.from(stretchChannel(values, 2, 2, 1))).toEqual([0, 0]);
+  });
+});
+
+describe('large datasets: browser storage, cancelling, room', () => {
+  const tinyModel = async (ctx: WorkerContext) => {
+    ctx.report = cpuReport;
+    ctx.model = {
+      card: {
+        id: 'tiny',
+        name: 'tiny',
+        source: 'custom',
+        inputSize: SIDE,
+        resolutions: [SIDE],
+        channels: 3,
+        valueRange: [0, 1],
+        featureLayer: 'pool',
+        provenanceSummary: '',
+        provenance: [],
+      },
+      artifacts: await tinyModelArtifacts(),
+      resolution: SIDE,
+      version: 1,
+    };
+  };
+  const load = (ctx: WorkerContext, runId: string, files = tinyFolder(12), budget?: number) =>
+    loadDataset(ctx, {
+      type: 'load-dataset',
+      runId,
+      files,
+      skipped: [],
+      ...(budget !== undefined ? { memoryBudgetBytes: budget } : {}),
+    });
+
+  it('past the memory budget the images go to IndexedDB, and training reads them per batch to the same weights', async () => {
+    const heads: Float32Array[] = [];
+    for (const budget of [2 ** 30, 1]) {
+      const { ctx, posted } = context();
+      await tinyModel(ctx);
+      await load(ctx, 'dataset-1', tinyFolder(12), budget);
+      const where = budget === 1 ? 'storage' : 'memory';
+      expect(posted.find((m) => m.type === 'dataset')).toMatchObject({ where });
+      expect(ctx.dataset?.images.where).toBe(where);
+      // Fine-tuning the first layer: nothing is cached, every step starts from the images.
+      await train(ctx, {
+        type: 'train',
+        runId: 'train-1',
+        params: { ...DEFAULT_PARAMS, epochs: 2, batchSize: 5, learningRate: 0.05 },
+        plan: { modes: { conv: 'fine-tune' }, featureLayer: 'pool' },
+      });
+      const weights = posted.find((m) => m.type === 'weights');
+      heads.push(weights?.type === 'weights' ? weights.weights.head.kernel : new Float32Array());
+      const done = posted.at(-1);
+      expect(done?.type === 'done' && done.numTensors).toBe(
+        done?.type === 'done' && done.numTensorsBefore,
+      );
+    }
+    expect(heads[0]!.length).toBeGreaterThan(0);
+    expect(Array.from(heads[1]!)).toEqual(Array.from(heads[0]!));
+  });
+
+  it('a cancelled read keeps the dataset loaded before, and says which it is', async () => {
+    const { ctx, posted } = context();
+    await tinyModel(ctx);
+    await load(ctx, 'dataset-1', tinyFolder(4));
+    const before = ctx.dataset;
+    let decoded = 0;
+    const decoder = ctx.makeDecoder;
+    ctx.makeDecoder = (size) => ({
+      decode: (f) => {
+        if (++decoded === 3) ctx.stops.add('dataset-2');
+        return decoder(size).decode(f);
+      },
+    });
+    await load(ctx, 'dataset-2', tinyFolder(20), 1);
+    expect(ctx.dataset).toBe(before);
+    expect(await ctx.dataset!.images.read([7])).toHaveLength(1);
+    expect(posted.at(-1)).toMatchObject({
+      type: 'dataset-cancelled',
+      previous: {
+        classes: [
+          { name: 'bottom', count: 4 },
+          { name: 'top', count: 4 },
+        ],
+        where: 'memory',
+      },
+    });
+    expect(decoded).toBe(3);
+    expect(ctx.stops.size).toBe(0);
+  });
+
+  it('a folder the browser has no room for is refused before anything is read', async () => {
+    const { ctx, posted } = context();
+    await tinyModel(ctx);
+    await load(ctx, 'dataset-1', tinyFolder(2));
+    const before = ctx.dataset;
+    vi.stubGlobal('navigator', {
+      storage: { estimate: () => Promise.resolve({ quota: 10_000, usage: 2_000 }) },
+    });
+    try {
+      await load(ctx, 'dataset-2', tinyFolder(30), 1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(ctx.dataset).toBe(before);
+    const answers = posted.filter((m) => m.runId === 'dataset-2');
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({
+      type: 'dataset-cancelled',
+      previous: { classes: [{ name: 'bottom', count: 2 }, { name: 'top', count: 2 }] },
+    });
+    expect(answers[0]?.type === 'dataset-cancelled' && answers[0].reason).toMatch(
+      /^60 images at 8×8 px need 0\.0 GB of browser storage, and this browser can give the studio about 0\.0 GB\. Nothing was read\./,
+    );
   });
 });

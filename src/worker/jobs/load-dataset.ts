@@ -1,36 +1,61 @@
-/** Job: sort dropped files into classes and decode them to uint8 at the model's input size. */
+/**
+ * Job: sort dropped files into classes and decode them to uint8 at the model's input size,
+ * into memory or — past the memory budget — into IndexedDB. Cancellable; a cancelled or
+ * failed read leaves the dataset loaded before untouched.
+ */
 import { classifyFolder, type ClassifiedFile } from '../../data/folder-rules';
+import { bytesPerImage, memorySink, type ImageSink } from '../../data/image-set';
 import {
   EXAMPLES_PER_CLASS,
+  PIXEL_STORAGE_SHARE,
   PROGRESS_REPORT_MS,
   type ClassSummary,
   type SkippedFile,
 } from '../../domain';
 import { throttle } from '../../training/throttle';
 import { nextVersion, type Dataset, type WorkerContext } from '../context';
-import type { LoadDatasetRequest } from '../protocol';
+import type { DatasetMessage, LoadDatasetRequest } from '../protocol';
 
 /** Side the images are decoded at before any model is loaded. */
 const DEFAULT_SIDE = 224;
 
 export async function loadDataset(ctx: WorkerContext, req: LoadDatasetRequest): Promise<void> {
   const { files: usable, classNames, skipped } = classifyFolder(req.files);
-  const dataset = await decodeFiles(ctx, req.runId, usable, classNames, [
-    ...req.skipped,
-    ...skipped,
-  ]);
+  ctx.budgetBytes = req.memoryBudgetBytes ?? ctx.budgetBytes;
+  const backToBefore = (reason?: string) =>
+    ctx.post({
+      type: 'dataset-cancelled',
+      runId: req.runId,
+      previous: ctx.dataset ? summaryOf(ctx.dataset) : null,
+      ...(reason ? { reason } : {}),
+    });
+  try {
+    const dataset = await decodeFiles(ctx, req.runId, usable, classNames, [
+      ...req.skipped,
+      ...skipped,
+    ]);
+    if (dataset) ctx.post({ type: 'dataset', runId: req.runId, ...summaryOf(dataset) });
+    else backToBefore();
+  } catch (err) {
+    // No room, storage full: what was loaded before stays, and the user reads why.
+    backToBefore(err instanceof Error ? err.message : String(err));
+  } finally {
+    ctx.stops.delete(req.runId);
+  }
+}
+
+function summaryOf(dataset: Dataset): Omit<DatasetMessage, 'type' | 'runId'> {
   const classes: ClassSummary[] = dataset.classNames.map((name, c) => ({
     name,
     count: dataset.labels.filter((l) => l === c).length,
   }));
-  ctx.post({
-    type: 'dataset',
-    runId: req.runId,
+  return {
     classes,
     skipped: dataset.skipped,
     inputSize: dataset.size,
     examples: examplePaths(dataset, EXAMPLES_PER_CLASS),
-  });
+    where: dataset.images.where,
+  };
 }
 
 /** Decodes the same files again at the current model's input size (after a model change). */
@@ -57,36 +82,69 @@ export function examplePaths(dataset: Dataset, perClass: number): string[] {
   );
 }
 
+const GB = 2 ** 30;
+const gb = (bytes: number) => `${(bytes / GB).toFixed(1)} GB`;
+
+/**
+ * Where `count` images of this side go: memory within the budget, else IndexedDB — if the
+ * browser has room for them; if not, a message before anything is read.
+ */
+async function sinkFor(ctx: WorkerContext, count: number, side: number): Promise<ImageSink> {
+  const bytes = count * bytesPerImage(side);
+  if (bytes <= ctx.budgetBytes) return memorySink(side);
+  const estimate = await globalThis.navigator?.storage?.estimate?.();
+  if (estimate?.quota !== undefined) {
+    const free = (estimate.quota - (estimate.usage ?? 0)) * PIXEL_STORAGE_SHARE;
+    if (bytes > free)
+      throw new Error(
+        `${count.toLocaleString('en')} images at ${side}×${side} px need ${gb(bytes)} of browser storage, and this browser can give the studio about ${gb(free)}. Nothing was read. Choose a smaller input size (at 96 px: ${gb(count * bytesPerImage(96))}), fewer images, or free disk space.`,
+      );
+  }
+  return ctx.pixels().sink(side);
+}
+
+/** Decodes every usable file; null when cancelled (the dataset loaded before stays). */
 async function decodeFiles(
   ctx: WorkerContext,
   runId: string,
   usable: ClassifiedFile[],
   classNames: string[],
   skippedBefore: SkippedFile[],
-): Promise<Dataset> {
+): Promise<Dataset | null> {
   const size = ctx.model?.resolution ?? DEFAULT_SIDE;
   const skipped = [...skippedBefore];
   const decoder = ctx.makeDecoder(size);
-  const images: Uint8Array[] = [];
+  const sink = await sinkFor(ctx, usable.length, size);
   const labels: number[] = [];
   const kept: ClassifiedFile[] = [];
   const report = throttle(PROGRESS_REPORT_MS);
-  for (let i = 0; i < usable.length; i++) {
-    const f = usable[i]!;
-    const result = await decoder.decode(f.file);
-    if (result.ok) {
-      images.push(result.pixels);
-      labels.push(classNames.indexOf(f.className));
-      kept.push(f);
-    } else {
-      skipped.push({ path: f.path, reason: result.reason, decodeFailure: true });
+  try {
+    for (let i = 0; i < usable.length; i++) {
+      if (ctx.stops.has(runId)) {
+        await sink.abort();
+        return null;
+      }
+      const f = usable[i]!;
+      const result = await decoder.decode(f.file);
+      if (result.ok) {
+        await sink.add(result.pixels);
+        labels.push(classNames.indexOf(f.className));
+        kept.push(f);
+      } else {
+        skipped.push({ path: f.path, reason: result.reason, decodeFailure: true });
+      }
+      if (report.due() || i === usable.length - 1)
+        ctx.post({ type: 'decode-progress', runId, done: i + 1, total: usable.length });
     }
-    if (report.due() || i === usable.length - 1)
-      ctx.post({ type: 'decode-progress', runId, done: i + 1, total: usable.length });
+  } catch (err) {
+    await sink.abort().catch(() => {});
+    throw err;
   }
+  const images = await sink.finish();
   // A class whose every file failed to decode is not a class.
   const present = classNames.filter((_, c) => labels.includes(c));
   const remap = classNames.map((c) => present.indexOf(c));
+  const old = ctx.dataset;
   ctx.dataset = {
     version: nextVersion(ctx),
     files: kept,
@@ -97,5 +155,6 @@ async function decodeFiles(
     skipped,
   };
   ctx.prefixCache = null;
+  await old?.images.clear();
   return ctx.dataset;
 }

@@ -40,7 +40,7 @@ export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<v
       artifacts: model.artifacts,
       spec: inputSpecOf(model),
       featureLayer: model.card.featureLayer,
-      images: chosen.map((i) => data.images[i]!),
+      images: await data.images.read(chosen),
       labels: chosen.map((i) => data.labels[i]!),
       numClasses: data.classNames.length,
       seed: req.seed,
