@@ -17,6 +17,16 @@
 //   npm run bench -- --render bench/A.json                 writes bench/A.md again
 //   npm run bench -- --scale 10000     only the scale run: 10,000 images at 224 px, head only,
 //                                      peak memory sampled (bench/<date>-scale-10000.*)
+//     --scale-plan top-block           the top block fine-tuned instead (frozen up to
+//                                      block_15_project_BN, 2 epochs on the prefix cache)
+//     --scale-model teaching           the teaching CNN at 28 px on the Fashion target sample
+//     --scale-cancel-at 1000           first, on its own page: cancel the folder's read once
+//                                      1,000 images are read and time it
+//     --scale-epochs N, --scale-backend wasm, --port 4397 (the preview server's port)
+//     --scale-memory-mb 16             the studio's 'Images in memory up to (MB)' (past it
+//                                      the images are kept in browser storage)
+//   npm run bench -- --scale-summary bench/X.md bench/A.json bench/B.json   one scale table
+//                                      of several result files
 import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -31,8 +41,8 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { findBrowser } from './find-browser.mjs';
 import { compare as baseline } from './bench/baseline.mjs';
-import { compareResults, markdown } from './bench/report.mjs';
-import { scaleRun } from './bench/scale.mjs';
+import { compareResults, markdown, scaleSummary } from './bench/report.mjs';
+import { cancelRun, PLANS, scaleRun, TEACHING } from './bench/scale.mjs';
 import { summary } from './bench/stats.mjs';
 import {
   diagnose,
@@ -58,6 +68,15 @@ if (flag('compare')) {
   const i = argv.indexOf('--compare');
   const [a, b] = [argv[i + 1], argv[i + 2]].map((p) => JSON.parse(readFileSync(p, 'utf8')));
   console.log(compareResults(a, b));
+  process.exit(0);
+}
+
+if (flag('scale-summary')) {
+  // One Markdown file with the scale rows of several result files.
+  const i = argv.indexOf('--scale-summary');
+  const files = argv.slice(i + 2);
+  const results = files.map((p) => ({ file: p, r: JSON.parse(readFileSync(p, 'utf8')) }));
+  writeFileSync(argv[i + 1], scaleSummary(results));
   process.exit(0);
 }
 
@@ -154,6 +173,17 @@ const FAST_BACKENDS = new Set(['wasm', 'auto']);
 const quick = flag('quick');
 const plan = quick ? QUICK : FULL;
 const scale = option('scale') ? Number(option('scale')) : null;
+const scalePlan = option('scale-plan') ?? 'head';
+const scaleModel = option('scale-model') ?? 'mobilenet';
+const scaleCancelAt = option('scale-cancel-at') ? Number(option('scale-cancel-at')) : null;
+if (!PLANS[scalePlan] || !['mobilenet', 'teaching'].includes(scaleModel)) {
+  console.error('--scale-plan head|top-block, --scale-model mobilenet|teaching');
+  process.exit(1);
+}
+if (scaleModel === 'teaching' && scalePlan !== 'head') {
+  console.error('--scale-plan top-block is for the MobileNetV2 (block_15_project_BN)');
+  process.exit(1);
+}
 const onlyModels = option('models')?.split(',');
 const backends = option('backends')?.split(',') ?? (scale ? [] : plan.backends);
 const PORT = Number(option('port') ?? 4391);
@@ -291,7 +321,10 @@ const result = {
 
 const outFolder = option('out') ?? (quick ? mkdtempSync(join(tmpdir(), 'thaw-bench-')) : 'bench');
 mkdirSync(outFolder, { recursive: true });
-const base = backends.length === 0 && scale ? `${date}-scale-${scale}` : date;
+const base =
+  backends.length === 0 && scale
+    ? `${date}-scale-${scale}${scaleModel === 'teaching' ? '-teaching' : ''}${scalePlan === 'head' ? '' : `-${scalePlan}`}`
+    : date;
 let stem = join(outFolder, base);
 for (let k = 2; existsSync(`${stem}.json`); k++) stem = join(outFolder, `${base}-${k}`);
 const writesLatest = backends.length > 0 && (!quick || option('out'));
@@ -508,14 +541,32 @@ async function baselinePart(b, tier, data) {
   }
 }
 if (scale) {
-  log(`== scale: ${scale} images`);
+  const model = scaleModel === 'teaching' ? TEACHING : MODELS[0];
+  const size = model.nativeSize;
+  const backend = option('scale-backend') ?? 'auto';
+  if (scaleCancelAt) {
+    log(`== scale: cancel the read of ${scale} images after ${scaleCancelAt}`);
+    const c = await cancelRun(browser, baseURL, {
+      images: scale,
+      backend,
+      model,
+      size,
+      cancelAt: scaleCancelAt,
+    });
+    result.scaleCancel = [c];
+    log(`scale cancel: ${JSON.stringify(c)}`);
+    save();
+  }
+  log(`== scale: ${scale} images, ${model.id} ${size} px, ${PLANS[scalePlan].label}`);
   const run = await scaleRun(browser, baseURL, {
-    manifest,
     images: scale,
-    backend: option('scale-backend') ?? 'auto',
-    model: MODELS[0],
-    size: 224,
-    epochs: 3,
+    backend,
+    model,
+    size,
+    plan: scalePlan,
+    freezeLayer: FREEZE_UP_TO,
+    epochs: Number(option('scale-epochs') ?? PLANS[scalePlan].epochs),
+    memoryMB: option('scale-memory-mb') ? Number(option('scale-memory-mb')) : null,
   });
   result.scale = [run];
   log(`scale: ${JSON.stringify({ ...run, epochs: undefined })}`);

@@ -18,24 +18,80 @@ const ranAs = (b) => {
   return `${b.choice}${active}${split}`;
 };
 
+const SCALE_HEADER = [
+  '| images | backend (ran as) | model, px | plan | images kept in | ingestion s (img/s) | features or cache s (img/s) | epoch s (ms/img) | peak worker heap MB | peak worker buffers MB | peak page heap MB | worker tensors after | stored | outcome |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+];
+const CANCEL_HEADER = [
+  '| images in folder | backend (ran as) | model, px | read when cancelled | s to reach it | s from the click to the bar gone and the notice shown | notice | peak worker heap MB | peak worker buffers MB | outcome |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+];
+
+function scaleRow(x) {
+  const epoch = x.epochMs
+    ? `${round(x.epochMs / 1000, 3)} (${round(x.epochMs / x.images, 3)})`
+    : '—';
+  return `| ${x.images.toLocaleString('en')} | ${x.backend} → ${x.active ?? '?'} | ${x.modelLabel}, ${x.size} | ${x.planLabel ?? 'head only'}, ${x.epochs?.n ?? x.epochs} epochs | ${x.imagesWhere ?? '—'}${x.memoryMB ? ` (budget ${x.memoryMB} MB)` : ''} | ${x.ingestS ? `${round(x.ingestS, 3)} (${round(x.ingestImagesPerSecond, 3)})` : '—'} | ${x.featuresS ? `${round(x.featuresS, 3)} (${round(x.featuresImagesPerSecond, 3)})` : '—'} | ${epoch} | ${mb(x.peak?.workerHeap)} | ${mb(x.peak?.workerBuffers)} | ${mb(x.peak?.pageHeap)} | ${x.tensors?.after ?? '—'} | ${x.stored?.replace(/^.*Stored:\s*/, '') || '—'} | ${x.completed ? 'completed' : `failed: ${x.error}`} |`;
+}
+
+function cancelRow(c) {
+  const outcome = c.crashed
+    ? 'the page crashed'
+    : c.error
+      ? `failed: ${c.error}`
+      : `${c.cancelled ? 'cancelled' : 'not cancelled'}, page ${c.pageAlive ? 'answers' : 'does not answer'}`;
+  return `| ${c.images.toLocaleString('en')} | ${c.backend} → ${c.active ?? '?'} | ${c.modelLabel}, ${c.size} | ${c.readBeforeClick?.toLocaleString('en') ?? '—'} | ${c.secondsToThreshold ? round(c.secondsToThreshold, 3) : '—'} | ${c.cancelS === null || c.cancelS === undefined ? '—' : round(c.cancelS, 3)} | ${c.notice ?? '—'} | ${mb(c.peak?.workerHeap)} | ${mb(c.peak?.workerBuffers)} | ${outcome} |`;
+}
+
+const SCALE_TEXT =
+  "One folder of many images (a bundled sample repeated under new names: the photos for the MobileNetV2, the 28-px Fashion target images for the teaching CNN), ingested and trained through the UI, head only (features once, a softmax head) or with the top block fine-tuned (frozen up to block_15_project_BN; block_16 and Conv_1 trained on the frozen-prefix cache, whose build is the 'features or cache' column). The page heap and the worker heap and array buffers are sampled every 5 s, the largest kept. 'Images kept in' is the Memory status's `data-images-where` after the read: `memory`, or `storage` (IndexedDB, read per batch) past the memory budget. Epoch s is the median of the epochs after the first (the only one for a 1-epoch run); ms/img divides it by the images.";
+const CANCEL_TEXT =
+  'Cancelling at scale, on a page of its own: the folder picked, `Cancel reading` clicked once the progress bar shows at least the given number of images read, and the time (in the page) from the click until the progress bar is gone and the dataset notice is shown.';
+
 function scaleSection(r, line) {
-  if (r.scale?.length) {
+  if (r.scale?.length || r.scaleCancel?.length) {
     line();
     line('## Scale');
     line();
-    line(
-      'One folder of many images (the photo sample repeated under new names), ingested and trained head-only for 3 epochs through the UI; the page heap and the worker heap and array buffers are sampled every 5 s, the largest kept.',
-    );
+    line(SCALE_TEXT);
     line();
-    line(
-      '| images | backend (ran as) | model, px | ingestion s (img/s) | features s (img/s) | epoch s | peak worker heap MB | peak worker buffers MB | peak page heap MB | worker tensors after | stored | outcome |',
-    );
-    line('|---|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const x of r.scale)
-      line(
-        `| ${x.images.toLocaleString('en')} | ${x.backend} → ${x.active ?? '?'} | ${x.modelLabel}, ${x.size} | ${x.ingestS ? `${round(x.ingestS, 3)} (${round(x.ingestImagesPerSecond, 3)})` : '—'} | ${x.featuresS ? `${round(x.featuresS, 3)} (${round(x.featuresImagesPerSecond, 3)})` : '—'} | ${x.epochMs ? round(x.epochMs / 1000, 3) : '—'} | ${mb(x.peak?.workerHeap)} | ${mb(x.peak?.workerBuffers)} | ${mb(x.peak?.pageHeap)} | ${x.tensors?.after ?? '—'} | ${x.stored?.replace(/^.*Stored:\s*/, '') || '—'} | ${x.completed ? 'completed' : `failed: ${x.error}`} |`,
-      );
+    for (const h of SCALE_HEADER) line(h);
+    for (const x of r.scale ?? []) line(scaleRow(x));
   }
+  if (r.scaleCancel?.length) {
+    line();
+    line(CANCEL_TEXT);
+    line();
+    for (const h of CANCEL_HEADER) line(h);
+    for (const c of r.scaleCancel) line(cancelRow(c));
+  }
+}
+
+/** One Markdown file with the scale rows of several result files ({ file, r }). */
+export function scaleSummary(results) {
+  const out = [];
+  const line = (s = '') => out.push(s);
+  line('# Thaw at scale');
+  line();
+  for (const { file, r } of results)
+    line(
+      `- \`${file}\`: \`${r.command}\` · commit ${r.commit} · ${r.date} · ${r.machine.browser} · WebGL renderer: ${r.machine.gpu ?? '?'} · ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB · ${Math.round(r.durationS / 60)} min.`,
+    );
+  line();
+  line(SCALE_TEXT);
+  line();
+  for (const h of SCALE_HEADER) line(h);
+  for (const { r } of results) for (const x of r.scale ?? []) line(scaleRow(x));
+  const cancels = results.flatMap(({ r }) => r.scaleCancel ?? []);
+  if (cancels.length) {
+    line();
+    line(CANCEL_TEXT);
+    line();
+    for (const h of CANCEL_HEADER) line(h);
+    for (const c of cancels) line(cancelRow(c));
+  }
+  line();
+  return out.join('\n');
 }
 
 export function markdown(r) {
@@ -53,6 +109,7 @@ export function markdown(r) {
   line();
   if (r.backends.length === 0) {
     scaleSection(r, line);
+    line();
     for (const n of r.notes) line(`- ${n}`);
     line();
     return out.join('\n');

@@ -1,22 +1,55 @@
-// Scale: a folder of many images through the studio (ingestion, features, head-only
-// epochs) while the page's and the worker's memory are sampled, to find the peak and
-// whether anything breaks. The folder repeats the photo sample's images under new names
-// (hard links: no disk used), so every image is decoded and run like a new one.
-import { linkSync, mkdirSync, mkdtempSync } from 'node:fs';
+// Scale: a folder of many images through the studio (ingestion, features or the
+// frozen-prefix cache, epochs) while the page's and the worker's memory are sampled, to find
+// the peak and whether anything breaks. The folder repeats a bundled sample's images under
+// new names (hard links: no disk used), so every image is decoded and run like a new one:
+// the photo sample for the MobileNetV2 runs, the 28-px Fashion target sample for the
+// teaching CNN. Plans: head only (features once, a softmax head on them) or the top block
+// fine-tuned (frozen up to block_15_project_BN: block_16 and Conv_1 trained on the prefix
+// cache). A separate short measurement picks the folder, cancels the read once enough images
+// are read and times how long until the progress bar is gone and the notice is shown.
+import { linkSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summary } from './stats.mjs';
-import { heaps, ingest, openStudio, setEpochs, steadyEpoch, train, useModel } from './studio.mjs';
+import {
+  freezeUpTo,
+  heaps,
+  openStudio,
+  setEpochs,
+  steadyEpoch,
+  train,
+  useModel,
+} from './studio.mjs';
 
-export function scaleFolder(manifest, total) {
-  const root = join(mkdtempSync(join(tmpdir(), 'thaw-bench-scale-')), `photos-${total}`);
-  const classes = manifest.classes;
+/** The teaching CNN: 28×28 grey, features from its global pool, a few conv layers before it. */
+export const TEACHING = {
+  id: 'teaching-cnn',
+  label: 'Teaching CNN · 28 px grey (bundled)',
+  url: '/models/teaching-cnn/model.json',
+  nativeSize: 28,
+  valueRange: [0, 1],
+  featureLayer: 'global_pool',
+  lastLayer: 'head',
+  firstLayer: 'conv5',
+  sample: 'fashion-target',
+};
+
+/** Which bundled sample a model's folder repeats. */
+export function sampleFor(model) {
+  const name = model.sample ?? 'photos';
+  const dir = join('public/samples', name);
+  return { name, dir, manifest: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) };
+}
+
+export function scaleFolder(sample, total) {
+  const root = join(mkdtempSync(join(tmpdir(), 'thaw-bench-scale-')), `${sample.name}-${total}`);
+  const classes = sample.manifest.classes;
+  for (const c of classes) mkdirSync(join(root, c.name), { recursive: true });
   for (let i = 0; i < total; i++) {
     const c = classes[i % classes.length];
     const k = Math.floor(i / classes.length);
     const file = c.files[k % c.files.length];
-    mkdirSync(join(root, c.name), { recursive: true });
-    linkSync(join('public/samples/photos', c.name, file), join(root, c.name, `${k}-${file}`));
+    linkSync(join(sample.dir, c.name, file), join(root, c.name, `${k}-${file}`));
   }
   return root;
 }
@@ -49,18 +82,81 @@ function sampler(page, browser, everyMs) {
   };
 }
 
+/** Picks the model (and input size); the teaching CNN has no Conv1 for useModel to wait on. */
+async function chooseModel(page, model, size) {
+  if (!model.firstLayer) return useModel(page, model, size);
+  await page.getByRole('combobox', { name: 'Model' }).selectOption(model.id);
+  await page
+    .getByRole('listitem', { name: model.firstLayer, exact: true })
+    .waitFor({ timeout: 120_000 });
+  const features = page.getByRole('combobox', { name: 'Take features from' });
+  if ((await features.inputValue()) !== model.featureLayer)
+    await features.selectOption(model.featureLayer);
+  await page.waitForFunction(
+    () =>
+      document.querySelector('section[aria-label="Training"]')?.getAttribute('data-decoding') ===
+      'no',
+    null,
+    { timeout: 300_000 },
+  );
+}
+
+/**
+ * Picks `folder` and returns the time from the pick to the last image read, in ms (the
+ * studio helper's ingest, with room for 50,000 images on 2 cores: up to 30 min).
+ */
+async function ingest(page, folder, images) {
+  const since = await page.evaluate(() => performance.now());
+  await page.getByLabel('Choose image folder').setInputFiles(folder, { timeout: 600_000 });
+  const done = await page.waitForFunction(
+    (since) => {
+      const ev = window.__bench.events.filter((e) => e.t >= since);
+      const pick = ev.find((e) => e.kind === 'pick');
+      if (!pick) return null;
+      const after = ev.filter((e) => e.t >= pick.t && e.kind === 'data-decoding');
+      const busy = after.findIndex((e) => e.value === 'yes');
+      const free = busy >= 0 ? after.slice(busy).find((e) => e.value === 'no') : null;
+      return free ? { pick: pick.t, done: free.t } : null;
+    },
+    since,
+    { timeout: 1_800_000, polling: 250 },
+  );
+  const { pick, done: end } = await done.jsonValue();
+  const shown = await page.getByRole('table', { name: 'Classes' }).innerText();
+  const counted = [...shown.matchAll(/\t(\d+)\s*$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  if (counted !== images) throw new Error(`expected ${images} images, the studio shows ${counted}`);
+  return { ms: end - pick, imagesPerSecond: images / ((end - pick) / 1000) };
+}
+
+/** Where the studio keeps the decoded images (`memory` | `storage`), and its memory note. */
+async function imagesWhere(page) {
+  const memory = page.getByRole('status', { name: 'Memory' });
+  const where = await memory
+    .getAttribute('data-images-where', { timeout: 5_000 })
+    .catch(() => null);
+  const note = await memory.innerText({ timeout: 5_000 }).catch(() => '');
+  return { where: where ?? null, note: note.replace(/\s+/g, ' ').trim() };
+}
+
+export const PLANS = {
+  head: { label: 'head only', epochs: 3 },
+  'top-block': { label: 'top block fine-tuned', epochs: 2 },
+};
+
 export async function scaleRun(
   browser,
   baseURL,
-  { manifest, images, backend, model, size, epochs },
+  { images, backend, model, size, epochs, plan = 'head', freezeLayer, memoryMB = null },
 ) {
-  const folder = scaleFolder(manifest, images);
+  const folder = scaleFolder(sampleFor(model), images);
   const out = {
     images,
     backend,
     model: model.id,
     modelLabel: model.label,
     size,
+    plan,
+    planLabel: PLANS[plan].label,
     epochs,
     completed: false,
   };
@@ -70,21 +166,50 @@ export async function scaleRun(
   page.on('crash', () => (crashed = true));
   const memory = sampler(page, browser, 5000);
   try {
-    await useModel(page, model, size);
+    await chooseModel(page, model, size);
     await setEpochs(page, epochs);
+    if (memoryMB !== null) {
+      // The studio's memory budget for decoded images, past which they go to browser storage:
+      // its field shows once a dataset is loaded and applies to the next folder read.
+      await page
+        .getByRole('button', { name: /^Load sample: / })
+        .first()
+        .click();
+      await page.getByRole('table', { name: 'Classes' }).getByRole('row').first().waitFor();
+      await page
+        .getByRole('progressbar', { name: 'Reading images' })
+        .waitFor({ state: 'detached', timeout: 300_000 });
+      await page
+        .getByRole('spinbutton', { name: 'Images in memory up to (MB)' })
+        .fill(String(memoryMB));
+      out.memoryMB = memoryMB;
+    }
     const ing = await ingest(page, folder, images);
     out.ingestS = ing.ms / 1000;
     out.ingestImagesPerSecond = ing.imagesPerSecond;
     out.afterIngest = { ...memory.peak };
+    const kept = await imagesWhere(page);
+    out.imagesWhere = kept.where;
+    if (plan === 'top-block') {
+      await freezeUpTo(page, freezeLayer);
+      await setEpochs(page, epochs);
+    }
+    out.memoryNote = (await imagesWhere(page)).note;
     const run = await train(page);
+    if (plan === 'head' && (run.frozenLayers <= 1 || run.featuresMs <= 0))
+      throw new Error('expected a head-only run that computes features');
     out.featuresS = run.featuresMs / 1000;
     out.featuresImagesPerSecond = images / (run.featuresMs / 1000);
     out.featuresBackend = run.featuresBackend;
-    out.epochMs = steadyEpoch(run);
+    out.headBackend = run.headBackend;
+    out.frozenLayers = run.frozenLayers;
+    out.trainableParams = run.trainableParams;
+    out.epochMs = run.epochMs.length > 1 ? steadyEpoch(run) : run.epochMs[0];
     out.firstEpochMs = run.epochMs[0];
     out.epochs = summary(run.epochMs);
     out.tensors = run.tensors;
     out.longTasks = run.longTasks.length;
+    out.imagesWhereAfter = (await imagesWhere(page)).where;
     out.stored = (
       await page
         .getByRole('status')
@@ -98,6 +223,87 @@ export async function scaleRun(
   } catch (err) {
     out.error = crashed ? 'the page crashed' : String(err.message ?? err).split('\n')[0];
   } finally {
+    out.peak = await memory.stop();
+    await context.close().catch(() => {});
+  }
+  return out;
+}
+
+/**
+ * Picks a folder of `images`, waits until at least `cancelAt` are read, clicks `Cancel
+ * reading` and measures (in the page) the seconds from the click until the progress bar is
+ * gone and the dataset notice is shown; then checks that the page still answers.
+ */
+export async function cancelRun(browser, baseURL, { images, backend, model, size, cancelAt }) {
+  const folder = scaleFolder(sampleFor(model), images);
+  const out = {
+    images,
+    backend,
+    model: model.id,
+    modelLabel: model.label,
+    size,
+    cancelAt,
+    cancelled: false,
+  };
+  const { context, page, active } = await openStudio(browser, baseURL, backend);
+  out.active = active;
+  let crashed = false;
+  page.on('crash', () => (crashed = true));
+  const memory = sampler(page, browser, 5000);
+  try {
+    await chooseModel(page, model, size);
+    await page.evaluate(() => {
+      document.addEventListener(
+        'click',
+        (e) => {
+          const b = e.target instanceof Element ? e.target.closest('button') : null;
+          if (b && b.textContent?.trim() === 'Cancel reading')
+            window.__cancelClick = performance.now();
+        },
+        true,
+      );
+    });
+    const t0 = Date.now();
+    await page.getByLabel('Choose image folder').setInputFiles(folder, { timeout: 600_000 });
+    const read = await page.waitForFunction(
+      (n) => {
+        const p = document.querySelector('progress[aria-label="Reading images"]');
+        return p && p.max > 0 && p.value >= n ? p.value : null;
+      },
+      cancelAt,
+      { timeout: 600_000, polling: 50 },
+    );
+    out.readBeforeClick = await read.jsonValue();
+    out.secondsToThreshold = (Date.now() - t0) / 1000;
+    await page.getByRole('button', { name: 'Cancel reading' }).click({ timeout: 30_000 });
+    const done = await page.waitForFunction(
+      () => {
+        const notice = document.querySelector('[role="status"][aria-label="Dataset notice"]');
+        const bar = document.querySelector('progress[aria-label="Reading images"]');
+        return !bar && notice ? { t: performance.now(), notice: notice.textContent } : null;
+      },
+      null,
+      { timeout: 300_000, polling: 50 },
+    );
+    const { t, notice } = await done.jsonValue();
+    const clicked = await page.evaluate(() => window.__cancelClick ?? null);
+    out.cancelS = clicked === null ? null : (t - clicked) / 1000;
+    out.notice = notice.replace(/\s+/g, ' ').trim();
+    out.cancelled = /^Reading cancelled/.test(out.notice);
+    out.classesShown = await page
+      .getByRole('table', { name: 'Classes' })
+      .getByRole('row')
+      .count()
+      .catch(() => null);
+    out.pageAlive = await Promise.race([
+      page.evaluate(() => 1 + 1).then((v) => v === 2),
+      new Promise((r) => setTimeout(() => r(false), 10_000)),
+    ]);
+    out.imagesWhere = (await imagesWhere(page)).where;
+  } catch (err) {
+    out.error = crashed ? 'the page crashed' : String(err.message ?? err).split('\n')[0];
+  } finally {
+    out.crashed = crashed;
     out.peak = await memory.stop();
     await context.close().catch(() => {});
   }
