@@ -90,7 +90,7 @@ export function DataPanel() {
             value={decoding.total ? decoding.done : undefined}
           />
           {!decoding.note && (
-            <button type="button" className="button secondary small" onClick={cancelDataset}>
+            <button type="button" className="button secondary small-button" onClick={cancelDataset}>
               Cancel reading
             </button>
           )}
