@@ -6,6 +6,9 @@
 /** Images per batch when running a network forward only (features, prefix cache, evaluation): big enough to amortise a kernel launch, small enough for 224-px MobileNetV2 activations on a laptop. */
 export const INFERENCE_BATCH = 16;
 
+/** Source-task test images kept per source class for measuring forgetting: ±7 pp sampling error at 50, and a large folder is not decoded twice in full. */
+export const SOURCE_TEST_PER_CLASS = 50;
+
 /** Images per batch when measuring source-task accuracy with the original head (28-px teaching images are tiny). */
 export const SOURCE_TEST_BATCH = 64;
 

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { classifyFolder } from '../../data/folder-rules';
-import { SOURCE_TEST_BATCH } from '../../domain';
+import { SOURCE_TEST_BATCH, SOURCE_TEST_PER_CLASS } from '../../domain';
 import { layerGraph, runSteps } from '../../model/graph';
 import { buildModel } from '../../model/load';
 import { toModelInput, type InputSpec } from '../../model/preprocess';
@@ -25,9 +25,12 @@ export async function loadSourceTest(
   const decoder = ctx.makeDecoder(model.resolution);
   const images: Uint8Array[] = [];
   const labels: number[] = [];
+  const taken = names.map(() => 0);
   for (const f of usable) {
     const label = names.indexOf(classKey(f.className));
-    const result = label >= 0 ? await decoder.decode(f.file) : null;
+    if (label < 0 || taken[label]! >= SOURCE_TEST_PER_CLASS) continue;
+    taken[label]!++;
+    const result = await decoder.decode(f.file);
     if (result?.ok) {
       images.push(result.pixels);
       labels.push(label);

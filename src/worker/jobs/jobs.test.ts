@@ -5,10 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_PARAMS, type BackendReport } from '../../domain';
+import { DEFAULT_PARAMS, SOURCE_TEST_PER_CLASS, type BackendReport } from '../../domain';
 import { createContext, type Decoder, type WorkerContext } from '../context';
 import type { FromWorker } from '../protocol';
 import { evaluationOf } from './evaluate';
+import { loadSourceTest } from './forgetting';
 import { stretchChannel } from './feature-maps';
 import { loadDataset } from './load-dataset';
 import { probeSample } from './probe';
@@ -329,5 +330,38 @@ describe('large datasets: browser storage, cancelling, room', () => {
     expect(answers[0]?.type === 'dataset-cancelled' && answers[0].reason).toMatch(
       /^60 images at 8×8 px need 0\.0 GB of browser storage, and this browser can give the studio about 0\.0 GB\. Nothing was read\./,
     );
+  });
+});
+
+describe('source test images for forgetting', () => {
+  it('keeps at most SOURCE_TEST_PER_CLASS images of each source class, whatever the folder size', async () => {
+    const { ctx } = context();
+    ctx.model = {
+      card: {
+        id: 'tm',
+        name: 'tm',
+        source: 'custom',
+        inputSize: SIDE,
+        resolutions: [SIDE],
+        channels: 3,
+        valueRange: [-1, 1],
+        featureLayer: 'pool',
+        provenanceSummary: '',
+        provenance: [],
+        sourceClasses: ['top', 'bottom'],
+      },
+      artifacts: await tinyModelArtifacts(),
+      resolution: SIDE,
+      version: 1,
+    };
+    await loadSourceTest(ctx, {
+      type: 'load-source-test',
+      runId: 'source-1',
+      files: [...tinyFolder(SOURCE_TEST_PER_CLASS + 20), file('d/other/x.png', 'img-x:0')],
+    });
+    const labels = ctx.sourceTest?.labels ?? [];
+    expect(labels.filter((l) => l === 0)).toHaveLength(SOURCE_TEST_PER_CLASS);
+    expect(labels.filter((l) => l === 1)).toHaveLength(SOURCE_TEST_PER_CLASS);
+    expect(ctx.sourceTest?.images).toHaveLength(2 * SOURCE_TEST_PER_CLASS);
   });
 });
