@@ -9,6 +9,9 @@ export const INFERENCE_BATCH = 16;
 /** Source-task test images kept per source class for measuring forgetting: ±7 pp sampling error at 50, and a large folder is not decoded twice in full. */
 export const SOURCE_TEST_PER_CLASS = 50;
 
+/** Validation images drawn in the feature projection at most: enough to see clusters; thousands of SVG points would freeze the page. */
+export const PROJECTION_POINTS = 1000;
+
 /** Images per batch when measuring source-task accuracy with the original head (28-px teaching images are tiny). */
 export const SOURCE_TEST_BATCH = 64;
 

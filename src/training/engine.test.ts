@@ -4,7 +4,7 @@ import { stratifiedSplit } from '../data/split';
 import { layerGraph } from '../model/graph';
 import { applyPlan } from '../model/plan';
 import { buildModel } from '../model/load';
-import { trainWithPlan, type EngineRun } from './engine';
+import { evenlySpaced, trainWithPlan, type EngineRun } from './engine';
 import { DEFAULT_PARAMS, type LayerMode } from '../domain';
 import { MemoryImages } from '../data/image-set';
 
@@ -266,5 +266,19 @@ describe('standardization', () => {
     expect(Array.from(mean).map((v) => +v.toFixed(4))).toEqual([0, 5.0005]);
     expect(std[0]).toBeCloseTo(std[1]!, 6);
     expect(std[0]).toBeCloseTo(Math.sqrt((1 + 0.00000025) / 2), 4);
+  });
+});
+
+describe('evenlySpaced', () => {
+  it('keeps everything up to the limit, else evenly spaced items in order', () => {
+    expect(evenlySpaced([1, 2, 3], 5)).toEqual([1, 2, 3]);
+    const picked = evenlySpaced(
+      Array.from({ length: 10_000 }, (_, i) => i),
+      1000,
+    );
+    expect(picked).toHaveLength(1000);
+    expect(picked[0]).toBe(0);
+    expect(picked[999]).toBe(9990);
+    expect(picked.every((v, i) => i === 0 || v > picked[i - 1]!)).toBe(true);
   });
 });

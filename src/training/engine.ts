@@ -15,6 +15,7 @@ import { augmentBatch } from '../data/augment';
 import { pca2 } from './pca';
 import {
   INFERENCE_BATCH,
+  PROJECTION_POINTS,
   type BatchPoint,
   type BackendName,
   type EpochMetrics,
@@ -69,8 +70,11 @@ export interface EngineResult extends ClassifierTrainingResult {
   trainableParams: number;
   /** The weights the run changed (Fine-tune and Re-initialize layers, the new head). */
   weights: Omit<TrainedWeights, 'runId'>;
-  /** 2-D PCA of the validation images' features before and after training (split.validation order). */
-  projection: { before: [number, number][]; after: [number, number][] };
+  /**
+   * 2-D PCA of the features before and after training, of at most PROJECTION_POINTS
+   * validation images evenly spaced in split.validation order (`rows`: their dataset indices).
+   */
+  projection: { before: [number, number][]; after: [number, number][]; rows: number[] };
 }
 
 const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
@@ -274,7 +278,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
         numClasses: run.numClasses,
       },
     };
-    const val = run.split.validation;
+    const val = evenlySpaced(run.split.validation, PROJECTION_POINTS);
     const after =
       result.epochsRun > 0 && !headOnly
         ? await featuresOf(run, graph, k, end, inputBatch, load)
@@ -282,6 +286,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const projection = {
       before: pca2(initial.data, initial.dim, val),
       after: pca2(after.data, after.dim, val),
+      rows: val,
     };
     return {
       projection,
@@ -298,6 +303,13 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
   } finally {
     model?.dispose();
   }
+}
+
+/** At most `max` items of `items`, evenly spaced, in order. */
+export function evenlySpaced<T>(items: readonly T[], max: number): T[] {
+  const n = items.length;
+  if (n <= max) return [...items];
+  return Array.from({ length: max }, (_, j) => items[Math.floor((j * n) / max)]!);
 }
 
 /**
@@ -381,6 +393,6 @@ function stoppedResult(
         numClasses: run.numClasses,
       },
     },
-    projection: { before: [], after: [] },
+    projection: { before: [], after: [], rows: [] },
   };
 }
