@@ -64,8 +64,9 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
     ctx.prefixCache = result.cache;
     if (result.epochsRun > 0) {
       const projection = {
-        ...result.projection,
-        labels: split.validation.map((i) => data.labels[i]!),
+        before: result.projection.before,
+        after: result.projection.after,
+        labels: result.projection.rows.map((i) => data.labels[i]!),
         featuresTrained: result.trainableParams > 0,
       };
       ctx.post({
