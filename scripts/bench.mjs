@@ -22,6 +22,7 @@
 //     --scale-model teaching           the teaching CNN at 28 px on the Fashion target sample
 //     --scale-cancel-at 1000           first, on its own page: cancel the folder's read once
 //                                      1,000 images are read and time it
+//     --scale-cancel-only              only that measurement (bench/<date>-scale-N…-cancel.*)
 //     --scale-epochs N, --scale-backend wasm, --port 4397 (the preview server's port)
 //     --scale-memory-mb 16             the studio's 'Images in memory up to (MB)' (past it
 //                                      the images are kept in browser storage)
@@ -323,7 +324,7 @@ const outFolder = option('out') ?? (quick ? mkdtempSync(join(tmpdir(), 'thaw-ben
 mkdirSync(outFolder, { recursive: true });
 const base =
   backends.length === 0 && scale
-    ? `${date}-scale-${scale}${scaleModel === 'teaching' ? '-teaching' : ''}${scalePlan === 'head' ? '' : `-${scalePlan}`}`
+    ? `${date}-scale-${scale}${scaleModel === 'teaching' ? '-teaching' : ''}${scalePlan === 'head' ? '' : `-${scalePlan}`}${flag('scale-cancel-only') ? '-cancel' : ''}`
     : date;
 let stem = join(outFolder, base);
 for (let k = 2; existsSync(`${stem}.json`); k++) stem = join(outFolder, `${base}-${k}`);
@@ -557,20 +558,22 @@ if (scale) {
     log(`scale cancel: ${JSON.stringify(c)}`);
     save();
   }
-  log(`== scale: ${scale} images, ${model.id} ${size} px, ${PLANS[scalePlan].label}`);
-  const run = await scaleRun(browser, baseURL, {
-    images: scale,
-    backend,
-    model,
-    size,
-    plan: scalePlan,
-    freezeLayer: FREEZE_UP_TO,
-    epochs: Number(option('scale-epochs') ?? PLANS[scalePlan].epochs),
-    memoryMB: option('scale-memory-mb') ? Number(option('scale-memory-mb')) : null,
-  });
-  result.scale = [run];
-  log(`scale: ${JSON.stringify({ ...run, epochs: undefined })}`);
-  save();
+  if (!flag('scale-cancel-only')) {
+    log(`== scale: ${scale} images, ${model.id} ${size} px, ${PLANS[scalePlan].label}`);
+    const run = await scaleRun(browser, baseURL, {
+      images: scale,
+      backend,
+      model,
+      size,
+      plan: scalePlan,
+      freezeLayer: FREEZE_UP_TO,
+      epochs: Number(option('scale-epochs') ?? PLANS[scalePlan].epochs),
+      memoryMB: option('scale-memory-mb') ? Number(option('scale-memory-mb')) : null,
+    });
+    result.scale = [run];
+    log(`scale: ${JSON.stringify({ ...run, epochs: undefined })}`);
+    save();
+  }
 }
 await browser.close();
 stopServer();

@@ -265,15 +265,30 @@ export async function cancelRun(browser, baseURL, { images, backend, model, size
     });
     const t0 = Date.now();
     await page.getByLabel('Choose image folder').setInputFiles(folder, { timeout: 600_000 });
+    // How long handing the browser the folder's files took (Playwright and Chromium, before
+    // the page sees them), then the page's time from the pick to the threshold.
+    out.setFilesS = (Date.now() - t0) / 1000;
     const read = await page.waitForFunction(
       (n) => {
         const p = document.querySelector('progress[aria-label="Reading images"]');
-        return p && p.max > 0 && p.value >= n ? p.value : null;
+        if (!p || !(p.max > 0) || p.value < n) return null;
+        const pick = window.__bench.events.findLast((e) => e.kind === 'pick');
+        const first = window.__bench.events.find(
+          (e) => e.kind === 'data-decoding' && e.value === 'yes' && e.t >= (pick?.t ?? 0),
+        );
+        return {
+          value: p.value,
+          fromPickS: pick ? (performance.now() - pick.t) / 1000 : null,
+          pickToBusyS: pick && first ? (first.t - pick.t) / 1000 : null,
+        };
       },
       cancelAt,
       { timeout: 600_000, polling: 50 },
     );
-    out.readBeforeClick = await read.jsonValue();
+    const reached = await read.jsonValue();
+    out.readBeforeClick = reached.value;
+    out.pickToThresholdS = reached.fromPickS;
+    out.pickToBusyS = reached.pickToBusyS;
     out.secondsToThreshold = (Date.now() - t0) / 1000;
     await page.getByRole('button', { name: 'Cancel reading' }).click({ timeout: 30_000 });
     const done = await page.waitForFunction(
