@@ -23,7 +23,7 @@ const SCALE_HEADER = [
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const CANCEL_HEADER = [
-  '| images in folder | backend (ran as) | model, px | read when cancelled | s to reach it: all (files handed to the page; pick → reached) | s from the click to the bar gone and the notice shown | notice | peak worker heap MB | peak worker buffers MB | outcome |',
+  '| images in folder | backend (ran as) | model, px | read when cancelled | s to reach it: all (files handed to the page; pick → reading starts; pick → reached) | s from the click to the bar gone and the notice shown | notice | peak worker heap MB | peak worker buffers MB | outcome |',
   '|---|---|---|---|---|---|---|---|---|---|',
 ];
 
@@ -40,13 +40,13 @@ function cancelRow(c) {
     : c.error
       ? `failed: ${c.error}`
       : `${c.cancelled ? 'cancelled' : 'not cancelled'}, page ${c.pageAlive ? 'answers' : 'does not answer'}`;
-  return `| ${c.images.toLocaleString('en')} | ${c.backend} → ${c.active ?? '?'} | ${c.modelLabel}, ${c.size} | ${c.readBeforeClick?.toLocaleString('en') ?? '—'} | ${c.secondsToThreshold ? round(c.secondsToThreshold, 3) : '—'}${c.setFilesS !== undefined ? ` (${round(c.setFilesS, 3)}; ${c.pickToThresholdS === null ? '—' : round(c.pickToThresholdS, 3)})` : ''} | ${c.cancelS === null || c.cancelS === undefined ? '—' : round(c.cancelS, 3)} | ${c.notice ?? '—'} | ${mb(c.peak?.workerHeap)} | ${mb(c.peak?.workerBuffers)} | ${outcome} |`;
+  return `| ${c.images.toLocaleString('en')} | ${c.backend} → ${c.active ?? '?'} | ${c.modelLabel}, ${c.size} | ${c.readBeforeClick?.toLocaleString('en') ?? '—'} | ${c.secondsToThreshold ? round(c.secondsToThreshold, 3) : '—'}${c.setFilesS !== undefined ? ` (${[c.setFilesS, c.pickToBusyS, c.pickToThresholdS].map((v) => (v === null ? '—' : round(v, 3))).join('; ')})` : ''} | ${c.cancelS === null || c.cancelS === undefined ? '—' : round(c.cancelS, 3)} | ${c.notice ?? '—'} | ${mb(c.peak?.workerHeap)} | ${mb(c.peak?.workerBuffers)} | ${outcome} |`;
 }
 
 const SCALE_TEXT =
   "One folder of many images (a bundled sample repeated under new names: the photos for the MobileNetV2, the 28-px Fashion target images for the teaching CNN), ingested and trained through the UI, head only (features once, a softmax head) or with the top block fine-tuned (frozen up to block_15_project_BN; block_16 and Conv_1 trained on the frozen-prefix cache, whose build is the 'features or cache' column). The page heap and the worker heap and array buffers are sampled every 5 s, the largest kept. 'Images kept in' is the Memory status's `data-images-where` after the read: `memory`, or `storage` (IndexedDB, read per batch) past the memory budget. Epoch s is the median of the epochs after the first (the only one for a 1-epoch run); ms/img divides it by the images.";
 const CANCEL_TEXT =
-  "Cancelling at scale, on a page of its own: the folder picked, `Cancel reading` clicked once the progress bar shows at least the given number of images read, and the time (in the page) from the click until the progress bar is gone and the dataset notice is shown. The time to reach the threshold is split, where measured, into handing the folder's files to the page (Playwright's `setInputFiles`, before the page sees a pick) and the page's time from the pick.";
+  "Cancelling at scale, on a page of its own: the folder picked, `Cancel reading` clicked once the progress bar shows at least the given number of images read, and the time (in the page) from the click until the progress bar is gone and the dataset notice is shown. The time to reach the threshold is split, where measured, into handing the folder's files to the page (Playwright's `setInputFiles`, before the page sees a pick), the page's time from the pick until reading starts (the studio's `data-decoding` turns `yes`) and from the pick until the threshold.";
 
 function scaleSection(r, line) {
   if (r.scale?.length || r.scaleCancel?.length) {
