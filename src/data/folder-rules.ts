@@ -117,6 +117,5 @@ export function classifyFolder(input: DatasetFile[]): FolderClassification {
   return { files, classNames, skipped };
 }
 
-function compare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
-}
+/** Natural order ("2.png" before "10.png"); one collator for all comparisons (50,000 files sort in well under a second). */
+const compare = new Intl.Collator('en', { numeric: true }).compare;
