@@ -269,13 +269,19 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
 
   /** The dataset the worker holds, and the one being read (stored once it is read to the end). */
   let loaded: { name: string } | null = null;
-  let reading: { name: string; files: DatasetFile[]; skipped: SkippedFile[]; save: boolean } | null =
-    null;
+  let reading: {
+    name: string;
+    files: DatasetFile[];
+    skipped: SkippedFile[];
+    save: boolean;
+  } | null = null;
   const sendDataset = (name: string, files: DatasetFile[], skipped: SkippedFile[], save = true) => {
     images.clear();
     store().setDatasetLoading(name, files.length);
     reading = { name, files, skipped, save };
-    client.loadDataset(files, skipped, store().imageBudgetBytes);
+    client.loadDataset(files, skipped, store().imageBudgetBytes, (handed, total) =>
+      store().setHandoff(handed, total),
+    );
     // A model whose source classes are the user's own (no bundled sample) measures forgetting on them.
     const card = store().model?.card;
     if (card?.sourceClasses?.length && !card.sourceSample) client.loadSourceTest(files);

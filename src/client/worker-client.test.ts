@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PARAMS, type BackendReport } from '../domain';
 import type { FromWorker, LockHeldMessage, ToWorker } from '../worker/protocol';
 import {
   createWorkerClient,
+  HANDOFF_CHUNK,
   jobOf,
   SILENT_STOP,
   type Job,
@@ -236,5 +237,60 @@ describe('worker client: a worker that stops silently', () => {
     workers[0]!.close();
     expect(crashes).toEqual([{ reason: SILENT_STOP, running: [], silent: true }]);
     expect(workers).toHaveLength(2);
+  });
+});
+
+describe('handing a large folder to the worker', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      path: `d/${i % 2 ? 'a' : 'b'}/${i}.png`,
+      file: new Blob(['x'], { type: 'image/png' }),
+    }));
+  const kinds = (w: FakeWorker) =>
+    w.sent.map((m) =>
+      m.type === 'dataset-files'
+        ? `files ${m.files.length}`
+        : m.type === 'load-dataset'
+          ? `load ${m.files.length}${m.chunked ? ' chunked' : ''}`
+          : m.type,
+    );
+
+  it('sends a small folder in one message and a large one in parts, counting what was passed', async () => {
+    const { client, workers } = setup();
+    client.loadDataset(many(HANDOFF_CHUNK), []);
+    expect(kinds(workers[0]!)).toEqual([`load ${HANDOFF_CHUNK}`]);
+    const handed: number[] = [];
+    const files = many(2 * HANDOFF_CHUNK + 7);
+    const runId = client.loadDataset(files, [], 1234, (done) => handed.push(done));
+    await vi.waitFor(() => expect(kinds(workers[0]!)).toHaveLength(4));
+    expect(kinds(workers[0]!).slice(1)).toEqual([
+      `files ${HANDOFF_CHUNK}`,
+      `files ${HANDOFF_CHUNK}`,
+      'load 7 chunked',
+    ]);
+    expect(handed).toEqual([HANDOFF_CHUNK, 2 * HANDOFF_CHUNK]);
+    const parts = workers[0]!.sent.slice(1) as Extract<
+      ToWorker,
+      { type: 'dataset-files' | 'load-dataset' }
+    >[];
+    expect(parts.every((m) => m.runId === runId)).toBe(true);
+    expect(parts.flatMap((m) => m.files.map((f) => f.path))).toEqual(files.map((f) => f.path));
+    expect((parts[2] as Extract<ToWorker, { type: 'load-dataset' }>).memoryBudgetBytes).toBe(1234);
+  });
+
+  it('cancelled while handing over: stops sending, tells the worker to stop, then closes the read empty', async () => {
+    const { client, workers } = setup();
+    client.loadDataset(many(5 * HANDOFF_CHUNK), []);
+    client.cancelDataset();
+    await vi.waitFor(() => expect(kinds(workers[0]!).at(-1)).toBe('load 0 chunked'));
+    expect(kinds(workers[0]!)).toEqual([`files ${HANDOFF_CHUNK}`, 'stop', 'load 0 chunked']);
+  });
+
+  it('a newer folder supersedes one still being handed over', async () => {
+    const { client, workers } = setup();
+    client.loadDataset(many(5 * HANDOFF_CHUNK), []);
+    client.loadDataset(many(3), []);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(kinds(workers[0]!)).toEqual([`files ${HANDOFF_CHUNK}`, 'load 3']);
   });
 });

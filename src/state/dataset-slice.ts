@@ -10,7 +10,13 @@ export interface DatasetSlice {
   /** A few image paths per class, for "See inside". */
   examples: string[];
   /** Decoding in progress; `note` says why when the user did not start it (e.g. a new input size). */
-  decoding: { done: number; total: number; note: string | null } | null;
+  decoding: {
+    done: number;
+    total: number;
+    note: string | null;
+    /** Files passed to the worker so far, while a large folder is handed over. */
+    handed?: number;
+  } | null;
   datasetError: string | null;
   /** Something the user should know about the dataset that is not an error (e.g. reading was cancelled). */
   datasetNotice: string | null;
@@ -21,6 +27,8 @@ export interface DatasetSlice {
   setImageBudget: (bytes: number) => void;
   setDatasetLoading: (name: string, total: number) => void;
   setDecodeProgress: (done: number, total: number, note?: string | null) => void;
+  /** A large folder's files passed to the worker so far (before any is read). */
+  setHandoff: (handed: number, total: number) => void;
   setDataset: (
     classes: ClassSummary[],
     skipped: SkippedFile[],
@@ -69,6 +77,8 @@ export const datasetSlice: StateCreator<StudioState, [], [], DatasetSlice> = (se
       examples: [],
     }),
   setDecodeProgress: (done, total, note = null) => set({ decoding: { done, total, note } }),
+  setHandoff: (handed, total) =>
+    set((s) => (s.decoding ? { decoding: { done: 0, total, note: null, handed } } : {})),
   setDataset: (classes, skipped, examples, where = 'memory') =>
     set({
       classes,

@@ -81,7 +81,11 @@ export function DataPanel() {
         <div className="progress-row">
           <label htmlFor="decode-progress">
             {decoding.note ?? `Reading ${name}…`}{' '}
-            {decoding.total > 0 ? `${decoding.done} / ${decoding.total}` : ''}
+            {decoding.handed !== undefined && decoding.handed < decoding.total
+              ? `passing the files to the reader: ${decoding.handed.toLocaleString('en')} / ${decoding.total.toLocaleString('en')}`
+              : decoding.total > 0
+                ? `${decoding.done.toLocaleString('en')} / ${decoding.total.toLocaleString('en')}`
+                : ''}
           </label>
           <progress
             id="decode-progress"

@@ -4,7 +4,13 @@
  * instead of reaching for `self`, so each can be tested without a Worker.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { IMAGE_MEMORY_BUDGET_BYTES, type BackendReport, type ModelCard, type SkippedFile } from '../domain';
+import {
+  IMAGE_MEMORY_BUDGET_BYTES,
+  type BackendReport,
+  type DatasetFile,
+  type ModelCard,
+  type SkippedFile,
+} from '../domain';
 import type { ClassifiedFile } from '../data/folder-rules';
 import type { DecodeResult } from '../data/decode';
 import type { PrefixCache } from '../training/engine';
@@ -61,6 +67,8 @@ export interface WorkerContext {
   pixels: () => PixelStore;
   /** The classifier in use for predictions and export (one at a time). */
   classifier: { key: string; model: tf.LayersModel; classNames: string[]; size: number } | null;
+  /** Files of a large folder that arrived ahead of its `load-dataset`, by runId. */
+  pendingFiles: Map<string, DatasetFile[]>;
   /** Run ids asked to stop. */
   stops: Set<string>;
   /** Counter for model/dataset versions and user model ids. */
@@ -83,6 +91,7 @@ export function createContext(
     sourceTest: null,
     prefixCache: null,
     classifier: null,
+    pendingFiles: new Map(),
     stops: new Set(),
     versions: 0,
   };

@@ -47,6 +47,17 @@ export interface LoadDatasetRequest {
   skipped: SkippedFile[];
   /** Decoded images past this many bytes go to IndexedDB (default `IMAGE_MEMORY_BUDGET_BYTES`). */
   memoryBudgetBytes?: number;
+  /** The folder's other files came before in `dataset-files` messages under the same runId. */
+  chunked?: boolean;
+}
+/**
+ * Part of a large folder's files, sent ahead of its `load-dataset` (cloning tens of
+ * thousands of File objects in one message would freeze the page); skips the queue.
+ */
+export interface DatasetFilesRequest {
+  type: 'dataset-files';
+  runId: string;
+  files: DatasetFile[];
 }
 export interface TrainRequest {
   type: 'train';
@@ -128,6 +139,7 @@ export type ToWorker =
   | InitRequest
   | LoadModelRequest
   | LoadDatasetRequest
+  | DatasetFilesRequest
   | TrainRequest
   | LoadSourceTestRequest
   | FeatureMapsRequest

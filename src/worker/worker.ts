@@ -21,7 +21,7 @@ import type { HoldLockRequest, LockHeldMessage, ToWorker } from './protocol';
 declare const self: DedicatedWorkerGlobalScope;
 
 /** Requests that skip the queue. */
-type Immediate = 'stop' | 'hold-lock';
+type Immediate = 'stop' | 'hold-lock' | 'dataset-files';
 
 type Handlers = {
   [T in Exclude<ToWorker['type'], Immediate>]: (
@@ -62,6 +62,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type === 'stop') {
     ctx.stops.add(msg.runId);
+    return;
+  }
+  if (msg.type === 'dataset-files') {
+    const files = ctx.pendingFiles.get(msg.runId) ?? [];
+    for (const f of msg.files) files.push(f);
+    ctx.pendingFiles.set(msg.runId, files);
     return;
   }
   if (msg.type === 'hold-lock') {

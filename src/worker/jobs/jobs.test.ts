@@ -325,7 +325,12 @@ describe('large datasets: browser storage, cancelling, room', () => {
     expect(answers).toHaveLength(1);
     expect(answers[0]).toMatchObject({
       type: 'dataset-cancelled',
-      previous: { classes: [{ name: 'bottom', count: 2 }, { name: 'top', count: 2 }] },
+      previous: {
+        classes: [
+          { name: 'bottom', count: 2 },
+          { name: 'top', count: 2 },
+        ],
+      },
     });
     expect(answers[0]?.type === 'dataset-cancelled' && answers[0].reason).toMatch(
       /^60 images at 8×8 px need 0\.0 GB of browser storage, and this browser can give the studio about 0\.0 GB\. Nothing was read\./,
@@ -363,5 +368,42 @@ describe('source test images for forgetting', () => {
     expect(labels.filter((l) => l === 0)).toHaveLength(SOURCE_TEST_PER_CLASS);
     expect(labels.filter((l) => l === 1)).toHaveLength(SOURCE_TEST_PER_CLASS);
     expect(ctx.sourceTest?.images).toHaveLength(2 * SOURCE_TEST_PER_CLASS);
+  });
+});
+
+describe('a folder handed over in parts', () => {
+  it('reads the files sent ahead together with the last part; a stop before it reads none', async () => {
+    const { ctx, posted } = context();
+    const files = tinyFolder(6);
+    ctx.pendingFiles.set('dataset-1', files.slice(0, 8));
+    ctx.pendingFiles.set('dataset-0', files.slice(0, 2));
+    await loadDataset(ctx, {
+      type: 'load-dataset',
+      runId: 'dataset-1',
+      files: files.slice(8),
+      skipped: [],
+      chunked: true,
+    });
+    expect(posted.find((m) => m.type === 'dataset')).toMatchObject({
+      classes: [
+        { name: 'bottom', count: 6 },
+        { name: 'top', count: 6 },
+      ],
+    });
+    expect(ctx.pendingFiles.size).toBe(0);
+
+    ctx.pendingFiles.set('dataset-2', tinyFolder(3));
+    ctx.stops.add('dataset-2');
+    posted.length = 0;
+    await loadDataset(ctx, {
+      type: 'load-dataset',
+      runId: 'dataset-2',
+      files: [],
+      skipped: [],
+      chunked: true,
+    });
+    expect(posted.map((m) => m.type)).toEqual(['dataset-cancelled']);
+    expect(ctx.dataset?.images).toHaveLength(12);
+    expect(ctx.stops.size).toBe(0);
   });
 });

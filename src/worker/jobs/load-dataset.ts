@@ -20,7 +20,23 @@ import type { DatasetMessage, LoadDatasetRequest } from '../protocol';
 const DEFAULT_SIDE = 224;
 
 export async function loadDataset(ctx: WorkerContext, req: LoadDatasetRequest): Promise<void> {
-  const { files: usable, classNames, skipped } = classifyFolder(req.files);
+  const ahead = req.chunked ? (ctx.pendingFiles.get(req.runId) ?? []) : [];
+  // Files sent ahead for older reads (superseded, or cut off by a restart) are dropped too.
+  ctx.pendingFiles.clear();
+  if (ctx.stops.has(req.runId)) {
+    ctx.stops.delete(req.runId);
+    ctx.post({
+      type: 'dataset-cancelled',
+      runId: req.runId,
+      previous: ctx.dataset ? summaryOf(ctx.dataset) : null,
+    });
+    return;
+  }
+  const {
+    files: usable,
+    classNames,
+    skipped,
+  } = classifyFolder(ahead.length > 0 ? [...ahead, ...req.files] : req.files);
   ctx.budgetBytes = req.memoryBudgetBytes ?? ctx.budgetBytes;
   const backToBefore = (reason?: string) =>
     ctx.post({
