@@ -23,8 +23,8 @@ const SCALE_HEADER = [
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const CANCEL_HEADER = [
-  '| images in folder | backend (ran as) | model, px | read when cancelled | s to reach it: all (files handed to the page; pick → reading starts; pick → reached) | s from the click to the bar gone and the notice shown | notice | peak worker heap MB | peak worker buffers MB | outcome |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| images in folder | backend (ran as) | model, px | read when cancelled | s to reach it: all (files handed to the page; pick → reading starts; pick → reached) | longest main-thread task s, pick → reached (tasks > 50 ms) | s from the click to the bar gone and the notice shown | notice | peak worker heap MB | peak worker buffers MB | outcome |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 
 function scaleRow(x) {
@@ -40,7 +40,7 @@ function cancelRow(c) {
     : c.error
       ? `failed: ${c.error}`
       : `${c.cancelled ? 'cancelled' : 'not cancelled'}, page ${c.pageAlive ? 'answers' : 'does not answer'}`;
-  return `| ${c.images.toLocaleString('en')} | ${c.backend} → ${c.active ?? '?'} | ${c.modelLabel}, ${c.size} | ${c.readBeforeClick?.toLocaleString('en') ?? '—'} | ${c.secondsToThreshold ? round(c.secondsToThreshold, 3) : '—'}${c.setFilesS !== undefined ? ` (${[c.setFilesS, c.pickToBusyS, c.pickToThresholdS].map((v) => (v === null ? '—' : round(v, 3))).join('; ')})` : ''} | ${c.cancelS === null || c.cancelS === undefined ? '—' : round(c.cancelS, 3)} | ${c.notice ?? '—'} | ${mb(c.peak?.workerHeap)} | ${mb(c.peak?.workerBuffers)} | ${outcome} |`;
+  return `| ${c.images.toLocaleString('en')} | ${c.backend} → ${c.active ?? '?'} | ${c.modelLabel}, ${c.size} | ${c.readBeforeClick?.toLocaleString('en') ?? '—'} | ${c.secondsToThreshold ? round(c.secondsToThreshold, 3) : '—'}${c.setFilesS !== undefined ? ` (${[c.setFilesS, c.pickToBusyS, c.pickToThresholdS].map((v) => (v === null ? '—' : round(v, 3))).join('; ')})` : ''} | ${c.longestTaskS === undefined ? '—' : `${round(c.longestTaskS, 3)} (${c.longTasks})`} | ${c.cancelS === null || c.cancelS === undefined ? '—' : round(c.cancelS, 3)} | ${c.notice ?? '—'} | ${mb(c.peak?.workerHeap)} | ${mb(c.peak?.workerBuffers)} | ${outcome} |`;
 }
 
 const SCALE_TEXT =

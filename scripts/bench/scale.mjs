@@ -276,8 +276,11 @@ export async function cancelRun(browser, baseURL, { images, backend, model, size
         const first = window.__bench.events.find(
           (e) => e.kind === 'data-decoding' && e.value === 'yes' && e.t >= (pick?.t ?? 0),
         );
+        const tasks = window.__bench.longTasks.filter((x) => x.start >= (pick?.t ?? 0));
         return {
           value: p.value,
+          longestTaskS: tasks.reduce((m, x) => Math.max(m, x.duration), 0) / 1000,
+          longTasks: tasks.length,
           fromPickS: pick ? (performance.now() - pick.t) / 1000 : null,
           pickToBusyS: pick && first ? (first.t - pick.t) / 1000 : null,
         };
@@ -289,6 +292,8 @@ export async function cancelRun(browser, baseURL, { images, backend, model, size
     out.readBeforeClick = reached.value;
     out.pickToThresholdS = reached.fromPickS;
     out.pickToBusyS = reached.pickToBusyS;
+    out.longestTaskS = reached.longestTaskS;
+    out.longTasks = reached.longTasks;
     out.secondsToThreshold = (Date.now() - t0) / 1000;
     await page.getByRole('button', { name: 'Cancel reading' }).click({ timeout: 30_000 });
     const done = await page.waitForFunction(
