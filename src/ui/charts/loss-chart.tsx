@@ -25,10 +25,31 @@ interface Row {
   validation?: number;
 }
 
-/** Train loss per batch and validation loss per epoch, on one epoch axis. */
+/** Batch points drawn at most: a run over 50,000 images has ~3,000 batches an epoch, and redrawing them all several times a second stalls the page. */
+export const MAX_DRAWN_BATCHES = 600;
+
+/** At most `max` points: consecutive batches averaged in equal groups (x and loss). */
+export function thinned(batches: readonly BatchPoint[], max: number): BatchPoint[] {
+  if (batches.length <= max) return [...batches];
+  const out: BatchPoint[] = [];
+  for (let g = 0; g < max; g++) {
+    const from = Math.floor((g * batches.length) / max);
+    const to = Math.floor(((g + 1) * batches.length) / max);
+    let x = 0;
+    let loss = 0;
+    for (let i = from; i < to; i++) {
+      x += batches[i]!.x;
+      loss += batches[i]!.loss;
+    }
+    out.push({ x: x / (to - from), loss: loss / (to - from) });
+  }
+  return out;
+}
+
+/** Train loss per batch (averaged in groups past MAX_DRAWN_BATCHES) and validation loss per epoch, on one epoch axis. */
 export function LossChart({ batches, epochs, totalEpochs, keptEpoch }: Props) {
   const rows: Row[] = [
-    ...batches.map((b) => ({ x: b.x, train: b.loss })),
+    ...thinned(batches, MAX_DRAWN_BATCHES).map((b) => ({ x: b.x, train: b.loss })),
     ...epochs.map((e) => ({ x: e.epoch, validation: e.valLoss })),
   ].sort((a, b) => a.x - b.x);
   return (
