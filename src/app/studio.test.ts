@@ -133,6 +133,7 @@ describe('studio wiring', () => {
         data: { type: 'model', runId: modelReq.runId, info },
       } as MessageEvent<FromWorker>);
       useStudio.getState().setPlan({ modes: { conv1: 'fine-tune' }, featureLayer: 'global_pool' });
+      useStudio.getState().setImageBudget(64 * 2 ** 20);
       const file = new File([new Uint8Array([1, 2, 3])], '1.png', { type: 'image/png' });
       studio.actions.loadPickedFolder(
         Object.assign([Object.assign(file, { webkitRelativePath: 'd/a/1.png' })], {
@@ -195,6 +196,8 @@ describe('studio wiring', () => {
     expect(runs[1]!.epochs).toHaveLength(1); // its curve so far
     const sent = FakeWorker.all[0]!.sent;
     expect(sent.map((m) => m.type)).toEqual(['init', 'load-dataset', 'load-model']);
+    // The memory budget the user set applies to the restored folder too.
+    expect(sent[1]).toMatchObject({ type: 'load-dataset', memoryBudgetBytes: 64 * 2 ** 20 });
     expect(useStudio.getState().datasetName).toBe('d');
     expect(useStudio.getState().modelId).toBe('teaching-cnn');
     expect(useStudio.getState().plan.modes).toEqual({ conv1: 'fine-tune' });

@@ -207,7 +207,12 @@ function persistRuns(storage: StudioStorage): void {
 /** Saves where the user is (model, resolution, plan, parameters) when it changes. */
 function persistSettings(storage: StudioStorage): void {
   useStudio.subscribe((state: StudioState, prev: StudioState) => {
-    if (state.model === prev.model && state.plan === prev.plan && state.params === prev.params)
+    if (
+      state.model === prev.model &&
+      state.plan === prev.plan &&
+      state.params === prev.params &&
+      state.imageBudgetBytes === prev.imageBudgetBytes
+    )
       return;
     if (!state.model) return;
     void safely(() =>
@@ -216,6 +221,7 @@ function persistSettings(storage: StudioStorage): void {
         resolution: state.model!.resolution,
         plan: state.plan,
         params: state.params,
+        imageBudgetBytes: state.imageBudgetBytes,
       }),
     );
   });
@@ -698,6 +704,7 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
         storage.loadDataset(),
       ]);
       store().setRuns(runs);
+      if (settings?.imageBudgetBytes) store().setImageBudget(settings.imageBudgetBytes);
       if (dataset) sendDataset(dataset.name, dataset.files, dataset.skipped, false);
       store().setStoredBytes(await storage.usage());
       if (settings && catalogEntry(settings.modelId)) {

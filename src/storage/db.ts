@@ -22,6 +22,8 @@ export interface StoredSettings {
   resolution: number | null;
   plan: LayerPlan;
   params: TrainParams;
+  /** Decoded images past this many bytes are read from browser storage (the user's setting). */
+  imageBudgetBytes?: number;
 }
 
 export class ThawDb extends Dexie {
