@@ -19,8 +19,8 @@ const ranAs = (b) => {
 };
 
 const SCALE_HEADER = [
-  '| images | backend (ran as) | model, px | plan | images kept in | ingestion s (img/s) | features or cache s (img/s) | epoch s (ms/img) | peak worker heap MB | peak worker buffers MB | peak page heap MB | worker tensors after | stored | outcome |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| images | backend (ran as) | model, px | plan | images kept in | ingestion s (img/s) | features or cache s (img/s) | epoch s (ms/img) | peak worker heap MB | peak worker buffers MB | peak page heap MB | main-thread tasks > 50 ms while training | worker tensors after | stored | outcome |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const CANCEL_HEADER = [
   '| images in folder | backend (ran as) | model, px | read when cancelled | s to reach it: all (files handed to the page; pick → reading starts; pick → reached) | longest main-thread task s, pick → reached (tasks > 50 ms) | s from the click to the bar gone and the notice shown | notice | peak worker heap MB | peak worker buffers MB | outcome |',
@@ -31,7 +31,7 @@ function scaleRow(x) {
   const epoch = x.epochMs
     ? `${round(x.epochMs / 1000, 3)} (${round(x.epochMs / x.images, 3)})`
     : '—';
-  return `| ${x.images.toLocaleString('en')} | ${x.backend} → ${x.active ?? '?'} | ${x.modelLabel}, ${x.size} | ${x.planLabel ?? 'head only'}, ${x.epochs?.n ?? x.epochs} epochs | ${x.imagesWhere ?? '—'}${x.memoryMB ? ` (budget ${x.memoryMB} MB)` : ''} | ${x.ingestS ? `${round(x.ingestS, 3)} (${round(x.ingestImagesPerSecond, 3)})` : '—'} | ${x.featuresS ? `${round(x.featuresS, 3)} (${round(x.featuresImagesPerSecond, 3)})` : '—'} | ${epoch} | ${mb(x.peak?.workerHeap)} | ${mb(x.peak?.workerBuffers)} | ${mb(x.peak?.pageHeap)} | ${x.tensors?.after ?? '—'} | ${x.stored?.replace(/^.*Stored:\s*/, '') || '—'} | ${x.completed ? 'completed' : `failed: ${x.error}`} |`;
+  return `| ${x.images.toLocaleString('en')} | ${x.backend} → ${x.active ?? '?'} | ${x.modelLabel}, ${x.size} | ${x.planLabel ?? 'head only'}, ${x.epochs?.n ?? x.epochs} epochs | ${x.imagesWhere ?? '—'}${x.memoryMB ? ` (budget ${x.memoryMB} MB)` : ''} | ${x.ingestS ? `${round(x.ingestS, 3)} (${round(x.ingestImagesPerSecond, 3)})` : '—'} | ${x.featuresS ? `${round(x.featuresS, 3)} (${round(x.featuresImagesPerSecond, 3)})` : '—'} | ${epoch} | ${mb(x.peak?.workerHeap)} | ${mb(x.peak?.workerBuffers)} | ${mb(x.peak?.pageHeap)} | ${x.longTasks ?? '—'} | ${x.tensors?.after ?? '—'} | ${x.stored?.replace(/^.*Stored:\s*/, '') || '—'} | ${x.completed ? 'completed' : `failed: ${x.error}`} |`;
 }
 
 function cancelRow(c) {
@@ -82,15 +82,20 @@ export function scaleSummary(results) {
   line();
   line(SCALE_TEXT);
   line();
+  // Each row names the commit it measured, first column (several rows repeat a configuration).
+  const tagged = (row, commit) => row.replace(/^\| /, `| ${commit} · `);
+  line('Rows start with the commit they measured.');
+  line();
   for (const h of SCALE_HEADER) line(h);
-  for (const { r } of results) for (const x of r.scale ?? []) line(scaleRow(x));
-  const cancels = results.flatMap(({ r }) => r.scaleCancel ?? []);
+  for (const { r } of results)
+    for (const x of r.scale ?? []) line(tagged(scaleRow(x), r.commit));
+  const cancels = results.flatMap(({ r }) => (r.scaleCancel ?? []).map((c) => ({ c, r })));
   if (cancels.length) {
     line();
     line(CANCEL_TEXT);
     line();
     for (const h of CANCEL_HEADER) line(h);
-    for (const c of cancels) line(cancelRow(c));
+    for (const { c, r } of cancels) line(tagged(cancelRow(c), r.commit));
   }
   line();
   return out.join('\n');
