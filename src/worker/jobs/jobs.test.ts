@@ -5,7 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_PARAMS, SOURCE_TEST_PER_CLASS, type BackendReport } from '../../domain';
+import {
+  DEFAULT_PARAMS,
+  SOURCE_TEST_PER_CLASS,
+  type BackendReport,
+  type ModelCard,
+} from '../../domain';
 import { createContext, type Decoder, type WorkerContext } from '../context';
 import type { FromWorker } from '../protocol';
 import { evaluationOf } from './evaluate';
@@ -90,6 +95,29 @@ const cpuReport: BackendReport = {
   note: '',
 };
 
+/** Gives the context the tiny model at its own side (and the cpu backend). */
+async function withTinyModel(ctx: WorkerContext, card: Partial<ModelCard> = {}): Promise<void> {
+  ctx.report = cpuReport;
+  ctx.model = {
+    card: {
+      id: 'tiny',
+      name: 'tiny',
+      source: 'custom',
+      inputSize: SIDE,
+      resolutions: [SIDE],
+      channels: 3,
+      valueRange: [0, 1],
+      featureLayer: 'pool',
+      provenanceSummary: '',
+      provenance: [],
+      ...card,
+    },
+    artifacts: await tinyModelArtifacts(),
+    resolution: SIDE,
+    version: 1,
+  };
+}
+
 describe('load-dataset job', () => {
   it('sorts files into classes, skips what cannot be used with reasons, and offers examples', async () => {
     const { ctx, posted } = context();
@@ -124,25 +152,7 @@ describe('load-dataset job', () => {
 describe('train job', () => {
   it('trains, evaluates on the test split, reports done with the worker back at its tensor baseline', async () => {
     const { ctx, posted } = context();
-    ctx.report = cpuReport;
-    const artifacts = await tinyModelArtifacts();
-    ctx.model = {
-      card: {
-        id: 'tiny',
-        name: 'tiny',
-        source: 'custom',
-        inputSize: SIDE,
-        resolutions: [SIDE],
-        channels: 3,
-        valueRange: [0, 1],
-        featureLayer: 'pool',
-        provenanceSummary: '',
-        provenance: [],
-      },
-      artifacts,
-      resolution: SIDE,
-      version: 1,
-    };
+    await withTinyModel(ctx);
     await loadDataset(ctx, {
       type: 'load-dataset',
       runId: 'dataset-1',
@@ -221,26 +231,6 @@ describe('evaluation, probe sample and feature maps', () => {
 });
 
 describe('large datasets: browser storage, cancelling, room', () => {
-  const tinyModel = async (ctx: WorkerContext) => {
-    ctx.report = cpuReport;
-    ctx.model = {
-      card: {
-        id: 'tiny',
-        name: 'tiny',
-        source: 'custom',
-        inputSize: SIDE,
-        resolutions: [SIDE],
-        channels: 3,
-        valueRange: [0, 1],
-        featureLayer: 'pool',
-        provenanceSummary: '',
-        provenance: [],
-      },
-      artifacts: await tinyModelArtifacts(),
-      resolution: SIDE,
-      version: 1,
-    };
-  };
   const load = (ctx: WorkerContext, runId: string, files = tinyFolder(12), budget?: number) =>
     loadDataset(ctx, {
       type: 'load-dataset',
@@ -254,7 +244,7 @@ describe('large datasets: browser storage, cancelling, room', () => {
     const heads: Float32Array[] = [];
     for (const budget of [2 ** 30, 1]) {
       const { ctx, posted } = context();
-      await tinyModel(ctx);
+      await withTinyModel(ctx);
       await load(ctx, 'dataset-1', tinyFolder(12), budget);
       const where = budget === 1 ? 'storage' : 'memory';
       expect(posted.find((m) => m.type === 'dataset')).toMatchObject({ where });
@@ -279,7 +269,7 @@ describe('large datasets: browser storage, cancelling, room', () => {
 
   it('a cancelled read keeps the dataset loaded before, and says which it is', async () => {
     const { ctx, posted } = context();
-    await tinyModel(ctx);
+    await withTinyModel(ctx);
     await load(ctx, 'dataset-1', tinyFolder(4));
     const before = ctx.dataset;
     let decoded = 0;
@@ -309,7 +299,7 @@ describe('large datasets: browser storage, cancelling, room', () => {
 
   it('a folder the browser has no room for is refused before anything is read', async () => {
     const { ctx, posted } = context();
-    await tinyModel(ctx);
+    await withTinyModel(ctx);
     await load(ctx, 'dataset-1', tinyFolder(2));
     const before = ctx.dataset;
     vi.stubGlobal('navigator', {
@@ -341,24 +331,7 @@ describe('large datasets: browser storage, cancelling, room', () => {
 describe('source test images for forgetting', () => {
   it('keeps at most SOURCE_TEST_PER_CLASS images of each source class, whatever the folder size', async () => {
     const { ctx } = context();
-    ctx.model = {
-      card: {
-        id: 'tm',
-        name: 'tm',
-        source: 'custom',
-        inputSize: SIDE,
-        resolutions: [SIDE],
-        channels: 3,
-        valueRange: [-1, 1],
-        featureLayer: 'pool',
-        provenanceSummary: '',
-        provenance: [],
-        sourceClasses: ['top', 'bottom'],
-      },
-      artifacts: await tinyModelArtifacts(),
-      resolution: SIDE,
-      version: 1,
-    };
+    await withTinyModel(ctx, { valueRange: [-1, 1], sourceClasses: ['top', 'bottom'] });
     await loadSourceTest(ctx, {
       type: 'load-source-test',
       runId: 'source-1',
