@@ -87,8 +87,7 @@ export function scaleSummary(results) {
   line('Rows start with the commit they measured.');
   line();
   for (const h of SCALE_HEADER) line(h);
-  for (const { r } of results)
-    for (const x of r.scale ?? []) line(tagged(scaleRow(x), r.commit));
+  for (const { r } of results) for (const x of r.scale ?? []) line(tagged(scaleRow(x), r.commit));
   const cancels = results.flatMap(({ r }) => (r.scaleCancel ?? []).map((c) => ({ c, r })));
   if (cancels.length) {
     line();

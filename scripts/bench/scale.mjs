@@ -14,6 +14,7 @@ import { summary } from './stats.mjs';
 import {
   freezeUpTo,
   heaps,
+  ingest,
   openStudio,
   setEpochs,
   steadyEpoch,
@@ -101,33 +102,6 @@ async function chooseModel(page, model, size) {
   );
 }
 
-/**
- * Picks `folder` and returns the time from the pick to the last image read, in ms (the
- * studio helper's ingest, with room for 50,000 images on 2 cores: up to 30 min).
- */
-async function ingest(page, folder, images) {
-  const since = await page.evaluate(() => performance.now());
-  await page.getByLabel('Choose image folder').setInputFiles(folder, { timeout: 600_000 });
-  const done = await page.waitForFunction(
-    (since) => {
-      const ev = window.__bench.events.filter((e) => e.t >= since);
-      const pick = ev.find((e) => e.kind === 'pick');
-      if (!pick) return null;
-      const after = ev.filter((e) => e.t >= pick.t && e.kind === 'data-decoding');
-      const busy = after.findIndex((e) => e.value === 'yes');
-      const free = busy >= 0 ? after.slice(busy).find((e) => e.value === 'no') : null;
-      return free ? { pick: pick.t, done: free.t } : null;
-    },
-    since,
-    { timeout: 1_800_000, polling: 250 },
-  );
-  const { pick, done: end } = await done.jsonValue();
-  const shown = await page.getByRole('table', { name: 'Classes' }).innerText();
-  const counted = [...shown.matchAll(/\t(\d+)\s*$/gm)].reduce((n, m) => n + Number(m[1]), 0);
-  if (counted !== images) throw new Error(`expected ${images} images, the studio shows ${counted}`);
-  return { ms: end - pick, imagesPerSecond: images / ((end - pick) / 1000) };
-}
-
 /** Where the studio keeps the decoded images (`memory` | `storage`), and its memory note. */
 async function imagesWhere(page) {
   const memory = page.getByRole('status', { name: 'Memory' });
@@ -142,6 +116,15 @@ export const PLANS = {
   head: { label: 'head only', epochs: 3 },
   'top-block': { label: 'top block fine-tuned', epochs: 2 },
 };
+
+/** A fresh studio page for one scale measurement: notes the backend it ran as, whether it crashed, and samples memory. */
+async function scalePage(browser, baseURL, backend, out) {
+  const { context, page, active } = await openStudio(browser, baseURL, backend);
+  out.active = active;
+  const crash = { crashed: false };
+  page.on('crash', () => (crash.crashed = true));
+  return { context, page, memory: sampler(page, browser, 5000), crash };
+}
 
 export async function scaleRun(
   browser,
@@ -160,11 +143,7 @@ export async function scaleRun(
     epochs,
     completed: false,
   };
-  const { context, page, active } = await openStudio(browser, baseURL, backend);
-  out.active = active;
-  let crashed = false;
-  page.on('crash', () => (crashed = true));
-  const memory = sampler(page, browser, 5000);
+  const { context, page, memory, crash } = await scalePage(browser, baseURL, backend, out);
   try {
     await chooseModel(page, model, size);
     await setEpochs(page, epochs);
@@ -184,7 +163,11 @@ export async function scaleRun(
         .fill(String(memoryMB));
       out.memoryMB = memoryMB;
     }
-    const ing = await ingest(page, folder, images);
+    const ing = await ingest(page, folder, images, {
+      pickTimeout: 600_000,
+      readTimeout: 1_800_000,
+      polling: 250,
+    });
     out.ingestS = ing.ms / 1000;
     out.ingestImagesPerSecond = ing.imagesPerSecond;
     out.afterIngest = { ...memory.peak };
@@ -221,7 +204,7 @@ export async function scaleRun(
       .trim();
     out.completed = true;
   } catch (err) {
-    out.error = crashed ? 'the page crashed' : String(err.message ?? err).split('\n')[0];
+    out.error = crash.crashed ? 'the page crashed' : String(err.message ?? err).split('\n')[0];
   } finally {
     out.peak = await memory.stop();
     await context.close().catch(() => {});
@@ -245,11 +228,7 @@ export async function cancelRun(browser, baseURL, { images, backend, model, size
     cancelAt,
     cancelled: false,
   };
-  const { context, page, active } = await openStudio(browser, baseURL, backend);
-  out.active = active;
-  let crashed = false;
-  page.on('crash', () => (crashed = true));
-  const memory = sampler(page, browser, 5000);
+  const { context, page, memory, crash } = await scalePage(browser, baseURL, backend, out);
   try {
     await chooseModel(page, model, size);
     await page.evaluate(() => {
@@ -321,9 +300,9 @@ export async function cancelRun(browser, baseURL, { images, backend, model, size
     ]);
     out.imagesWhere = (await imagesWhere(page)).where;
   } catch (err) {
-    out.error = crashed ? 'the page crashed' : String(err.message ?? err).split('\n')[0];
+    out.error = crash.crashed ? 'the page crashed' : String(err.message ?? err).split('\n')[0];
   } finally {
-    out.crashed = crashed;
+    out.crashed = crash.crashed;
     out.peak = await memory.stop();
     await context.close().catch(() => {});
   }

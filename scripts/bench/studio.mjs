@@ -155,11 +155,19 @@ export async function useModel(page, model, size) {
   trace('settled');
 }
 
-/** Picks `folder` and returns the time from the pick to the last image read, in ms. */
-export async function ingest(page, folder, images) {
+/**
+ * Picks `folder` and returns the time from the pick to the last image read, in ms.
+ * `readTimeout`/`polling`: a large folder (50,000 images on 2 cores) wants up to 30 min.
+ */
+export async function ingest(
+  page,
+  folder,
+  images,
+  { pickTimeout = 30_000, readTimeout = 600_000, polling = 100 } = {},
+) {
   const since = await now(page);
   trace('pick', folder);
-  await page.getByLabel('Choose image folder').setInputFiles(folder);
+  await page.getByLabel('Choose image folder').setInputFiles(folder, { timeout: pickTimeout });
   const done = await page.waitForFunction(
     (since) => {
       const ev = window.__bench.events.filter((e) => e.t >= since);
@@ -171,7 +179,7 @@ export async function ingest(page, folder, images) {
       return free ? { pick: pick.t, done: free.t } : null;
     },
     since,
-    { timeout: 600_000, polling: 100 },
+    { timeout: readTimeout, polling },
   );
   const { pick, done: end } = await done.jsonValue();
   const shown = await page.getByRole('table', { name: 'Classes' }).innerText();
