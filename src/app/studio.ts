@@ -622,7 +622,10 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
           runs: project.runs,
           weights: project.weights,
           dataset: project.dataset,
-          settings: project.settings,
+          // The memory budget belongs to this machine, not to the project.
+          settings: project.settings
+            ? { ...project.settings, imageBudgetBytes: store().imageBudgetBytes }
+            : null,
         });
         store().setRuns(project.runs);
         store().setPredict(PREDICT_IDLE);
