@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the PyTorch runner's tests (pytest) when a Python with torch and Pillow is present;
-# otherwise says so and how to enable them, and succeeds. Python: $THAW_PYTHON, else
+# Runs the PyTorch runner's tests (pytest). A Python without torch, Pillow or pytest is a
+# failure with the command that fixes it, not a skip. Python: $THAW_PYTHON, else
 # /usr/bin/python3, else python3 on PATH. Extra arguments go to pytest.
 set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,12 +13,12 @@ else
 fi
 hint="sudo apt-get install -y python3-torch python3-pil python3-pytest"
 if [ -z "$py" ] || ! "$py" -c 'import torch, PIL' >/dev/null 2>&1; then
-  echo "Skipping the PyTorch runner tests: python3 with torch and PIL not found. Enable them with: $hint"
-  exit 0
+  echo "The PyTorch runner tests need python3 with torch and PIL (not found). Install them: $hint" >&2
+  exit 1
 fi
 if ! "$py" -c 'import pytest' >/dev/null 2>&1; then
-  echo "Skipping the PyTorch runner tests: $py has torch and PIL but not pytest. Enable them with: $hint"
-  exit 0
+  echo "The PyTorch runner tests need pytest ($py has torch and PIL). Install it: $hint" >&2
+  exit 1
 fi
 cd "$here" || exit 1
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"

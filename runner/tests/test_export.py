@@ -60,8 +60,8 @@ def test_export_round_trip(tmp_path: Path, model: str, layer: str, pool: str | N
     np.testing.assert_allclose(got, _probs(clf, x), atol=1e-6)
 
 
-@pytest.mark.skipif(NODE is None or not TFJS.is_dir(), reason="node or the repo's @tensorflow/tfjs not installed")
 def test_exported_model_predicts_the_same_in_tfjs(tmp_path: Path) -> None:
+    assert NODE is not None and TFJS.is_dir(), "node and the repo's @tensorflow/tfjs are needed: run npm ci"
     clf, x = _trained("mobile", "add")
     export_classifier(tmp_path / "model", clf.body, clf.head)  # type: ignore[arg-type]
     (tmp_path / "in.json").write_text(json.dumps({"shape": list(x.shape), "data": x.flatten().tolist()}))

@@ -29,8 +29,7 @@ ALPHA035 = REPO / "public" / "models" / "mobilenet-v2-035" / "model.json"
     ids=["mobilenet-v2-035", "nsfwjs-mobilenet-v2"],
 )
 def test_bundled_mobilenet_matches_tfjs(tmp_path: Path, source: str, layer: str, available: bool) -> None:
-    if not (HAS_TFJS and available):
-        pytest.skip("node, @tensorflow/tfjs or the model is not installed")
+    assert HAS_TFJS and available, "node, @tensorflow/tfjs and the model are needed: run npm ci"
     subprocess.run(
         [NODE, str(RUNNER / "tests" / "tfjs_reference.mjs"), source, str(tmp_path), "96", layer],
         check=True, capture_output=True, timeout=120, cwd=REPO,

@@ -7,7 +7,7 @@
  * pooling, and the new head with its feature scaling folded into the dense weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainedWeights } from '../domain';
+import { INFERENCE_BATCH, type TrainedWeights } from '../domain';
 import { buildModel } from './load';
 import type { InputSpec } from './preprocess';
 
@@ -156,4 +156,24 @@ export async function saveClassifier(
     }),
   );
   return out!;
+}
+
+/** Class probabilities of the exported classifier for each image (uint8 RGB at `size`), in batches. */
+export async function classifyImages(
+  model: tf.LayersModel,
+  images: readonly Uint8Array[],
+  size: number,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let start = 0; start < images.length; start += INFERENCE_BATCH) {
+    const probs = tf.tidy(
+      () =>
+        model.predict(tmInput(images.slice(start, start + INFERENCE_BATCH), size)) as tf.Tensor2D,
+    );
+    const values = (await probs.data()) as Float32Array;
+    const n = probs.shape[1];
+    probs.dispose();
+    for (let i = 0; i * n < values.length; i++) out.push(values.slice(i * n, (i + 1) * n));
+  }
+  return out;
 }

@@ -8,6 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** A remote model that has not answered by then has failed (offline, blocked, …). */
+/** A network's files in memory (topology, weight specs, weights), and the network built from them. */
+export type ModelArtifacts = tf.io.ModelArtifacts;
+export type Network = tf.LayersModel;
+
 export const FETCH_TIMEOUT_MS = 10_000;
 
 interface ModelJson {

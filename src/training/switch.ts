@@ -12,3 +12,8 @@ export async function switchTo(name: BackendName): Promise<boolean> {
   await tf.ready();
   return tf.getBackend() === name;
 }
+
+/** Tensors alive on the active backend (a job reports them before and after, to prove it freed its own). */
+export function liveTensors(): number {
+  return tf.memory().numTensors;
+}

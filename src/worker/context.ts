@@ -3,7 +3,6 @@
  * the frozen-prefix cache, stop requests, and the way out (`post`). Jobs take a context
  * instead of reaching for `self`, so each can be tested without a Worker.
  */
-import type * as tf from '@tensorflow/tfjs';
 import {
   IMAGE_MEMORY_BUDGET_BYTES,
   type BackendReport,
@@ -13,6 +12,7 @@ import {
 } from '../domain';
 import type { ClassifiedFile } from '../data/folder-rules';
 import type { DecodeResult } from '../data/decode';
+import type { ModelArtifacts, Network } from '../model/load';
 import type { PrefixCache } from '../training/engine';
 import type { ImageSet } from '../data/image-set';
 import { openPixelStore, type PixelStore } from './pixel-store';
@@ -22,7 +22,7 @@ import { switchTo } from '../training/switch';
 export interface LoadedModel {
   card: ModelCard;
   /** Artifacts at the input size the network is built for now. */
-  artifacts: tf.io.ModelArtifacts;
+  artifacts: ModelArtifacts;
   resolution: number;
   version: number;
 }
@@ -66,7 +66,7 @@ export interface WorkerContext {
   /** IndexedDB for datasets past the memory budget (opened on first use). */
   pixels: () => PixelStore;
   /** The classifier in use for predictions and export (one at a time). */
-  classifier: { key: string; model: tf.LayersModel; classNames: string[]; size: number } | null;
+  classifier: { key: string; model: Network; classNames: string[]; size: number } | null;
   /** Files of a large folder that arrived ahead of its `load-dataset`, by runId. */
   pendingFiles: Map<string, DatasetFile[]>;
   /** Run ids asked to stop. */

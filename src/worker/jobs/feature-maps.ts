@@ -1,9 +1,6 @@
 /** Job: the pretrained network's activations at one layer for one image, 16 channels at most, each stretched to 0..255. */
-import * as tf from '@tensorflow/tfjs';
 import { FEATURE_MAP_CHANNELS } from '../../domain';
-import { layerGraph, runSteps } from '../../model/graph';
-import { buildModel } from '../../model/load';
-import { toModelInput } from '../../model/preprocess';
+import { layerActivations } from '../../model/probes';
 import { inputSpecOf, type WorkerContext } from '../context';
 import type { FeatureMapsRequest } from '../protocol';
 
@@ -33,35 +30,21 @@ export async function featureMaps(ctx: WorkerContext, req: FeatureMapsRequest): 
   const index = dataset.files.findIndex((f) => f.path === path);
   if (index < 0) throw new Error(`No image "${path}" in the dataset.`);
   const [pixels] = await dataset.images.read([index]);
-  const net = await buildModel(model.artifacts);
-  try {
-    const graph = layerGraph(net);
-    const end = graph.steps.findIndex((s) => s.layer.name === layer);
-    if (end < 0) throw new Error(`No layer "${layer}".`);
-    const out = tf.tidy(() => {
-      const x = toModelInput([pixels!], inputSpecOf(model));
-      const y = runSteps(graph, x, 0, end, () => false);
-      if (y.rank !== 4)
-        throw new Error(
-          `${layer} has no spatial output (shape ${y.shape.join('×')}); choose a convolution layer.`,
-        );
-      return y.squeeze([0]) as tf.Tensor3D;
-    });
-    const [height, width, total] = out.shape;
-    const values = (await out.data()) as Float32Array;
-    out.dispose();
-    const channels = Array.from({ length: Math.min(FEATURE_MAP_CHANNELS, total) }, (_, c) =>
-      stretchChannel(values, height * width, total, c),
-    );
-    ctx.post(
-      {
-        type: 'feature-maps',
-        runId: req.runId,
-        maps: { layer, path, width, height, channels, totalChannels: total },
-      },
-      channels.map((c) => c.buffer),
-    );
-  } finally {
-    net.dispose();
-  }
+  const {
+    height,
+    width,
+    channels: total,
+    values,
+  } = await layerActivations(model.artifacts, inputSpecOf(model), pixels!, layer);
+  const channels = Array.from({ length: Math.min(FEATURE_MAP_CHANNELS, total) }, (_, c) =>
+    stretchChannel(values, height * width, total, c),
+  );
+  ctx.post(
+    {
+      type: 'feature-maps',
+      runId: req.runId,
+      maps: { layer, path, width, height, channels, totalChannels: total },
+    },
+    channels.map((c) => c.buffer),
+  );
 }

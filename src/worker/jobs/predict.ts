@@ -2,15 +2,9 @@
  * Jobs that use a trained classifier: build it on the loaded network (kept until another
  * one is asked for), classify files or a camera frame, and export it as files.
  */
-import * as tf from '@tensorflow/tfjs';
 import { classifyFolder } from '../../data/folder-rules';
-import {
-  INFERENCE_BATCH,
-  PROGRESS_REPORT_MS,
-  type Prediction,
-  type SkippedFile,
-} from '../../domain';
-import { buildClassifier, saveClassifier, tmInput } from '../../model/classifier';
+import { PROGRESS_REPORT_MS, type Prediction, type SkippedFile } from '../../domain';
+import { buildClassifier, classifyImages, saveClassifier } from '../../model/classifier';
 import { throttle } from '../../training/throttle';
 import { inputSpecOf, onInferenceBackend, type WorkerContext } from '../context';
 import type {
@@ -68,25 +62,6 @@ export function topClasses(
   })).sort((a, b) => b.probability - a.probability);
 }
 
-async function classify(
-  model: tf.LayersModel,
-  images: readonly Uint8Array[],
-  size: number,
-): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (let start = 0; start < images.length; start += INFERENCE_BATCH) {
-    const probs = tf.tidy(
-      () =>
-        model.predict(tmInput(images.slice(start, start + INFERENCE_BATCH), size)) as tf.Tensor2D,
-    );
-    const values = (await probs.data()) as Float32Array;
-    const n = probs.shape[1];
-    probs.dispose();
-    for (let i = 0; i * n < values.length; i++) out.push(values.slice(i * n, (i + 1) * n));
-  }
-  return out;
-}
-
 export function predict(ctx: WorkerContext, req: PredictRequest): Promise<void> {
   return onInferenceBackend(ctx, () => predictHere(ctx, req));
 }
@@ -116,7 +91,7 @@ async function predictHere(ctx: WorkerContext, req: PredictRequest): Promise<voi
     if (report.due() || i === usable.length - 1)
       ctx.post({ type: 'decode-progress', runId: req.runId, done: i + 1, total: usable.length });
   }
-  const probs = await classify(c.model, images, c.size);
+  const probs = await classifyImages(c.model, images, c.size);
   const known = new Set(c.classNames);
   ctx.post({
     type: 'predictions',
@@ -159,7 +134,7 @@ async function predictFrameHere(ctx: WorkerContext, req: PredictFrameRequest): P
     rgb[j + 1] = rgba[i + 1]!;
     rgb[j + 2] = rgba[i + 2]!;
   }
-  const [probs] = await classify(c.model, [rgb], c.size);
+  const [probs] = await classifyImages(c.model, [rgb], c.size);
   ctx.post({ type: 'frame-prediction', runId: req.runId, top: topClasses(probs!, c.classNames) });
 }
 

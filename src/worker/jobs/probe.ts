@@ -3,9 +3,9 @@
  * nearest-centroid accuracy over seeded half/half splits — on every loaded image up to
  * `perClass` of each class (a seeded draw when a class has more).
  */
-import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffleInPlace } from '../../data/split';
 import { probe } from '../../training/probe';
+import { liveTensors } from '../../training/switch';
 import { switchTo } from '../../training/switch';
 import { PROBE_PROGRESS_STEPS } from '../../domain';
 import { inputSpecOf, type WorkerContext } from '../context';
@@ -32,7 +32,7 @@ export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<v
   if (!model) throw new Error('No model is loaded yet.');
   if (!data || data.images.length === 0) throw new Error('Load a dataset first.');
   if (!report) throw new Error('The worker has no backend yet.');
-  const before = tf.memory().numTensors;
+  const before = liveTensors();
   const chosen = probeSample(data.labels, data.classNames.length, req.perClass, req.seed);
   await switchTo(report.jobs.features);
   try {
@@ -64,7 +64,7 @@ export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<v
         bestEpoch: 0,
         stoppedEarly: false,
         timings: null,
-        numTensors: tf.memory().numTensors,
+        numTensors: liveTensors(),
         numTensorsBefore: before,
       });
   } finally {

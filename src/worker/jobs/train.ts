@@ -1,13 +1,13 @@
 /** Job: one training run with the user's plan, its evaluation, and the forgetting measurement. */
-import * as tf from '@tensorflow/tfjs';
 import { stratifiedSplit } from '../../data/split';
 import { CACHE_BUDGET_BYTES, type Evaluation, type RunTimings } from '../../domain';
 import { trainWithPlan } from '../../training/engine';
+import { pristineSourceAccuracy, sourceAccuracy } from '../../training/forgetting';
+import { liveTensors } from '../../training/switch';
 import { switchTo } from '../../training/switch';
 import { inputSpecOf, type WorkerContext } from '../context';
 import type { TrainRequest } from '../protocol';
 import { evaluationOf } from './evaluate';
-import { pristineSourceAccuracy, sourceAccuracy } from './forgetting';
 
 export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void> {
   const { runId, params, plan } = req;
@@ -17,7 +17,7 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
   if (!report) throw new Error('The worker has no backend yet.');
   if (data.size !== model.resolution)
     throw new Error('The images are still being prepared for this model; try again in a moment.');
-  const before = tf.memory().numTensors;
+  const before = liveTensors();
   const split = stratifiedSplit(
     data.labels,
     params.validationFraction,
@@ -101,7 +101,7 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
       bestEpoch: result.bestEpoch,
       stoppedEarly: result.stoppedEarly,
       timings,
-      numTensors: tf.memory().numTensors,
+      numTensors: liveTensors(),
       numTensorsBefore: before,
     });
   } finally {
