@@ -23,20 +23,6 @@ export async function loadDataset(ctx: WorkerContext, req: LoadDatasetRequest): 
   const ahead = req.chunked ? (ctx.pendingFiles.get(req.runId) ?? []) : [];
   // Files sent ahead for older reads (superseded, or cut off by a restart) are dropped too.
   ctx.pendingFiles.clear();
-  if (ctx.stops.has(req.runId)) {
-    ctx.stops.delete(req.runId);
-    ctx.post({
-      type: 'dataset-cancelled',
-      runId: req.runId,
-      previous: ctx.dataset ? summaryOf(ctx.dataset) : null,
-    });
-    return;
-  }
-  const {
-    files: usable,
-    classNames,
-    skipped,
-  } = classifyFolder(ahead.length > 0 ? [...ahead, ...req.files] : req.files);
   ctx.budgetBytes = req.memoryBudgetBytes ?? ctx.budgetBytes;
   const backToBefore = (reason?: string) =>
     ctx.post({
@@ -46,7 +32,12 @@ export async function loadDataset(ctx: WorkerContext, req: LoadDatasetRequest): 
       ...(reason ? { reason } : {}),
     });
   try {
-    const dataset = await decodeFiles(ctx, req.runId, usable, classNames, [
+    // Cancelled while its files were being handed over: nothing to sort or read.
+    if (ctx.stops.has(req.runId)) return backToBefore();
+    const { files, classNames, skipped } = classifyFolder(
+      ahead.length > 0 ? [...ahead, ...req.files] : req.files,
+    );
+    const dataset = await decodeFiles(ctx, req.runId, files, classNames, [
       ...req.skipped,
       ...skipped,
     ]);
