@@ -4,7 +4,8 @@ import { ThawDb } from '../storage/db';
 import { createStudioStorage } from '../storage/studio-storage';
 import type { ModelInfo } from '../domain';
 import { resetStudio, useStudio } from '../state/store';
-import { applyMessage, createStudio } from './studio';
+import { createStudio } from './studio';
+import { applyMessage } from './router';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 
 class FakeWorker {

@@ -5,14 +5,14 @@
  */
 import { createImageUrls } from '../client/image-urls';
 import { SAMPLES, sampleFiles } from '../client/samples';
-import { createWorkerClient, type ClientListener, type Job } from '../client/worker-client';
+import { createWorkerClient, type ClientListener } from '../client/worker-client';
 import { droppedItems, filesFromEntries, filesFromInput } from '../data/traverse';
 import { PROBE_IMAGES_PER_CLASS, type DatasetFile, type SkippedFile } from '../domain';
 import { catalogEntry } from '../model/catalog';
 import { useStudio, type StudioState } from '../state/store';
 import { PREDICT_IDLE } from '../state/predict-slice';
 import type { StudioStorage } from '../storage/studio-storage';
-import type { RunRecord, TrainedWeights } from '../domain';
+import type { RunRecord } from '../domain';
 import { planAtDepth, type SweepDepth } from '../strategy/sweep';
 import {
   manifestDifferences,
@@ -24,139 +24,10 @@ import { exportName, modelZip } from './model-zip';
 import { packProject, unpackProject } from './project';
 import { importRunnerRun, jobZip, type JobSetup } from './training-job';
 import type { StudioActions } from '../ui/studio-actions';
-import type {
-  DatasetCancelledMessage,
-  ExportedJobMessage,
-  ExportedModelMessage,
-  FromWorker,
-} from '../worker/protocol';
+import type { DatasetCancelledMessage } from '../worker/protocol';
+import { applyMessage } from './router';
 
 const store = () => useStudio.getState();
-
-export interface MessageEffects {
-  /**
-   * The model keeps a source head: send its source task's test images — a bundled sample,
-   * or (null) the dataset's images of the source classes, e.g. a Teachable Machine model's.
-   */
-  onSourceSample: (id: string | null) => void;
-  /** The folder was read to the end: it is the dataset now (to store). */
-  onDatasetRead: () => void;
-  /** Reading the folder was cancelled; the worker still holds `previous` (or nothing). */
-  onDatasetCancelled: (
-    previous: DatasetCancelledMessage['previous'],
-    reason: string | undefined,
-  ) => void;
-  /** A run's trained weights, to store. */
-  onWeights: (weights: TrainedWeights) => void;
-  /** The exported classifier's files, to package and download. */
-  onExported: (files: ExportedModelMessage) => void;
-  /** A training job's files, to package with job.json and the runner. */
-  onJob: (files: ExportedJobMessage) => void;
-}
-
-/** Turns one current answer of the worker into store updates. */
-export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects): void {
-  const s = store();
-  switch (msg.type) {
-    case 'backend':
-      return s.setBackendReport(msg.report);
-    case 'model':
-      s.setModel(msg.info);
-      if (msg.info.card.sourceSample) effects.onSourceSample(msg.info.card.sourceSample);
-      else if (msg.info.card.sourceClasses?.length) effects.onSourceSample(null);
-      return;
-    case 'decode-progress':
-      return s.setDecodeProgress(
-        msg.done,
-        msg.total,
-        job === 'model' ? 'Preparing the images for the new input size…' : null,
-      );
-    case 'dataset':
-      s.setDataset(msg.classes, msg.skipped, msg.examples, msg.where);
-      return effects.onDatasetRead();
-    case 'dataset-cancelled':
-      return effects.onDatasetCancelled(msg.previous, msg.reason);
-    case 'dataset-resized':
-      return s.setDatasetResized();
-    case 'features-progress':
-      return s.setFeaturesProgress(msg.done, msg.total, msg.cached);
-    case 'batches':
-      return s.addBatches(msg.points);
-    case 'epoch':
-      return s.addEpoch(msg.metrics);
-    case 'drift':
-      return s.setDrift(msg.drift);
-    case 'evaluation':
-      return s.setEvaluation(msg.evaluation);
-    case 'probe-progress':
-      return s.setProbeProgress(msg.done);
-    case 'probe-result':
-      return s.setProbe({ status: 'done', points: msg.points });
-    case 'feature-maps':
-      return s.setFeatureMaps(msg.maps, null);
-    case 'done':
-      if (job === 'train')
-        s.finishRun({
-          stopped: msg.stopped,
-          valAccuracy: msg.valAccuracy,
-          bestEpoch: msg.bestEpoch,
-          stoppedEarly: msg.stoppedEarly,
-          tensors: { before: msg.numTensorsBefore, after: msg.numTensors },
-          timings: msg.timings,
-        });
-      else if (job === 'probe') s.setProbe({ status: 'idle' });
-      return;
-    case 'weights':
-      return effects.onWeights(msg.weights);
-    case 'classifier-ready':
-      return s.setPredict({
-        status: 'ready',
-        classNames: msg.classNames,
-        imageSize: msg.imageSize,
-        error: null,
-      });
-    case 'predictions':
-      return s.setPredict({ status: 'ready', results: msg.results, skipped: msg.skipped });
-    case 'frame-prediction':
-      return s.setPredict({ frame: msg.top, framePending: false });
-    case 'exported-model':
-      return effects.onExported(msg);
-    case 'exported-job':
-      return effects.onJob(msg);
-    case 'error':
-      return reportError(job, msg.message);
-    default: {
-      const unknown: never = msg;
-      console.warn('Unknown message from the worker', unknown);
-    }
-  }
-}
-
-function reportError(job: Job, message: string): void {
-  const s = store();
-  switch (job) {
-    case 'init':
-      return s.setBackendReport(null, message);
-    case 'model':
-      return s.setModelError(message);
-    case 'dataset':
-      return s.setDatasetError(message);
-    case 'source':
-      return console.warn(`Source test images: ${message}`);
-    case 'probe':
-      return s.setProbe({ status: 'error', error: message });
-    case 'maps':
-      return s.setFeatureMaps(null, message);
-    case 'classifier':
-    case 'predict':
-    case 'export':
-      return s.setPredict({ status: 'error', error: message, exporting: false });
-    case 'frame':
-      return s.setPredict({ frame: null, framePending: false, error: message });
-    case 'train':
-      return s.failRun(message);
-  }
-}
 
 /** Resolves when the run `runId` has ended: its record, or null when it failed or was replaced. */
 function runEnded(runId: string): Promise<RunRecord | null> {
