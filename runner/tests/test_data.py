@@ -68,7 +68,9 @@ def test_folder_rules(junk_tree: Path) -> None:
         "loose.png": "not inside a class folder",
     }
     # Decoding finds the rest.
-    assert check_image(junk_tree / "cats" / "broken.jpg", 8) == "corrupt or unreadable image"
+    assert check_image(junk_tree / "cats" / "broken.jpg", 8) == (
+        "corrupt or unreadable image (a JPEG file that is damaged or cut short)"
+    )
     assert check_image(junk_tree / "cats" / "tiny.png", 8) == "too small (4×6; at least 8×8)"
     for ok in ("cats/a1.png", "cats/a2.PNG", "dogs/d2.jpg", "dogs/anim.gif", "dogs/clear.png"):
         assert check_image(junk_tree / ok, 8) is None

@@ -175,21 +175,83 @@ def _oriented_size(im: Image.Image) -> tuple[int, int]:
     return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
-def check_image(path: str | Path, min_side: int) -> str | None:
-    """Decodes a file fully; the reason it cannot be used (as the studio words it), or None."""
+#: Images with more pixels than this are refused before decoding, as the studio does (decode.ts).
+MAX_PIXELS = 16384 * 16384
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The image format a file's first bytes announce (decode.ts `sniffFormat`, the
+    formats a folder of photos may hold), or None."""
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if head[:2] == b"\xff\xd8":
+        return "JPEG"
+    if head[:4] == b"GIF8":
+        return "GIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[:2] == b"BM":
+        return "BMP"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "AVIF"
+    return None
+
+
+def _unreadable(fmt: str | None, dims: tuple[int, int] | None) -> str:
+    """The studio's words for a file that failed to decode (decode.ts `decodeFailure`)."""
+    if fmt and dims:
+        return f"corrupt or unreadable image (a {dims[0]}×{dims[1]} {fmt} that is damaged or cut short)"
+    if fmt:
+        return f"corrupt or unreadable image (a {fmt} file that is damaged or cut short)"
+    return "corrupt or unreadable image (the contents are not a known image format)"
+
+
+def check_image(path: str | Path, min_side: int, size: int | None = None) -> str | None:
+    """Decodes a file fully — with `size`, through the same steps as training (`load_image`),
+    so a file that passes here loads there — and returns the reason it cannot be used (as the
+    studio words it), or None."""
+    fmt: str | None = None
+    dims: tuple[int, int] | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as im:
-                w, h = _oriented_size(im)
-                im.load()
+                fmt = im.format
+                dims = _oriented_size(im)
+                if dims[0] * dims[1] > MAX_PIXELS:
+                    return (
+                        f"too large to decode ({dims[0]}×{dims[1]}, {round(dims[0] * dims[1] / 1e6)} megapixels; "
+                        f"at most {round(MAX_PIXELS / 1e6)}) — scale it down first"
+                    )
+                if size is None:
+                    im.load()
+            if size is not None:
+                load_image(path, size)
     except Image.DecompressionBombError:
-        return "image too large to decode"
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return "corrupt or unreadable image"
+        return "too large to decode — scale it down first"
+    except Exception:  # noqa: BLE001 - any failure to decode is this file's reason, not the run's
+        if fmt is None:
+            try:
+                with open(path, "rb") as f:
+                    fmt = sniff_format(f.read(16))
+            except OSError:
+                return "the file could not be read (moved, deleted or not allowed)"
+        return _unreadable(fmt, dims)
+    assert dims is not None
+    w, h = dims
     if w < min_side or h < min_side:
         return f"too small ({w}×{h}; at least {min_side}×{min_side})"
     return None
+
+
+def cover_crop_box(width: int, height: int) -> tuple[float, float, float, float]:
+    """The centred square of side min(width, height): the part of an image that covers the
+    square input (the studio draws the image scaled by max(s/w, s/h), centred, which shows
+    exactly this). Exact in floating point: every bound is an integer or half-integer inside
+    the image, whatever the sizes."""
+    side = min(width, height)
+    left, top = (width - side) / 2, (height - side) / 2
+    return (left, top, left + side, top + side)
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
@@ -220,11 +282,7 @@ def load_image(path: str | Path, size: int) -> np.ndarray:
                 im.draft("RGB", need)
             im = ImageOps.exif_transpose(im)
             im = _to_rgb(im)
-    w, h = im.size
-    scale = max(size / w, size / h)
-    cw, ch = size / scale, size / scale
-    left, top = (w - cw) / 2, (h - ch) / 2
-    out = im.resize((size, size), Image.Resampling.BILINEAR, box=(left, top, left + cw, top + ch))
+    out = im.resize((size, size), Image.Resampling.BILINEAR, box=cover_crop_box(*im.size))
     return np.asarray(out, dtype=np.uint8)
 
 
@@ -255,7 +313,10 @@ class ImageFolderDataset(Dataset[tuple[torch.Tensor, int, int]]):
         try:
             pixels = load_image(path, self.size)
         except Exception as err:  # noqa: BLE001 - name the file in any decode failure
-            raise RuntimeError(f"Could not decode {path}: {err}") from err
+            raise RuntimeError(
+                f"Could not decode {path} during training, though it decoded when the folder was "
+                f"checked (was it changed or removed since?): {err}"
+            ) from err
         return torch.from_numpy(pixels.copy()), self.labels[i], i
 
 
