@@ -89,6 +89,11 @@ def test_torchrun_two_processes(tmp_path: Path) -> None:
         "red/notes.txt": "not an image (.txt)",
     }
     assert run["dataset"]["images"] == 29  # 28 + the nested blue image
+    # run.json lists the skipped files as the studio's Skipped files list shows them, and
+    # the run's output names each one with its reason.
+    assert run["skipped"] == json.loads((out / "skipped.json").read_text())
+    assert run["dataset"]["skipped"] == 5
+    assert "Skipped 5 files:\n" in proc.stdout and "  blue/tiny.png: too small (5×5; at least 8×8)\n" in proc.stdout
     print(json.dumps({"history": h, "accuracy": run["evaluation"]["accuracy"], "seconds": run["timings"]["seconds"]}))
 
 

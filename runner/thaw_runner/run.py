@@ -2,52 +2,43 @@
 
     torchrun --nproc_per_node=N train.py --data DIR --out OUT [--job JOB]
     python3 train.py --data DIR --out OUT [--job JOB]
+
+A run is a sequence of named phases, each in its own function: start (job, output folder),
+build network, check reference, prepare data (prepare.py), build classifier, make batches
+(batches.py), train, evaluate (evaluation.py), write outputs (outputs.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable
 
-import numpy as np
 import torch
+from torch.distributed.elastic.multiprocessing.errors import get_error_handler
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, Subset
-from torch.utils.data.distributed import DistributedSampler
 
 from . import __version__
-from .data import ImageFolderDataset, Skipped, check_image, scan_folder, stratified_split, to_model_input
-from .distributed import Dist, init_distributed, shard
-from .export import export_classifier, write_run
-from .job import Job, JobError, find_job, load_job
-from .plan import PlanError, apply_plan, layer_modes
+from .batches import Batches, Shards, feature_batches, image_batch_source, make_shards, shard_features, standardization
+from .context import Context, DataError
+from .distributed import Dist, init_distributed
+from .evaluation import evaluation_record, gathered_predictions
+from .job import JobError, find_job, load_job
+from .outputs import Outcome, write_outputs
+from .plan import PlanError, PlanGroups, apply_plan, layer_modes
+from .prepare import Data, prepare_data
 from .reference import DEFAULT_TOLERANCE, ReferenceMismatch, ReferenceResult, check, load_reference
-from .tfjs_model import (
-    ModelFileError,
-    TfjsNetwork,
-    TopologyError,
-    UnsupportedLayerError,
-    load_network,
-    to_vectors,
-)
-from .train_loop import (
-    Batch,
-    Classifier,
-    DivergedError,
-    EpochRecord,
-    Head,
-    TrainBatches,
-    copy_network,
-    train,
-)
+from .tfjs_io import ModelFiles
+from .tfjs_model import ModelFileError, TfjsNetwork, TopologyError, UnsupportedLayerError, load_network
+from .train_loop import Classifier, DivergedError, EpochRecord, Head, TrainResult, copy_network, train
 
+#: Errors about the job, the model or the data: one sentence, no traceback.
 ERRORS = (
     JobError,
     ModelFileError,
@@ -57,11 +48,10 @@ ERRORS = (
     PlanError,
     DivergedError,
     FileNotFoundError,
+    DataError,
 )
-
-
-class DataError(ValueError):
-    """A data folder that does not fit the job."""
+#: Of those, the ones every process meets alike: only the first process prints them.
+SHARED_ERRORS = (JobError, ReferenceMismatch, DataError, PlanError)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -85,194 +75,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 @dataclass
-class Context:
-    args: argparse.Namespace
-    dist: Dist
-    job: Job
-    out: Path
-    t0: float
+class Setup:
+    """The network, the plan applied to it, and the classifier that trains."""
 
-    def log(self, message: str) -> None:
-        if self.dist.is_main:
-            print(message, flush=True)
-
-
-def _default_workers(dist: Dist) -> int:
-    cpus = os.cpu_count() or 1
-    local = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # processes on this machine
-    return max(0, min(4, cpus // max(1, local) - 1))
+    net: TfjsNetwork
+    groups: PlanGroups
+    head: Head
+    model: Classifier
+    step_model: torch.nn.Module
+    original: TfjsNetwork | None
+    head_only: bool
 
 
-def _scan(ctx: Context, data: Path) -> tuple[list[str], list[int], list[Skipped], dict[str, int]]:
-    """Files by name on rank 0, each image decoded once by one process, classes checked."""
-    job, dist = ctx.job, ctx.dist
-    scan = scan_folder(data, job.decode.extensions) if dist.is_main else None
-    scan = dist.broadcast(scan)
-    assert scan is not None
-    mine = shard(list(range(len(scan.samples))), dist.rank, dist.world)
-    reasons = {i: check_image(data / scan.samples[i].path, job.decode.min_side) for i in mine}
-    merged: dict[int, str | None] = {}
-    for part in dist.gather(reasons):
-        merged.update(part)
-    skipped = list(scan.skipped)
-    paths: list[str] = []
-    names: list[str] = []
-    for i, sample in enumerate(scan.samples):
-        reason = merged.get(i)
-        if reason:
-            skipped.append(Skipped(sample.path, reason))
-        else:
-            paths.append(sample.path)
-            names.append(sample.class_name)
-    found = list(dict.fromkeys(names))
-    extra = [c for c in found if c not in job.class_names]
-    missing = [c for c in job.class_names if c not in found]
-    if extra or missing:
-        parts = []
-        if extra:
-            parts.append(f"class folders the job does not have: {', '.join(extra)}")
-        if missing:
-            parts.append(f"no usable images for the job's classes: {', '.join(missing)}")
-        raise DataError(
-            f"The data folder {data} does not match the job's classes "
-            f"({', '.join(job.class_names)}): {'; '.join(parts)}."
-        )
-    labels = [job.class_names.index(n) for n in names]
-    counts = {c: names.count(c) for c in job.class_names}
-    skipped.sort(key=lambda s: s.path)
-    return paths, labels, skipped, counts
-
-
-def _loader(dataset: ImageFolderDataset, indices: list[int], batch_size: int, workers: int,
-            dist: Dist, sampler: DistributedSampler | None = None) -> DataLoader:  # type: ignore[type-arg]
-    return DataLoader(
-        Subset(dataset, indices),
-        batch_size=batch_size,
-        sampler=sampler,
-        shuffle=False,
-        num_workers=workers,
-        pin_memory=dist.device.type == "cuda",
-        persistent_workers=workers > 0 and sampler is not None,
-    )
-
-
-def _image_batches(loader: Iterable[Any], ctx: Context) -> Iterator[Batch]:
-    dev = ctx.dist.device
-    for pixels, labels, _ in loader:
-        x = to_model_input(pixels.to(dev, non_blocking=True), ctx.job.channels, ctx.job.value_range)
-        yield x, labels.to(dev, non_blocking=True)
-
-
-def _features(net: TfjsNetwork, loader: Iterable[Any], ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
-    """Features [n, d] and labels of a loader's images, in inference mode."""
-    feats: list[torch.Tensor] = []
-    labels: list[torch.Tensor] = []
-    net.eval()
-    with torch.no_grad():
-        for x, y in _image_batches(loader, ctx):
-            feats.append(to_vectors(net(x)))
-            labels.append(y)
-    dim = int(np.prod(net.output_shape[-1:] if len(net.output_shape) == 3 else net.output_shape))
-    if not feats:
-        return torch.zeros(0, dim, device=ctx.dist.device), torch.zeros(0, dtype=torch.long, device=ctx.dist.device)
-    return torch.cat(feats), torch.cat(labels)
-
-
-def _standardization(train_features: torch.Tensor, dist: Dist) -> tuple[torch.Tensor, torch.Tensor]:
-    """The studio's feature scaling over the train split: per-feature mean, one common scale
-    (the root mean variance over all features)."""
-    f = train_features.double()
-    dim = f.shape[1]
-    stats = torch.cat([f.sum(0), f.pow(2).sum(0), torch.tensor([float(len(f))], dtype=torch.float64, device=f.device)])
-    stats = dist.sum_tensor(stats).to(f.device)
-    n = max(1.0, float(stats[-1]))
-    mean = stats[:dim] / n
-    variance = float((stats[dim : 2 * dim] / n - mean.pow(2)).clamp(min=0).mean())
-    scale = math.sqrt(variance) or 1.0
-    return mean.float(), torch.full((dim,), scale, dtype=torch.float32, device=f.device)
-
-
-def _chunks(x: torch.Tensor, y: torch.Tensor, size: int, order: torch.Tensor | None = None) -> Iterator[Batch]:
-    idx = order if order is not None else torch.arange(len(x), device=x.device)
-    for start in range(0, len(x), size):
-        sel = idx[start : start + size]
-        yield x[sel], y[sel]
-
-
-def _pad_rows(x: torch.Tensor, y: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    if len(x) >= size or len(x) == 0:
-        return x, y
-    reps = torch.arange(size, device=x.device) % len(x)
-    return x[reps], y[reps]
-
-
-def _predict(model: Classifier, batches: Iterable[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> list[tuple[int, int, int, list[float]]]:
-    """(sample index, true class, predicted class, probabilities) per sample."""
-    out = []
-    model.eval()
-    with torch.no_grad():
-        for x, y, idx in batches:
-            _, scores = model(x)
-            probs = torch.softmax(scores, dim=1)
-            for i, t, p, pr in zip(idx.tolist(), y.tolist(), probs.argmax(1).tolist(), probs.cpu().tolist()):
-                out.append((i, t, p, pr))
-    return out
-
-
-def _evaluation(rows: list[tuple[int, int, int, list[float]]], split: str, classes: list[str],
-                paths: list[str]) -> dict[str, Any]:
-    k = len(classes)
-    confusion = [[0] * k for _ in range(k)]
-    misclassified: dict[str, list[str]] = {}
-    for i, t, p, _ in rows:
-        confusion[t][p] += 1
-        if t != p:
-            misclassified.setdefault(f"{t}-{p}", []).append(paths[i])
-    n = len(rows)
-    per_class = []
-    for c in range(k):
-        tp = confusion[c][c]
-        predicted = sum(confusion[r][c] for r in range(k))
-        support = sum(confusion[c])
-        per_class.append(
-            {
-                "precision": tp / predicted if predicted else None,
-                "recall": tp / support if support else None,
-                "support": support,
-            }
-        )
-    return {
-        "split": split,
-        "classNames": classes,
-        "accuracy": sum(confusion[c][c] for c in range(k)) / n if n else None,
-        "confusion": confusion,
-        "perClass": per_class,
-        "misclassified": misclassified,
-    }
-
-
-def run(args: argparse.Namespace, dist: Dist) -> dict[str, Any]:
-    t0 = time.perf_counter()
+def start(args: argparse.Namespace, dist: Dist) -> Context:
+    """Phase "start": the job (with the command line's overrides) and the output folder."""
     here = Path(__file__).resolve().parent.parent
     job = load_job(find_job(args.job, [Path.cwd(), here, here.parent]))
     if args.epochs is not None:
         job.params.epochs = max(1, args.epochs)
     if args.batch_size is not None:
         job.params.batch_size = max(1, args.batch_size)
-    out = Path(args.out)
-    ctx = Context(args, dist, job, out, t0)
-    params = job.params
-    torch.manual_seed(params.seed)
+    ctx = Context(args, dist, job, Path(args.out), time.perf_counter())
+    torch.manual_seed(job.params.seed)
     ctx.log(
         f"Thaw runner {__version__}: job \"{job.name}\" ({job.model_id or 'custom model'}), "
         f"{dist.world} process{'es' if dist.world > 1 else ''} on {dist.device.type}"
         f"{' (' + dist.backend + ')' if dist.backend else ''}."
     )
     if dist.is_main:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.jsonl").write_text("", encoding="utf-8")
+        ctx.out.mkdir(parents=True, exist_ok=True)
+        (ctx.out / "metrics.jsonl").write_text("", encoding="utf-8")
+    return ctx
 
-    # 1. The network, up to the feature layer, checked against the browser's outputs.
+
+def build_network(ctx: Context) -> tuple[TfjsNetwork, ModelFiles]:
+    """Phase "build network": the model up to the feature layer, on the process's device."""
+    job = ctx.job
     net, files = load_network(job.model, job.feature_layer, job.input_size, job.channels)
     expected_input = (job.input_size, job.input_size, job.channels)
     if net.input_shape != expected_input:
@@ -280,63 +118,42 @@ def run(args: argparse.Namespace, dist: Dist) -> dict[str, Any]:
             f"The model takes inputs of {'×'.join(map(str, net.input_shape))}, "
             f"the job says {'×'.join(map(str, expected_input))}."
         )
-    net.to(dist.device)
-    reference: ReferenceResult | None = None
-    if job.reference and not args.skip_reference_check:
-        layer, ref_in, ref_out, ref_tol = load_reference(job.reference)
-        tol = args.reference_tolerance or ref_tol or DEFAULT_TOLERANCE
-        target = net
-        if layer and net.graph.resolve(layer) != net.until:
-            target = TfjsNetwork(net.graph, files.weights, layer, job.input_size, job.channels).to(dist.device)
-        reference = check(target, ref_in, ref_out, tol, dist.device)
-        ctx.log(
-            f"Reference check passed: {reference.images} images at {reference.layer}, "
-            f"max |difference| {reference.max_abs_diff:.2e} ({reference.relative:.1e} of the output "
-            f"scale; tolerance {tol:g})."
-        )
-    elif args.skip_reference_check:
+    return net.to(ctx.dist.device), files
+
+
+def check_reference(ctx: Context, net: TfjsNetwork, files: ModelFiles) -> ReferenceResult | None:
+    """Phase "check reference": the rebuilt network against the browser's outputs."""
+    job, args, dist = ctx.job, ctx.args, ctx.dist
+    if args.skip_reference_check:
         ctx.log("Reference check skipped (--skip-reference-check).")
-    else:
+        return None
+    if not job.reference:
         ctx.log("The job has no reference outputs: the rebuilt network is not checked.")
-
-    # 2. The images: classes, skipped files, the studio's split.
-    data = Path(args.data)
-    paths, labels, skipped, counts = _scan(ctx, data)
-    if dist.is_main:
-        (out / "skipped.json").write_text(
-            json.dumps([s.to_json() for s in skipped], indent=1), encoding="utf-8"
-        )
-    split = stratified_split(labels, params.validation_fraction, params.seed, params.test_fraction)
-    if len(split.train) < dist.world:
-        raise DataError(
-            f"{len(split.train)} training images for {dist.world} processes: each needs at least one."
-        )
+        return None
+    layer, ref_in, ref_out, ref_tol = load_reference(job.reference)
+    tol = args.reference_tolerance or ref_tol or DEFAULT_TOLERANCE
+    target = net
+    if layer and net.graph.resolve(layer) != net.until:
+        target = TfjsNetwork(net.graph, files.weights, layer, job.input_size, job.channels).to(dist.device)
+    result = check(target, ref_in, ref_out, tol, dist.device)
     ctx.log(
-        f"Data: {len(paths)} images in {len(job.class_names)} classes "
-        f"({', '.join(f'{c} {n}' for c, n in counts.items())}), {len(skipped)} skipped "
-        f"(see skipped.json); split {len(split.train)} train / {len(split.validation)} validation / "
-        f"{len(split.test)} test."
+        f"Reference check passed: {result.images} images at {result.layer}, "
+        f"max |difference| {result.max_abs_diff:.2e} ({result.relative:.1e} of the output "
+        f"scale; tolerance {tol:g})."
     )
+    return result
 
-    # 3. The plan, and the features of the original network (the head's input scaling).
+
+def build_classifier(ctx: Context, net: TfjsNetwork, shards: Shards) -> tuple[Setup, torch.Tensor, torch.Tensor]:
+    """Phase "build classifier": the plan applied, and a head scaled by the original network's
+    features of the training images (returned too: a head alone trains on them)."""
+    job, dist, params = ctx.job, ctx.dist, ctx.job.params
     modes = layer_modes(net, job.modes)
     trained = [n for n, m in net.named_layers() if m.weight_names and modes.get(n, "frozen") != "frozen"]
     head_only = not trained
-    world = dist.world
-    local_bs = max(1, math.ceil(params.batch_size / world))
-    if local_bs * world != params.batch_size:
-        ctx.log(f"Batch size {params.batch_size} over {world} processes: {local_bs} each ({local_bs * world} per step).")
-    workers = args.workers if args.workers is not None else _default_workers(dist)
-    dataset = ImageFolderDataset(data, paths, labels, job.input_size)
-    eval_bs = max(local_bs, 32)
-    train_shard = shard(split.train, dist.rank, world)
-    val_shard = shard(split.validation, dist.rank, world)
-    eval_name = "test" if split.test else "validation"
-    eval_indices = split.test if split.test else split.validation
-    eval_shard = shard(eval_indices, dist.rank, world)
     t_feat = time.perf_counter()
-    train_f, train_y = _features(net, _loader(dataset, train_shard, eval_bs, workers, dist), ctx)
-    mean, std = _standardization(train_f, dist)
+    train_f, train_y = shard_features(net, shards.train, ctx, shards)
+    mean, std = standardization(train_f, dist)
     ctx.log(
         f"Features at {job.feature_layer}: {train_f.shape[1]} per image; "
         f"{'head only, computed once' if head_only else 'layers ' + ', '.join(trained) + ' trained'} "
@@ -353,157 +170,139 @@ def run(args: argparse.Namespace, dist: Dist) -> dict[str, Any]:
         step_model = DistributedDataParallel(
             model, device_ids=[dist.device.index] if dist.device.type == "cuda" else None
         )
+    return Setup(net, groups, head, model, step_model, original, head_only), train_f, train_y
 
-    # 4. Batches: cached features for a head alone, else images through the trained layers.
-    if head_only:
-        size = -(-len(split.train) // world)
-        tx, ty = _pad_rows(train_f, train_y, size)
-        val_f, val_y = _features(net, _loader(dataset, val_shard, eval_bs, workers, dist), ctx)
-        ev_f, ev_y = _features(net, _loader(dataset, eval_shard, eval_bs, workers, dist), ctx)
 
-        def train_epoch(epoch: int) -> Iterable[Batch]:
-            gen = torch.Generator().manual_seed(params.seed * 1_000_003 + epoch * 1009 + dist.rank)
-            order = torch.randperm(len(tx), generator=gen).to(tx.device)
-            return _chunks(tx, ty, local_bs, order)
+def make_batches(ctx: Context, setup: Setup, shards: Shards, data: Data,
+                 train_f: torch.Tensor, train_y: torch.Tensor) -> Batches:
+    """Phase "make batches": cached features for a head alone, else images through the trained layers."""
+    if setup.head_only:
+        return feature_batches(ctx, setup.net, shards, train_f, train_y, len(data.split.train))
+    return image_batch_source(ctx, shards, data.split.train)
 
-        train_batches = TrainBatches(train_epoch, -(-len(tx) // local_bs))
-        val_batches: Callable[[], Iterable[Batch]] = lambda: _chunks(val_f, val_y, eval_bs)  # noqa: E731
 
-        def eval_batches() -> Iterable[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-            idx = torch.tensor(eval_shard, dtype=torch.long)
-            for start in range(0, len(ev_f), eval_bs):
-                yield ev_f[start : start + eval_bs], ev_y[start : start + eval_bs], idx[start : start + eval_bs]
-    else:
-        del train_f, train_y
-        sampler = DistributedSampler(
-            Subset(dataset, split.train), num_replicas=world, rank=dist.rank, shuffle=True, seed=params.seed
-        )
-        train_loader = _loader(dataset, split.train, local_bs, workers, dist, sampler)
-        val_loader = _loader(dataset, val_shard, eval_bs, workers, dist)
+def epoch_reporter(ctx: Context) -> Callable[[EpochRecord], None]:
+    """Appends each epoch to metrics.jsonl and prints it (first process)."""
+    epochs = ctx.job.params.epochs
 
-        def train_epoch(epoch: int) -> Iterable[Batch]:
-            sampler.set_epoch(epoch)
-            return _image_batches(train_loader, ctx)
-
-        train_batches = TrainBatches(train_epoch, len(train_loader))
-        val_batches = lambda: _image_batches(val_loader, ctx)  # noqa: E731
-
-        def eval_batches() -> Iterable[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-            loader = _loader(dataset, eval_shard, eval_bs, workers, dist)
-            for pixels, y, index in loader:  # index: the sample's index in the dataset
-                x = to_model_input(pixels.to(dist.device), job.channels, job.value_range)
-                yield x, y.to(dist.device), index
-
-    # 5. Training.
     def on_epoch(r: EpochRecord) -> None:
-        if dist.is_main:
-            with (out / "metrics.jsonl").open("a", encoding="utf-8") as f:
-                f.write(json.dumps(r.metrics()) + "\n")
-            print(
-                f"epoch {r.epoch}/{params.epochs}: train loss {r.trainLoss:.4f} acc {r.trainAccuracy:.3f}"
-                f" · val loss {r.valLoss:.4f} acc {r.valAccuracy:.3f} · {r.seconds:.1f} s",
-                flush=True,
-            )
+        if not ctx.dist.is_main:
+            return
+        with (ctx.out / "metrics.jsonl").open("a", encoding="utf-8") as f:
+            f.write(json.dumps(r.metrics()) + "\n")
+        print(
+            f"epoch {r.epoch}/{epochs}: train loss {r.trainLoss:.4f} acc {r.trainAccuracy:.3f}"
+            f" · val loss {r.valLoss:.4f} acc {r.valAccuracy:.3f} · {r.seconds:.1f} s",
+            flush=True,
+        )
 
+    return on_epoch
+
+
+def train_phase(ctx: Context, setup: Setup, batches: Batches, data: Data) -> tuple[TrainResult, float]:
+    """Phase "train": the job's epochs; returns the result and the seconds it took."""
+    params, groups, head = ctx.job.params, setup.groups, setup.head
     ctx.log(
         f"Training {groups.trainable_params + head.kernel.numel() + head.bias.numel()} parameters "
         f"({params.head} head, {params.optimizer}, {params.schedule} rate) for {params.epochs} epochs, "
-        f"{train_batches.steps} steps each."
+        f"{batches.train.steps} steps each."
     )
     t_train = time.perf_counter()
     result = train(
-        model,
-        step_model,
+        setup.model,
+        setup.step_model,
         groups.fine_tune,
         groups.reinit,
         params,
-        train_batches,
-        val_batches,
-        dist,
-        original=original,
-        on_epoch=on_epoch,
-        has_validation=bool(split.validation),
+        batches.train,
+        batches.validation,
+        ctx.dist,
+        original=setup.original,
+        on_epoch=epoch_reporter(ctx),
+        has_validation=bool(data.split.validation),
     )
-    train_seconds = time.perf_counter() - t_train
+    return result, time.perf_counter() - t_train
 
-    # 6. Final evaluation, export (rank 0 only writes).
-    rows = [r for part in dist.gather(_predict(model, eval_batches())) for r in part]
-    rows.sort(key=lambda r: r[0])
-    evaluation = _evaluation(rows, eval_name, job.class_names, paths)
+
+def evaluate(ctx: Context, setup: Setup, batches: Batches, shards: Shards, data: Data,
+             result: TrainResult, train_seconds: float) -> Outcome:
+    """Phase "evaluate": predictions on the held-out split, from every process."""
+    rows = gathered_predictions(setup.model, batches.evaluation(), ctx.dist)
+    evaluation = evaluation_record(rows, shards.eval_name, ctx.job.class_names, data.paths)
+    return Outcome(result, train_seconds, rows, evaluation)
+
+
+def run(args: argparse.Namespace, dist: Dist) -> dict[str, Any]:
+    """Every phase in order; returns run.json's record (empty on processes other than the first)."""
+    ctx = start(args, dist)
+    net, files = build_network(ctx)
+    reference = check_reference(ctx, net, files)
+    data = prepare_data(ctx)
+    shards = make_shards(ctx, data)
+    setup, train_f, train_y = build_classifier(ctx, net, shards)
+    batches = make_batches(ctx, setup, shards, data, train_f, train_y)
+    del train_f, train_y
+    result, train_seconds = train_phase(ctx, setup, batches, data)
+    outcome = evaluate(ctx, setup, batches, shards, data, result, train_seconds)
     record: dict[str, Any] = {}
-    weighted = {n: groups.modes[n] for n, m in net.named_layers() if m.weight_names}
     if dist.is_main:
-        export_classifier(out / "model", net, head)
-        (out / "predictions.json").write_text(
-            json.dumps(
-                [
-                    {"path": paths[i], "trueClass": job.class_names[t], "predictedClass": job.class_names[p],
-                     "probabilities": [round(v, 6) for v in pr]}
-                    for i, t, p, pr in rows
-                ],
-                indent=1,
-            ),
-            encoding="utf-8",
-        )
-        record = {
-            "name": job.name,
-            "modelId": job.model_id,
-            "classNames": job.class_names,
-            "plan": {"modes": dict(job.modes), "featureLayer": job.feature_layer},
-            "params": params.to_json(),
-            "history": [r.metrics() for r in result.history],
-            "bestEpoch": result.best_epoch,
-            "stoppedEarly": result.stopped_early,
-            # Of the kept weights, as the studio's run list shows them:
-            "valAccuracy": result.history[result.best_epoch - 1].valAccuracy if result.best_epoch else None,
-            "testAccuracy": evaluation["accuracy"] if eval_name == "test" else None,
-            "layers": {
-                "weighted": len(weighted),
-                "frozen": sum(1 for m in weighted.values() if m == "frozen"),
-                "fineTuned": sum(1 for m in weighted.values() if m == "fine-tune"),
-                "reinitialized": sum(1 for m in weighted.values() if m == "reinit"),
-            },
-            "evaluation": evaluation,
-            "dataset": {
-                "images": len(paths),
-                "classes": [{"name": c, "count": n} for c, n in counts.items()],
-                "skipped": len(skipped),
-                "split": {"train": len(split.train), "validation": len(split.validation), "test": len(split.test)},
-            },
-            "reference": reference.to_json() if reference else None,
-            "trainableParams": groups.trainable_params,
-            "timings": {
-                "seconds": time.perf_counter() - t0,
-                "trainSeconds": train_seconds,
-                "epochSeconds": [r.seconds for r in result.history],
-                "processes": dist.world,
-                "device": dist.device.type,
-                "backend": dist.backend,
-            },
-            "runner": {"version": __version__, "torch": torch.__version__},
-        }
-        write_run(out / "run.json", record)
-        acc = evaluation["accuracy"]
-        ctx.log(
-            f"Done: {eval_name} accuracy {acc:.3f} on {len(rows)} images"
-            if acc is not None
-            else "Done (no images to evaluate)."
-        )
-        ctx.log(f"Wrote {out / 'model' / 'model.json'}, {out / 'run.json'}, {out / 'metrics.jsonl'}.")
+        record = write_outputs(ctx, net, setup.head, setup.groups, data, reference, outcome)
     dist.barrier()
     return record
 
 
+#: Words in the error a process gets when another one stopped in the middle of a collective.
+LOST_PEER = ("Connection closed by peer", "Connection reset by peer", "Broken pipe", "NCCL communicator was aborted")
+
+
+def describe(err: BaseException) -> str:
+    """The cause of a crash in one line: the exception's type and first line; for an error
+    re-raised from a data loading worker, the worker's own last line."""
+    text = str(err).strip()
+    if text.startswith("Caught ") and "Original Traceback" in text:
+        return [line for line in text.splitlines() if line.strip()][-1].strip()
+    first = text.splitlines()[0] if text else ""
+    cause = f"{type(err).__name__}: {first}" if first else type(err).__name__
+    if any(words in text for words in LOST_PEER):
+        cause += " (another process stopped first: its own \"Thaw runner failed\" line names the cause)"
+    return cause
+
+
+def record_for_torchrun(err: BaseException) -> None:
+    """Under torchrun, writes the error where its ChildFailedError summary reads it (what
+    torch's `@record` does for an exception that escapes), so that summary names the cause
+    and its traceback instead of "error_file: <N/A>"."""
+    if os.environ.get("TORCHELASTIC_ERROR_FILE"):
+        try:
+            get_error_handler().record_exception(err)
+        except Exception:  # noqa: BLE001 - the message on stderr is what matters
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit status 0: done; 2: the job, model or data is wrong (one sentence on stderr);
+    1: a crash, whose first stderr line is "Thaw runner failed on rank N: <cause>", then the
+    traceback."""
     args = parse_args(argv)
-    dist = init_distributed(args.device)
+    rank = int(os.environ.get("RANK", "0"))
+    dist: Dist | None = None
     try:
+        dist = init_distributed(args.device)
         run(args, dist)
         return 0
-    except (*ERRORS, DataError) as err:
-        prefix = f"[rank {dist.rank}] " if dist.world > 1 else ""
-        if dist.is_main or not isinstance(err, (JobError, ReferenceMismatch, DataError, PlanError)):
+    except ERRORS as err:
+        world = dist.world if dist else int(os.environ.get("WORLD_SIZE", "1"))
+        if rank == 0 or not isinstance(err, SHARED_ERRORS):
+            prefix = f"[rank {rank}] " if world > 1 else ""
             print(f"{prefix}thaw runner: {err}", file=sys.stderr, flush=True)
+        record_for_torchrun(err)
         return 2
+    except Exception as err:  # noqa: BLE001 - a crash: its cause first, then where it happened
+        print(f"Thaw runner failed on rank {rank}: {describe(err)}", file=sys.stderr, flush=True)
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+        record_for_torchrun(err)
+        return 1
     finally:
-        dist.close()
+        if dist is not None:
+            dist.close()

@@ -1,0 +1,28 @@
+"""What every phase of a run reads: the command line, the processes, the job, the output folder."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from .distributed import Dist
+from .job import Job
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    dist: Dist
+    job: Job
+    out: Path
+    t0: float
+
+    def log(self, message: str) -> None:
+        """Prints on the first process only (every process computes the same message)."""
+        if self.dist.is_main:
+            print(message, flush=True)
+
+
+class DataError(ValueError):
+    """A data folder that does not fit the job."""
