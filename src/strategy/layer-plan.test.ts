@@ -5,6 +5,7 @@ import {
   nearestCutPoint,
   planTotals,
   planWarnings,
+  samePlan,
   setMode,
   takeFeaturesFrom,
 } from './layer-plan';
@@ -88,5 +89,19 @@ describe('layer plan rules', () => {
     expect(nearestCutPoint(layers, 'b1_dw')).toBe('stem_conv');
     expect(nearestCutPoint(layers, 'b1_project')).toBe('b1_add');
     expect(nearestCutPoint(layers, 'top_conv')).toBe('top_conv');
+  });
+});
+
+describe('samePlan', () => {
+  it('compares modes of the layers in use and the feature layer, not how the plan spells them', () => {
+    const plan = allFrozen('pool');
+    // Frozen spelled out, and a mode for the cut-away head, change nothing.
+    const explicit = {
+      ...plan,
+      modes: { stem_conv: 'frozen' as const, old_head: 'fine-tune' as const },
+    };
+    expect(samePlan(layers, plan, explicit)).toBe(true);
+    expect(samePlan(layers, plan, freezeUpTo(layers, plan, 'b1_add'))).toBe(false);
+    expect(samePlan(layers, plan, allFrozen('top_conv'))).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  * warnings that make "don't remove or reshape inner layers casually" visible.
  */
 
-import { modeOf, type LayerMode, type LayerPlan, type PlanLayer } from '../domain';
+import { featureIndex, modeOf, type LayerMode, type LayerPlan, type PlanLayer } from '../domain';
 
 function indexOf(layers: readonly PlanLayer[], name: string): number {
   return layers.findIndex((l) => l.name === name);
@@ -42,6 +42,13 @@ export function nearestCutPoint(layers: readonly PlanLayer[], name: string): str
   return null;
 }
 
+/** Whether two plans train the same network: same feature layer, same mode for every layer in use. */
+export function samePlan(layers: readonly PlanLayer[], a: LayerPlan, b: LayerPlan): boolean {
+  if (a.featureLayer !== b.featureLayer) return false;
+  const end = featureIndex(layers, a.featureLayer);
+  return layers.slice(0, end + 1).every((l) => modeOf(a.modes, l) === modeOf(b.modes, l));
+}
+
 export interface PlanTotals {
   frozen: number;
   fineTune: number;
@@ -51,10 +58,10 @@ export interface PlanTotals {
 }
 
 export function planTotals(layers: readonly PlanLayer[], plan: LayerPlan): PlanTotals {
-  const end = indexOf(layers, plan.featureLayer);
+  const end = featureIndex(layers, plan.featureLayer);
   const totals: PlanTotals = { frozen: 0, fineTune: 0, reinit: 0, cutAway: 0 };
   layers.forEach((l, i) => {
-    if (end >= 0 && i > end) totals.cutAway += l.params;
+    if (i > end) totals.cutAway += l.params;
     else {
       const mode = modeOf(plan.modes, l);
       if (mode === 'frozen') totals.frozen += l.params;

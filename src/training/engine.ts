@@ -14,14 +14,17 @@ import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './lo
 import { augmentBatch } from '../data/augment';
 import { pca2 } from './pca';
 import {
+  featureIndex,
+  featureLayerProblem,
+  frozenPrefixEnd,
   INFERENCE_BATCH,
   PROJECTION_POINTS,
   type BatchPoint,
   type BackendName,
   type EpochMetrics,
   type JobBackends,
-  type LayerMode,
   type LayerPlan,
+  type PlanLayer,
   type TrainParams,
   type TrainedWeights,
 } from '../domain';
@@ -79,29 +82,13 @@ export interface EngineResult extends ClassifierTrainingResult {
 
 const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
 
-/** Index of the last step of the longest all-Frozen prefix that ends at a cut point, ≤ `end`. */
-export function frozenPrefixEnd(
-  graph: LayerGraph,
-  modes: Readonly<Record<string, LayerMode>>,
-  end: number,
-): number {
-  let k = 0;
-  for (let i = 0; i <= end; i++) {
-    if (modeOfLayer(modes, graph.steps[i]!.layer) !== 'frozen') break;
-    if (graph.cut[i]) k = i;
-  }
-  return k;
-}
-
-function featureIndex(graph: LayerGraph, name: string): number {
-  const i = graph.steps.findIndex((s) => s.layer.name === name);
-  if (i < 0) throw new Error(`The network has no layer "${name}" to take features from.`);
-  if (!graph.cut[i]) {
-    throw new Error(
-      `Features cannot be taken from "${name}": a skip connection crosses it. Choose a block boundary.`,
-    );
-  }
-  return i;
+/** The graph's steps as plan layers: what the frozen-prefix rule (domain/frozen-prefix.ts) reads. */
+function planLayers(graph: LayerGraph): PlanLayer[] {
+  return graph.steps.map((s, i) => ({
+    name: s.layer.name,
+    params: s.layer.countParams(),
+    cutPoint: graph.cut[i]!,
+  }));
 }
 
 /** Pools a conv map to one vector per image; flattens anything else. */
@@ -145,11 +132,14 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       throw new Error(`The ${run.backends.features} backend is not available.`);
     model = await buildModel(run.artifacts);
     let graph = layerGraph(model);
-    const end = featureIndex(graph, run.plan.featureLayer);
+    const planned = planLayers(graph);
+    const problem = featureLayerProblem(planned, run.plan.featureLayer);
+    if (problem) throw new Error(problem);
+    const end = featureIndex(planned, run.plan.featureLayer);
     const augmenting =
       run.params.augment.flip || run.params.augment.crop || run.params.augment.brightness;
     // Augmentation changes every input, so nothing can be computed once and cached.
-    let k = augmenting ? 0 : frozenPrefixEnd(graph, run.plan.modes, end);
+    let k = augmenting ? 0 : frozenPrefixEnd(planned, run.plan);
     let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
     let prefixMs = 0;
     let prefixBackend: BackendName | null = null;

@@ -6,20 +6,18 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LayerPlan, ModelInfo } from '../domain';
 import { useStudio } from '../state/store';
+import { groupBlocks, type NetworkBlock } from '../strategy/blocks';
+import { blockDrift } from '../strategy/block-mix';
+import { epochCost } from '../strategy/epoch-cost';
 import {
-  blockDrift,
-  epochCost,
   featureCut,
   freezeBoundary,
   freezeLine,
-  groupBlocks,
   nearestPosition,
   planAtCut,
   planAtFreezeLine,
-  samePlan,
-  type NetworkBlock,
-} from '../strategy/blocks';
-import { planTotals, planWarnings } from '../strategy/layer-plan';
+} from '../strategy/freeze-line';
+import { planTotals, planWarnings, samePlan } from '../strategy/layer-plan';
 import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
 import { BlockRow, fmt } from './charts/diagram-block';
 import { CutRow, FreezeRow, type LineDrag } from './charts/diagram-lines';

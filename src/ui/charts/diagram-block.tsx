@@ -7,7 +7,8 @@ import {
   type LayerMode,
   type LayerPlan,
 } from '../../domain';
-import { blockMix, setBlockMode, type BlockMix, type NetworkBlock } from '../../strategy/blocks';
+import type { NetworkBlock } from '../../strategy/blocks';
+import { blockMix, setBlockMode, type BlockMix } from '../../strategy/block-mix';
 import { setMode } from '../../strategy/layer-plan';
 import { FeatureThumbs } from './feature-thumbs';
 
