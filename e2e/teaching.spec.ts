@@ -115,7 +115,9 @@ test('a huge learning rate ends the run with the divergence message, and the stu
   await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('10');
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('10');
   await startTraining(page);
-  await expect(page.getByRole('alert')).toContainText(/loss diverged .*Lower the learning rate/);
+  await expect(page.getByRole('alert')).toContainText(
+    /loss diverged: .* the fine-tune learning rate 10 is (far|probably) too high\. Lower the learning rate \(try 0\.01\)/,
+  );
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
   await page.getByRole('spinbutton', { name: 'Learning rate', exact: true }).fill('0.001');
   await page.getByRole('spinbutton', { name: 'Fine-tune learning rate' }).fill('0.001');

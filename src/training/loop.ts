@@ -9,13 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffleInPlace, type Split } from '../data/split';
 import {
   BATCH_REPORT_MS,
-  EXPLODED_FACTOR,
   type BatchPoint,
   earlyStoppingState,
   type EpochMetrics,
   type TrainParams,
 } from '../domain';
 import { createConservation } from './conservation';
+import { blameRate, createLossWatch, divergenceMessage, type Blame } from './divergence';
 import { lossAndAccuracy, predictClasses, type Scorer } from './evaluation';
 import { createHead, type FeatureScale } from './head';
 import { createOptimizers } from './optimizers';
@@ -66,15 +66,13 @@ export interface ClassifierTrainingResult {
   bias: Float32Array;
 }
 
-/** Thrown when the loss stops being a finite number or explodes. */
+/**
+ * Thrown when the loss stops being a finite number or climbs far above where it started
+ * (`divergence.ts`): the message names the learning rate to blame and a value to try.
+ */
 export class DivergedError extends Error {
-  constructor(epoch: number, loss: number) {
-    const what = Number.isFinite(loss)
-      ? `it exploded to ${loss.toExponential(1)}`
-      : 'not a finite number';
-    super(
-      `The loss diverged (${what}) in epoch ${epoch}. Lower the learning rate and train again.`,
-    );
+  constructor(epoch: number, from: number, to: number, blame: Blame) {
+    super(divergenceMessage({ from, to }, epoch, blame));
     this.name = 'DivergedError';
   }
 }
@@ -142,7 +140,9 @@ export async function trainClassifier(
 
   let stopped = false;
   let stoppedEarly = false;
-  let firstLoss: number | null = null;
+  const watch = createLossWatch();
+  const blame = blameRate(params, { fineTune: fineTune.length > 0, reinit: reinit.length > 0 });
+  let firstLoss = Number.NaN;
   const trainedVars = [...fast, ...fineTune];
   const keepsBest = params.earlyStopping.enabled;
   /** The weights of the best epoch so far (when early stopping keeps them). */
@@ -184,9 +184,9 @@ export async function trainClassifier(
         const lossValue = (await loss.data())[0]!;
         const hitValue = (await hits.data())[0]!;
         tf.dispose([loss, hits]);
-        firstLoss ??= lossValue;
-        if (!Number.isFinite(lossValue) || lossValue > EXPLODED_FACTOR * Math.max(1, firstLoss))
-          throw new DivergedError(epoch + 1, lossValue);
+        const diverged = watch.observe(lossValue);
+        if (diverged) throw new DivergedError(epoch + 1, diverged.from, diverged.to, blame);
+        if (Number.isNaN(firstLoss)) firstLoss = lossValue;
         lossSum += lossValue * idx.length;
         correct += hitValue;
         pending.push({ x: epoch + (step + 1) / steps, loss: lossValue });
@@ -195,7 +195,8 @@ export async function trainClassifier(
       }
       if (stopped) break;
       const val = await lossAndAccuracy(scorer, split.validation, batchSize);
-      if (!Number.isFinite(val.loss)) throw new DivergedError(epoch + 1, val.loss);
+      if (!Number.isFinite(val.loss))
+        throw new DivergedError(epoch + 1, firstLoss, val.loss, blame);
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         trainLoss: lossSum / n,
