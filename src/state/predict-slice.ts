@@ -5,6 +5,8 @@ import type { StudioState } from './store';
 export interface PredictState {
   /** The run whose classifier predicts (its id), or null. */
   runId: string | null;
+  /** The run was put to use because it had just finished training (nobody chose it in the list). */
+  justTrained: boolean;
   status: 'idle' | 'loading' | 'ready' | 'predicting' | 'error';
   classNames: string[];
   imageSize: number;
@@ -25,6 +27,7 @@ export interface PredictSlice {
 
 export const PREDICT_IDLE: PredictState = {
   runId: null,
+  justTrained: false,
   status: 'idle',
   classNames: [],
   imageSize: 0,
