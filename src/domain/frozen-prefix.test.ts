@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { featureIndex, featureLayerProblem, frozenPrefixEnd } from './frozen-prefix';
+import { augments, featureIndex, featureLayerProblem, frozenPrefixEnd } from './frozen-prefix';
 import type { LayerMode, LayerPlan, PlanLayer } from './layers';
 
 const layer = (name: string, params: number, cutPoint = true): PlanLayer => ({
@@ -77,5 +77,13 @@ describe('frozenPrefixEnd', () => {
     expect(frozenPrefixEnd(resNet, plan({ conv1: 'reinit' }))).toBe(0);
     // relu1 and add have no weights: always Frozen, whatever the plan says.
     expect(frozenPrefixEnd(resNet, plan({ relu1: 'fine-tune', add: 'reinit' }))).toBe(7);
+  });
+});
+
+describe('augments', () => {
+  it('is true when any augmentation is on: then nothing is cached', () => {
+    expect(augments({ flip: false, crop: false, brightness: false })).toBe(false);
+    expect(augments({ flip: false, crop: true, brightness: false })).toBe(true);
+    expect(augments({ flip: true, crop: false, brightness: true })).toBe(true);
   });
 });

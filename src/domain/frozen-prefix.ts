@@ -5,6 +5,7 @@
  * memory note sizes. One rule for all three.
  */
 import { modeOf, type LayerPlan, type PlanLayer } from './layers';
+import type { TrainParams } from './params';
 
 /**
  * Index of the layer features are taken from. A plan that names no layer of this network
@@ -40,4 +41,12 @@ export function frozenPrefixEnd(layers: readonly PlanLayer[], plan: LayerPlan): 
     if (layers[i]!.cutPoint) k = i;
   }
   return k;
+}
+
+/**
+ * Whether training changes the input images (flip, crop, brightness): then every step sees
+ * new inputs, and no frozen prefix can be computed once and cached.
+ */
+export function augments(augment: TrainParams['augment']): boolean {
+  return augment.flip || augment.crop || augment.brightness;
 }

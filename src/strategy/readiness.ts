@@ -25,3 +25,44 @@ export function datasetProblems(classes: readonly ClassSummary[]): string[] {
   }
   return problems;
 }
+
+/** What decides whether a run may start (the training panel's state, reduced to facts). */
+export interface TrainInputs {
+  modelLoaded: boolean;
+  /** The last model load failed. */
+  modelFailed: boolean;
+  backendReady: boolean;
+  /** Null before any dataset is loaded. */
+  datasetName: string | null;
+  /** Images are still being read. */
+  reading: boolean;
+  datasetFailed: boolean;
+  classes: readonly ClassSummary[];
+  /** Fields whose typed value is refused, by name: no run starts while any is. */
+  refused: readonly string[];
+}
+
+/**
+ * Whether Train may start, and if not, what stops it, first reason first (a refused field,
+ * then the model, the backend, the dataset). A dataset that failed to load blocks silently:
+ * its own message is shown where it was loaded.
+ */
+export function trainReadiness(t: TrainInputs): { ready: boolean; blockers: string[] } {
+  const blockers = [
+    ...(t.modelLoaded
+      ? []
+      : [t.modelFailed ? 'The model did not load.' : 'The model is still loading.']),
+    ...(t.backendReady ? [] : ['The compute backend is starting.']),
+    ...(t.datasetName
+      ? t.reading
+        ? ['The images are still being read.']
+        : datasetProblems(t.classes)
+      : ['Load a dataset first.']),
+  ];
+  const n = t.refused.length;
+  if (n > 0)
+    blockers.unshift(
+      `${t.refused.map((name) => `"${name}"`).join(' and ')} ${n === 1 ? 'is' : 'are'} not valid — fix ${n === 1 ? 'it' : 'them'} to train.`,
+    );
+  return { ready: blockers.length === 0 && !t.datasetFailed, blockers };
+}

@@ -14,6 +14,7 @@ import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './lo
 import { augmentBatch } from '../data/augment';
 import { pca2 } from './pca';
 import {
+  augments,
   featureIndex,
   featureLayerProblem,
   frozenPrefixEnd,
@@ -136,9 +137,8 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const problem = featureLayerProblem(planned, run.plan.featureLayer);
     if (problem) throw new Error(problem);
     const end = featureIndex(planned, run.plan.featureLayer);
-    const augmenting =
-      run.params.augment.flip || run.params.augment.crop || run.params.augment.brightness;
     // Augmentation changes every input, so nothing can be computed once and cached.
+    const augmenting = augments(run.params.augment);
     let k = augmenting ? 0 : frozenPrefixEnd(planned, run.plan);
     let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
     let prefixMs = 0;

@@ -1,50 +1,7 @@
 import { useId } from 'react';
-import { CACHE_BUDGET_BYTES, modeOf, type LayerInfo, type LayerPlan } from '../domain';
+import { augments, CACHE_BUDGET_BYTES } from '../domain';
 import { useStudio } from '../state/store';
-
-export interface MemoryEstimate {
-  /** Pixels held in the worker: images × side × side × 3 bytes. */
-  imageBytes: number;
-  /** The frozen prefix cached per image, or null when nothing is frozen or augmentation is on. */
-  cache: { layer: string; shape: string; bytes: number; fits: boolean } | null;
-  augmenting: boolean;
-}
-
-const product = (shape: string) =>
-  shape
-    .split('×')
-    .map(Number)
-    .reduce((a, b) => a * (Number.isFinite(b) ? b : 1), 1);
-
-/**
- * What the worker keeps for `images` images at `side` px with this plan: the pixels, and
- * the activations of the longest all-Frozen prefix that ends at a cut point (the engine's
- * rule), which fit in `CACHE_BUDGET_BYTES` or are recomputed every step.
- */
-export function memoryEstimate(
-  layers: readonly LayerInfo[],
-  plan: LayerPlan,
-  images: number,
-  side: number,
-  augmenting: boolean,
-): MemoryEstimate {
-  const imageBytes = images * side * side * 3;
-  if (augmenting) return { imageBytes, cache: null, augmenting };
-  const end = layers.findIndex((l) => l.name === plan.featureLayer);
-  let cut: LayerInfo | null = null;
-  for (const [i, layer] of layers.entries()) {
-    if (end >= 0 && i > end) break;
-    if (modeOf(plan.modes, layer) !== 'frozen') break;
-    if (layer.cutPoint) cut = layer;
-  }
-  if (!cut || cut === layers[0]) return { imageBytes, cache: null, augmenting };
-  const bytes = images * product(cut.outputShape) * 4;
-  return {
-    imageBytes,
-    cache: { layer: cut.name, shape: cut.outputShape, bytes, fits: bytes <= CACHE_BUDGET_BYTES },
-    augmenting,
-  };
-}
+import { imagesInStorage, memoryEstimate } from '../strategy/memory';
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GB`;
@@ -72,16 +29,9 @@ export function MemoryNote() {
   const images = decoding?.total || classes.reduce((n, c) => n + c.count, 0);
   if (!model || images === 0) return null;
   const side = model.resolution;
-  const m = memoryEstimate(
-    model.layers,
-    plan,
-    images,
-    side,
-    augment.flip || augment.crop || augment.brightness,
-  );
+  const m = memoryEstimate(model.layers, plan, images, side, augments(augment));
   const budget = formatBytes(CACHE_BUDGET_BYTES);
-  // While reading, the images go where the budget sends them; once read, where they went.
-  const stored = decoding ? m.imageBytes > budgetBytes : where === 'storage';
+  const stored = imagesInStorage(m.imageBytes, budgetBytes, decoding !== null, where);
   const pixels = `${formatBytes(m.imageBytes)} (${images.toLocaleString('en')} × ${side}×${side} RGB)`;
   return (
     <>
@@ -121,8 +71,7 @@ export function MemoryNote() {
               setBudget(Math.round(mb) * 2 ** 20);
           }}
         />{' '}
-        — past it, images are read from browser storage per batch (applies to the next folder
-        read).
+        — past it, images are read from browser storage per batch (applies to the next folder read).
       </p>
     </>
   );

@@ -1,5 +1,5 @@
 import { useStudio } from '../state/store';
-import type { TrainParams } from '../domain';
+import { augments, type TrainParams } from '../domain';
 import { NumberField } from './number-field';
 
 /** Head, optimizer, schedule, conservation, augmentation and BatchNorm choices, each with its reason. */
@@ -8,7 +8,7 @@ export function TrainOptions({ disabled }: { disabled: boolean }) {
   const setParams = useStudio((s) => s.setParams);
   const set = <K extends keyof TrainParams>(key: K, value: TrainParams[K]) =>
     setParams({ [key]: value } as Partial<TrainParams>);
-  const augmenting = params.augment.flip || params.augment.crop || params.augment.brightness;
+  const augmenting = augments(params.augment);
   const summary = [
     params.head === 'svm' ? 'linear SVM' : 'softmax',
     params.optimizer === 'sgd' ? 'SGD' : 'Adam',

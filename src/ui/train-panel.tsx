@@ -1,22 +1,45 @@
 import { useCallback, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/store';
-import { datasetProblems } from '../strategy/readiness';
+import { trainReadiness } from '../strategy/readiness';
 import { useStudioActions } from './studio-actions';
-import { LossChart } from './charts/loss-chart';
 import { EvaluationView } from './evaluation-view';
 import { PredictPanel } from './predict-panel';
 import { TrainOptions } from './train-options';
 import { RunsView } from './runs-view';
 import { FieldProblems, NumberField } from './number-field';
 import { MemoryNote } from './memory-note';
+import {
+  EpochsTable,
+  RunTimingsNote,
+  TensorCheckNote,
+  TrainLossChart,
+  TrainProgress,
+  ValidationMetric,
+} from './train-live';
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-/** The epochs table shows the latest few; the curve shows them all. */
-const EPOCH_ROWS = 8;
-
+/**
+ * Step 3: the run's settings, Train and Stop, and what a run reports. The panel selects only
+ * what changes between runs; the parts that follow a run batch by batch select their own data
+ * (train-live.tsx), so a batch report does not re-render the panel.
+ */
 export function TrainPanel() {
   const { stop, train } = useStudioActions();
-  const s = useStudio();
+  const s = useStudio(
+    useShallow((s) => ({
+      phase: s.phase,
+      params: s.params,
+      setParams: s.setParams,
+      trainingError: s.trainingError,
+      datasetName: s.datasetName,
+      reading: s.decoding !== null,
+      modelLoaded: s.model !== null,
+      modelFailed: Boolean(s.modelError),
+      backendReady: s.backend !== null,
+      datasetFailed: Boolean(s.datasetError),
+      classes: s.classes,
+    })),
+  );
   // Fields whose typed value is refused (name → why): no run starts while any is.
   const [fieldProblems, setFieldProblems] = useState<Record<string, string>>({});
   const reportField = useCallback(
@@ -31,46 +54,16 @@ export function TrainPanel() {
     [],
   );
   const running = s.phase === 'features' || s.phase === 'training';
-  const blockers = [
-    ...(s.model ? [] : [s.modelError ? 'The model did not load.' : 'The model is still loading.']),
-    ...(s.backend ? [] : ['The compute backend is starting.']),
-    ...(s.datasetName
-      ? s.decoding
-        ? ['The images are still being read.']
-        : datasetProblems(s.classes)
-      : ['Load a dataset first.']),
-  ];
   // A number typed out of range is never replaced by the last valid one behind the user's back.
   const refused = Object.keys(fieldProblems);
-  if (refused.length > 0)
-    blockers.unshift(
-      `${refused.map((n) => `"${n}"`).join(' and ')} ${refused.length === 1 ? 'is' : 'are'} not valid — fix ${refused.length === 1 ? 'it' : 'them'} to train.`,
-    );
-  const ready = blockers.length === 0 && !s.datasetError;
-  const featureShare = s.features?.cached ? 0 : 0.4;
-  const featureFrac = s.features ? s.features.done / Math.max(1, s.features.total) : 0;
-  const lastX = s.batches[s.batches.length - 1]?.x ?? 0;
-  const trainFrac = Math.min(1, lastX / Math.max(1, s.params.epochs));
-  const progress =
-    s.phase === 'done' ? 1 : featureShare * featureFrac + (1 - featureShare) * trainFrac;
-  const lastEpoch = s.epochs[s.epochs.length - 1];
-
-  let phaseText = '';
-  if (s.phase === 'features' && s.features)
-    phaseText = `Running the frozen layers once per image: ${s.features.done} / ${s.features.total}`;
-  else if (s.phase === 'features') phaseText = 'Preparing…';
-  else if (s.phase === 'training')
-    phaseText = `Epoch ${Math.min(s.params.epochs, s.epochs.length + 1)} / ${s.params.epochs}${s.features?.cached ? ' · frozen features from cache' : ''}`;
-  else if (s.phase === 'done') phaseText = `Finished ${s.epochs.length} epochs`;
-  else if (s.phase === 'stopped')
-    phaseText = `Stopped after ${s.epochs.length} epoch${s.epochs.length === 1 ? '' : 's'}; the curve so far is kept.`;
+  const { ready, blockers } = trainReadiness({ ...s, refused });
 
   return (
     <section
       aria-label="Training"
       className="panel training"
       data-dataset={s.datasetName ?? ''}
-      data-decoding={s.decoding ? 'yes' : 'no'}
+      data-decoding={s.reading ? 'yes' : 'no'}
     >
       <h2>
         <span className="step">3</span> Train
@@ -176,121 +169,20 @@ export function TrainPanel() {
           {blockers[0]}
         </p>
       )}
-      <div className="progress-row">
-        <progress
-          aria-label="Training progress"
-          max={1}
-          value={running || s.phase === 'done' || s.phase === 'stopped' ? progress : 0}
-        />
-        <span className="small muted">{phaseText}</span>
-      </div>
+      <TrainProgress />
       {s.trainingError && (
         <p role="alert" className="error-text">
           {s.trainingError}
         </p>
       )}
-      <LossChart
-        batches={s.batches}
-        epochs={s.epochs}
-        totalEpochs={s.params.epochs}
-        keptEpoch={s.params.earlyStopping.enabled ? s.bestEpoch : null}
-      />
-      <div
-        role="status"
-        aria-label="Validation accuracy"
-        className="metric"
-        data-run={s.runId ?? ''}
-        data-epochs={s.epochs.length}
-        data-phase={s.phase}
-      >
-        {s.valAccuracy !== null ? (
-          <>
-            <span className="metric-label">Validation accuracy</span>
-            <span className="metric-value">{pct(s.valAccuracy)}</span>
-            <span className="small muted">
-              chance: {pct(1 / Math.max(1, s.classes.length))}
-              {s.bestEpoch && s.params.earlyStopping.enabled
-                ? ` · weights of epoch ${s.bestEpoch} of ${s.epochs.length} kept${s.stoppedEarly ? ' (stopped early)' : ''}`
-                : ''}
-            </span>
-          </>
-        ) : lastEpoch ? (
-          <span className="muted">
-            Validation accuracy after epoch {lastEpoch.epoch}: {pct(lastEpoch.valAccuracy)}
-          </span>
-        ) : (
-          <span className="muted">Validation accuracy appears here after training.</span>
-        )}
-      </div>
-      {s.epochs.length > 0 && (
-        <table className="epochs" aria-label="Epochs">
-          <thead>
-            <tr>
-              <th scope="col">Epoch</th>
-              <th scope="col" className="num">
-                Train loss
-              </th>
-              <th scope="col" className="num">
-                Train acc.
-              </th>
-              <th scope="col" className="num">
-                Val. loss
-              </th>
-              <th scope="col" className="num">
-                Val. acc.
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.epochs.slice(-EPOCH_ROWS).map((e) => (
-              <tr key={e.epoch}>
-                <td>{e.epoch}</td>
-                <td className="num">{e.trainLoss.toFixed(3)}</td>
-                <td className="num">{pct(e.trainAccuracy)}</td>
-                <td className="num">{e.valLoss.toFixed(3)}</td>
-                <td className="num">{pct(e.valAccuracy)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <TrainLossChart />
+      <ValidationMetric />
+      <EpochsTable />
       <EvaluationView />
       <PredictPanel />
-      {s.timings && (
-        <p
-          className="small muted"
-          data-testid="timings"
-          data-features-ms={Math.round(s.timings.featuresMs)}
-          data-head-ms={Math.round(s.timings.headMs)}
-          data-images={s.timings.images}
-          data-features-backend={s.timings.featuresBackend ?? ''}
-          data-head-backend={s.timings.headBackend}
-          data-frozen-layers={s.timings.frozenPrefixLayers}
-          data-trainable-params={s.timings.trainableParams}
-        >
-          {s.timings.featuresBackend
-            ? `Frozen part (${s.timings.frozenPrefixLayers} layers): ${s.timings.images} images in ${(s.timings.featuresMs / 1000).toFixed(1)} s on ${s.timings.featuresBackend} (${(s.timings.images / Math.max(0.001, s.timings.featuresMs / 1000)).toFixed(1)} img/s), cached. `
-            : s.timings.frozenPrefixLayers > 1
-              ? `Frozen part (${s.timings.frozenPrefixLayers} layers): from cache. `
-              : 'Nothing frozen to cache: every step runs the whole network. '}
-          Training: {(s.timings.headMs / 1000).toFixed(1)} s on {s.timings.headBackend}
-          {s.timings.trainableParams > 0
-            ? `, ${s.timings.trainableParams.toLocaleString('en')} network parameters + head`
-            : ', head only'}
-          .
-        </p>
-      )}
+      <RunTimingsNote />
       <MemoryNote />
-      {s.tensorCheck && (
-        <p
-          className="small muted"
-          data-testid="tensor-check"
-          data-before={s.tensorCheck.before}
-          data-after={s.tensorCheck.after}
-        >
-          Worker tensors: {s.tensorCheck.before} before the run, {s.tensorCheck.after} after.
-        </p>
-      )}
+      <TensorCheckNote />
       <RunsView />
     </section>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CACHE_BUDGET_BYTES, type LayerInfo } from '../domain';
-import { memoryEstimate } from './memory-note';
+import { imagesInStorage, memoryEstimate } from './memory';
 
 const layer = (name: string, outputShape: string, params: number, cutPoint = true): LayerInfo => ({
   name,
@@ -48,5 +48,14 @@ describe('memory estimate', () => {
         false,
       ).cache,
     ).toBeNull();
+  });
+});
+
+describe('where the images are kept', () => {
+  it('follows the budget while reading, and where they went once read', () => {
+    expect(imagesInStorage(2000, 1000, true, null)).toBe(true);
+    expect(imagesInStorage(500, 1000, true, 'storage')).toBe(false);
+    expect(imagesInStorage(2000, 1000, false, 'memory')).toBe(false);
+    expect(imagesInStorage(500, 1000, false, 'storage')).toBe(true);
   });
 });
