@@ -10,7 +10,7 @@ import { bundledModels } from './scripts/bundled-models.ts';
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
   "connect-src 'self' blob: data: https: http://localhost:* http://127.0.0.1:*",
   "img-src 'self' blob: data:",
@@ -21,6 +21,12 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'self'",
   "form-action 'none'",
 ].join('; ');
+
+/** Cross-origin isolation: SharedArrayBuffer, so tfjs's wasm backend can run threaded. */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 /**
  * Puts the policy into the built `index.html`, so it holds wherever the files are served.
@@ -42,7 +48,12 @@ function contentSecurityPolicy(): Plugin {
 
 export default defineConfig({
   plugins: [react(), bundledModels(), contentSecurityPolicy()],
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // Unminified: tfjs's threaded wasm starts its threads from the source text of one of
+    // its functions, which minification ties to names outside it.
+    rolldownOptions: { output: { minify: false } },
+  },
   // Pre-bundle the worker's dependencies at start-up: discovered later, they would make
   // the dev server reload the page on a first visit.
   optimizeDeps: {
@@ -52,11 +63,14 @@ export default defineConfig({
       '@tensorflow/tfjs-backend-webgpu',
     ],
   },
-  server: { port: 5173 },
+  server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION },
   // The same policy as a header on everything `vite preview` serves, the worker's script
   // included (a worker does not inherit the page's meta tag).
   preview: {
-    headers: { 'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'` },
+    headers: {
+      ...CROSS_ORIGIN_ISOLATION,
+      'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`,
+    },
   },
   build: { chunkSizeWarningLimit: 4000, target: 'es2022' },
 });

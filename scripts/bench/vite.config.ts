@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   root: fileURLToPath(new URL('./page', import.meta.url)),
   base: '/bench/',
-  worker: { format: 'es' },
+  // Unminified like the studio's worker (vite.config.ts): tfjs's wasm threads need it.
+  worker: { format: 'es', rolldownOptions: { output: { minify: false } } },
   logLevel: 'warn',
   build: { emptyOutDir: false, chunkSizeWarningLimit: 4000, target: 'es2022' },
 });

@@ -23,4 +23,9 @@ export interface BackendReport {
   jobs: JobBackends;
   /** Why a job is not on the active backend, if it is not. */
   note: string;
+  /**
+   * Threads of the wasm backend when a job runs on it (null when none does), and why it
+   * is single-threaded when it is.
+   */
+  wasm?: { threads: number; isolated: boolean; note: string } | null;
 }

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -72,8 +72,63 @@ async function smokeTest(): Promise<boolean> {
   return [19, 22, 43, 50].every((v, i) => Math.abs((values[i] ?? NaN) - v) < 1e-4);
 }
 
-/** Activates the chosen backend (or the best that works) and plans each job's backend. */
-export async function selectBackend(requested: BackendChoice): Promise<BackendReport> {
+/** What a server must send for the studio to be cross-origin isolated (README, vite.config.ts). */
+export const ISOLATION_HEADERS =
+  'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+
+let wasmStarted = false;
+
+/**
+ * Starts the wasm backend once per worker (its thread pool cannot change afterwards) with
+ * `threads` threads. tfjs caps the pool at half of `navigator.hardwareConcurrency` (it
+ * assumes two hardware threads per core), so the count it reads is raised while wasm starts:
+ * on a 2-core machine it would otherwise run on one thread.
+ */
+async function startWasm(threads: number): Promise<void> {
+  if (wasmStarted) return;
+  wasmStarted = true;
+  setThreadsCount(threads);
+  const nav = globalThis.navigator as Navigator | undefined;
+  const own = nav ? Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency') : undefined;
+  if (nav)
+    Object.defineProperty(nav, 'hardwareConcurrency', { value: threads * 2, configurable: true });
+  const before = tf.getBackend();
+  try {
+    if ((await switchTo('wasm')) && before && before !== 'wasm')
+      await switchTo(before as BackendName);
+  } finally {
+    if (nav) {
+      if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
+      else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+    }
+  }
+}
+
+/** How many threads wasm runs on, and why it is single-threaded when it is. */
+function wasmThreads(): BackendReport['wasm'] {
+  if (!tf.findBackend('wasm')) return null;
+  const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  const threads = isolated ? getThreadsCount() : 1;
+  const note = isolated
+    ? ''
+    : `wasm runs on one thread: the page is not cross-origin isolated (its server must send ${ISOLATION_HEADERS}).`;
+  return { threads, isolated, note };
+}
+
+/**
+ * Activates the chosen backend (or the best that works) and plans each job's backend.
+ * `options.wasmThreads`: the wasm thread pool's size (default: one per core); it applies
+ * only before wasm first starts in this worker.
+ */
+export async function selectBackend(
+  requested: BackendChoice,
+  options: { wasmThreads?: number } = {},
+): Promise<BackendReport> {
+  await startWasm(
+    options.wasmThreads ??
+      (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ??
+      1,
+  );
   const order =
     requested === 'auto'
       ? BACKEND_ORDER
@@ -101,5 +156,7 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendRe
       );
     else notes.push('Small dense heads train faster on cpu than on wasm.');
   }
-  return { active, requested, gpu, jobs, note: notes.join(' ') };
+  const usesWasm = Object.values(jobs).includes('wasm');
+  const wasm = usesWasm ? wasmThreads() : null;
+  return { active, requested, gpu, jobs, note: notes.join(' '), wasm };
 }

@@ -39,6 +39,13 @@ export function BackendControls() {
             <span className="pill">Backend: {report.active}</span>
             {gpuText && <span className="muted"> · {gpuText}</span>}
             {jobsText && <span className="muted"> · {jobsText}</span>}
+            {report.wasm && (
+              <span className="muted" title={report.wasm.note}>
+                {' '}
+                · wasm: {report.wasm.threads} {report.wasm.threads === 1 ? 'thread' : 'threads'}
+                {!report.wasm.isolated && ' (page not cross-origin isolated)'}
+              </span>
+            )}
           </>
         ) : (
           <span className="muted">Backend: starting…</span>

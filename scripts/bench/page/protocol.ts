@@ -20,6 +20,10 @@ export interface BaselineConfig {
   batchSize: number;
   /** Alternating repetitions: the studio's engine, then model.fit, then the engine again… */
   reps: number;
+  /** The wasm thread pool's size (default: one per core; 1 = single-threaded). */
+  threads?: number;
+  /** Only the studio's engine (no `model.fit` repetitions). */
+  engineOnly?: boolean;
 }
 
 export interface EngineRep {

@@ -52,7 +52,7 @@ function planOf(model: tf.LayersModel, config: BaselineConfig): LayerPlan {
 }
 
 async function run(config: BaselineConfig) {
-  const backend = await selectBackend(config.backend);
+  const backend = await selectBackend(config.backend, { wasmThreads: config.threads });
   const jobs: JobBackends = backend.jobs;
   const base = await fetchModelArtifacts(config.model.url);
   const artifacts =
@@ -101,6 +101,7 @@ async function run(config: BaselineConfig) {
     engine.push(e.rep);
     trainableParams.engine = e.trainableParams;
     frozenPrefixLayers = e.frozenPrefixLayers;
+    if (config.engineOnly) continue;
     try {
       const n = await naiveRun(artifacts, spec, params, images, labels, split, config, jobs);
       naive.push(n.rep);

@@ -1,0 +1,251 @@
+// Threaded against single-threaded wasm, in one run on one page build: the studio's engine
+// (`trainWithPlan`, in the benchmark page's worker) on the bundled photo sample with the
+// default MobileNetV2 α=0.35, each repetition on a fresh page (a fresh worker: the wasm
+// thread pool is fixed when wasm starts), single- and multi-threaded pages alternating so
+// both see the same machine load.
+//   - features: the frozen network's pass over every image (the prefix cache), 224 and 128 px;
+//   - a top-block fine-tune epoch (frozen up to block_15_project_BN) at 224 px;
+//   - a full fine-tune epoch (every layer trained) at 96 px.
+// Also counts main-thread long tasks (> 50 ms) on the page while the worker trains.
+// Writes bench/<date>-threads.json and .md.
+//
+//   npm run bench:threads                 (about 15 minutes on 2 cores)
+//   npm run bench:threads -- --reps 2 --per-class 4 --out /tmp/x   a quick look
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { findBrowser } from './find-browser.mjs';
+import { summary } from './bench/stats.mjs';
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const REPS = Number(option('reps', 3));
+const PER_CLASS = Number(option('per-class', 10));
+const PORT = Number(option('port', 4393));
+const OUT = option('out', 'bench');
+const baseURL = `http://127.0.0.1:${PORT}/`;
+
+const MODEL = {
+  url: '/models/mobilenet-v2-035/model.json',
+  nativeSize: 224,
+  channels: 3,
+  valueRange: [-1, 1],
+  featureLayer: 'global_average_pooling2d',
+};
+const CASES = [
+  {
+    id: 'features-224',
+    label: 'features, 224 px',
+    size: 224,
+    freezeUpTo: MODEL.featureLayer,
+    epochs: 1,
+  },
+  {
+    id: 'features-128',
+    label: 'features, 128 px',
+    size: 128,
+    freezeUpTo: MODEL.featureLayer,
+    epochs: 1,
+  },
+  {
+    id: 'top-block-224',
+    label: 'top-block fine-tune epoch, 224 px',
+    size: 224,
+    freezeUpTo: 'block_15_project_BN',
+    epochs: 3,
+  },
+  {
+    id: 'full-96',
+    label: 'full fine-tune epoch, 96 px',
+    size: 96,
+    freezeUpTo: 'input_1',
+    epochs: 3,
+  },
+];
+
+const executablePath = await findBrowser();
+if (!executablePath) {
+  console.error('No Chromium found; see README (Quick start).');
+  process.exit(1);
+}
+const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
+
+const outDir = mkdtempSync(join(tmpdir(), 'thaw-bench-threads-'));
+log(`Building the studio and the benchmark page into ${outDir}…`);
+for (const args of [
+  ['vite', 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
+  ['vite', 'build', '--config', 'scripts/bench/vite.config.ts', '--outDir', join(outDir, 'bench')],
+])
+  if (spawnSync('npx', args, { stdio: 'inherit' }).status !== 0) process.exit(1);
+const server = spawn(
+  'npx',
+  [
+    'vite',
+    'preview',
+    '--outDir',
+    outDir,
+    '--port',
+    String(PORT),
+    '--strictPort',
+    '--host',
+    '127.0.0.1',
+  ],
+  { stdio: 'ignore', detached: true },
+);
+process.on('exit', () => {
+  try {
+    process.kill(-server.pid);
+  } catch {
+    /* gone */
+  }
+});
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(baseURL)).ok) break;
+  } catch {
+    /* not up yet */
+  }
+  if (i > 120) throw new Error('vite preview did not start');
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+const manifest = JSON.parse(readFileSync('public/samples/photos/manifest.json', 'utf8'));
+const images = manifest.classes.flatMap((c, label) =>
+  c.files.slice(0, PER_CLASS).map((f) => ({ url: `/samples/photos/${c.name}/${f}`, label })),
+);
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-quic', '--disable-background-networking'],
+});
+
+/** One repetition of one case on a fresh page; `threads` undefined = one per core. */
+async function once(c, threads) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  try {
+    await page.goto(`${baseURL}bench/`);
+    await page.waitForFunction(() => 'thawBench' in window, null, { timeout: 60_000 });
+    const isolated = await page.evaluate(() => self.crossOriginIsolated);
+    const config = {
+      backend: 'wasm',
+      model: { ...MODEL, size: c.size },
+      freezeUpTo: c.freezeUpTo,
+      images,
+      numClasses: manifest.classes.length,
+      epochs: c.epochs,
+      batchSize: 16,
+      reps: 1,
+      engineOnly: true,
+      ...(threads !== undefined ? { threads } : {}),
+    };
+    const r = await page.evaluate((cfg) => window.thawBench(cfg), config);
+    if (r.type !== 'result') throw new Error(r.message);
+    const e = r.engine[0];
+    const steady = e.epochMs.slice(1);
+    return {
+      isolated,
+      threads: r.backend.wasm?.threads ?? null,
+      prefixMs: e.prefixMs,
+      imagesPerS: (r.images / e.prefixMs) * 1000,
+      epochMs: steady.length ? summary(steady).median : e.epochMs[0],
+      longTasks: await page.evaluate(() => window.__longTasks),
+      tensorsLeft: e.tensorsLeft,
+      images: r.images,
+      trainImages: r.trainImages,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+const started = Date.now();
+const rows = [];
+for (const c of CASES) {
+  const single = [];
+  const multi = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    // Alternate which goes first, so neither always runs on a warmer machine.
+    const order = rep % 2 === 0 ? [1, undefined] : [undefined, 1];
+    for (const t of order) {
+      const r = await once(c, t);
+      (t === 1 ? single : multi).push(r);
+      log(
+        c.id,
+        t === 1 ? '1 thread' : `${r.threads} threads`,
+        JSON.stringify({ ...r, longTasks: r.longTasks.length }),
+      );
+    }
+  }
+  const metric = c.id.startsWith('features') ? 'prefixMs' : 'epochMs';
+  const ratios = single.map((s, i) => s[metric] / multi[i][metric]);
+  rows.push({
+    ...c,
+    metric,
+    images: single[0].images,
+    threads: multi[0].threads,
+    isolated: multi[0].isolated,
+    singleMs: summary(single.map((s) => s[metric])),
+    multiMs: summary(multi.map((s) => s[metric])),
+    singleImagesPerS: summary(single.map((s) => s.imagesPerS)),
+    multiImagesPerS: summary(multi.map((s) => s.imagesPerS)),
+    speedup: summary(ratios),
+    longTasks: {
+      single: single.flatMap((s) => s.longTasks),
+      multi: multi.flatMap((s) => s.longTasks),
+    },
+    tensorsLeft: [...single, ...multi].map((s) => s.tensorsLeft),
+    raw: { single, multi },
+  });
+}
+await browser.close();
+
+const date = new Date().toISOString().slice(0, 10);
+const git = (...a) => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
+const result = {
+  date,
+  command: `npm run bench:threads${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+  commit: git('rev-parse', '--short', 'HEAD'),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', load: loadavg() },
+  reps: REPS,
+  perClass: PER_CLASS,
+  rows,
+  durationS: Math.round((Date.now() - started) / 1000),
+};
+mkdirSync(OUT, { recursive: true });
+let stem = join(OUT, `${date}-threads`);
+for (let k = 2; existsSync(`${stem}.json`); k++) stem = join(OUT, `${date}-threads-${k}`);
+writeFileSync(`${stem}.json`, JSON.stringify(result, null, 1));
+const f = (s, d = 0) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
+const long = (l) => (l.length ? `${l.length}, longest ${Math.max(...l).toFixed(0)} ms` : '0');
+const md = [
+  `# wasm threads: ${date}`,
+  '',
+  `\`${result.command}\` at ${result.commit}; ${result.machine.cpus} × ${result.machine.cpuModel}; load before ${result.machine.load.map((l) => l.toFixed(1)).join(' ')}.`,
+  `MobileNetV2 α=0.35 on the photo sample (${rows[0]?.images} images), the studio's engine in the benchmark page's worker, wasm backend, batch 16; ${REPS} repetitions each, every one on a fresh page, single- and multi-threaded pages alternating. Medians (min–max); the speed-up pairs the repetitions that ran next to each other.`,
+  '',
+  '| what | threads | single-threaded ms | threaded ms | speed-up | images/s (1 → n) | long tasks > 50 ms (1 / n) |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.label} (${r.metric === 'prefixMs' ? 'whole pass' : 'steady epoch'}) | ${r.threads}${r.isolated ? '' : ' (not isolated)'} | ${f(r.singleMs)} | ${f(r.multiMs)} | ${f(r.speedup, 2)}× | ${r.metric === 'prefixMs' ? `${f(r.singleImagesPerS, 1)} → ${f(r.multiImagesPerS, 1)}` : '—'} | ${long(r.longTasks.single)} / ${long(r.longTasks.multi)} |`,
+  ),
+  '',
+  `Took ${result.durationS} s.`,
+  '',
+].join('\n');
+writeFileSync(`${stem}.md`, md);
+log(`Wrote ${stem}.json and ${stem}.md`);
+console.log(md);
+process.exit(0);
