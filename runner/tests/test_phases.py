@@ -15,6 +15,7 @@ import torch
 from PIL import Image
 
 from conftest import RUNNER, make_images, make_job
+from thaw_runner.batches import make_shards
 from thaw_runner.context import DataError
 from thaw_runner.data import Skipped
 from thaw_runner.distributed import Dist
@@ -28,7 +29,6 @@ from thaw_runner.run import (
     parse_args,
     start,
 )
-from thaw_runner.batches import make_shards
 
 DIST = Dist(rank=0, world=1, local_rank=0, device=torch.device("cpu"), backend=None)
 
