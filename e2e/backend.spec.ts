@@ -16,3 +16,16 @@ test('the worker runs on webgpu when the browser offers it, and the Backend over
   await page.getByRole('combobox', { name: 'Backend' }).selectOption('cpu');
   await expect(status).toContainText('Backend: cpu');
 });
+
+test('the studio is cross-origin isolated, so wasm runs on one thread per core (at most 8) and says so', async ({
+  page,
+}) => {
+  await openStudio(page);
+  expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  await page.getByRole('combobox', { name: 'Backend' }).selectOption('wasm');
+  const status = page.getByRole('status').filter({ hasText: 'Backend: wasm' });
+  const expected = Math.min(cores, 8);
+  await expect(status).toContainText(`wasm: ${expected} ${expected === 1 ? 'thread' : 'threads'}`);
+  await expect(status).not.toContainText('not cross-origin isolated');
+});

@@ -61,8 +61,12 @@ export async function fetchModelArtifacts(url: string): Promise<tf.io.ModelArtif
       (err as Error).name === 'AbortError'
         ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
         : (err as Error).message;
+    const crossOrigin =
+      typeof location !== 'undefined' && new URL(url, location.href).origin !== location.origin;
     const offline = /Failed to fetch|NetworkError|no answer/i.test(reason)
-      ? ' — are you offline?'
+      ? crossOrigin
+        ? ' — are you offline, or does that server refuse other sites? It must answer with Access-Control-Allow-Origin (and, for this isolated page, may not send Cross-Origin-Resource-Policy: same-origin).'
+        : ' — are you offline?'
       : '';
     throw new Error(`Could not load the model from ${url}: ${reason}${offline}`, { cause: err });
   }
