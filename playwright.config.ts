@@ -4,14 +4,22 @@ import { defineConfig } from '@playwright/test';
 const PORT = Number(process.env.THAW_E2E_PORT ?? 4317);
 const OUT = PORT === 4317 ? 'dist' : `dist-e2e-${PORT}`;
 
+/**
+ * Two browsers at once: every test opens its own page (own storage, own worker) and no spec
+ * keeps state between its tests, so any two tests can run side by side. THAW_E2E_WORKERS
+ * overrides the number (1 runs them one after another).
+ */
+const WORKERS = Number(process.env.THAW_E2E_WORKERS ?? 2);
+
 export default defineConfig({
   testDir: 'e2e',
-  workers: 1,
-  fullyParallel: false,
+  workers: WORKERS,
+  fullyParallel: true,
   retries: 0,
   timeout: 240_000,
   expect: { timeout: 30_000 },
-  reporter: [['list']],
+  // The list as it runs, and every test's duration in test-results/durations.json.
+  reporter: [['list'], ['json', { outputFile: 'test-results/durations.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1280, height: 800 },

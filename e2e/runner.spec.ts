@@ -52,6 +52,7 @@ test('a training job exported from the studio runs on PyTorch with torchrun (2 p
       '1',
       '--tee',
       '1',
+      '--standalone',
       '--nproc_per_node=2',
       'job/runner/train.py',
       '--job',
