@@ -10,28 +10,32 @@
  *   npx tsx scripts/teaching/conservation.ts --lambdas 0,1 --seeds 1 --out /tmp/t.md
  *
  * Same data rules as the transfer table (scripts/teaching/experiment.ts): K images per
- * class from each target class's pool, seeded; 400 held-out test images per class.
+ * class from each target class's pool, seeded; 400 held-out test images per class. Each
+ * run is the studio's engine (`trainWithPlan`) with `TrainParams.conservation` = λ.
  */
-import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pristineSourceAccuracy } from '../../src/training/forgetting';
 import { useBackend } from './backend';
+import { FASHION_TARGET_CLASSES, SOURCE_CLASSES, loadFashionClass } from './data';
+import { paired, withSection } from './experiment';
+import { BODY_LAYERS, NEW_LR } from './plans';
 import {
-  FASHION_TARGET_CLASSES,
-  SOURCE_CLASSES,
-  loadFashionClass,
-  sample,
-  seededRandom,
-  toImageSet,
-} from './data';
-import { NEW_LR, paired, withSection } from './experiment';
-import { readModel } from './model-files';
-import { buildTeachingCnn } from './model';
-import { evaluate, imagesAsTensorSet, train } from './train';
+  PrefixCaches,
+  TEACHING_SPEC,
+  readArtifacts,
+  seedData,
+  sourceImages,
+  studioRun,
+  teachingParams,
+} from './studio-run';
 
-/** Pretrained layers that are fine-tuned (and pulled toward w₀); the head is new. */
-const BODY = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc'] as const;
+/** Every pretrained layer Fine-tune (and pulled toward w₀ by L2-SP), the studio's new head on fc. */
+const PLAN = {
+  modes: Object.fromEntries(BODY_LAYERS.map((name) => [name, 'fine-tune' as const])),
+  featureLayer: 'fc',
+};
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: readonly number[]) =>
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
       lr: { type: 'string', default: '0.001' },
       epochs: { type: 'string', default: '60' },
       'test-per-class': { type: 'string', default: '400' },
+      'validation-per-class': { type: 'string', default: '20' },
       model: { type: 'string', default: 'public/models/teaching-cnn' },
       out: { type: 'string', default: 'docs/teaching-transfer.md' },
     },
@@ -62,66 +67,39 @@ async function main(): Promise<void> {
   const lr = Number(values.lr);
   const epochs = Number(values.epochs);
   const testPerClass = Number(values['test-per-class']);
+  const validationPerClass = Number(values['validation-per-class']);
   const t0 = performance.now();
   const backend = await useBackend('wasm');
-  const pretrained = await readModel(values.model);
+  const artifacts = readArtifacts(values.model);
   const target = FASHION_TARGET_CLASSES.map(loadFashionClass);
-  const source = SOURCE_CLASSES.map(loadFashionClass);
-  const names = (cs: { name: string }[]) => cs.map((c) => c.name);
-  const targetTest = imagesAsTensorSet(
-    toImageSet(
-      names(target),
-      target.map((c) => c.test.slice(0, testPerClass)),
-    ),
-  );
-  const sourceTest = imagesAsTensorSet(
-    toImageSet(
-      names(source),
-      source.map((c) => c.test.slice(0, testPerClass)),
-    ),
-  );
-  const before = (await evaluate(pretrained, sourceTest)).accuracy;
+  const sourceTest = sourceImages(SOURCE_CLASSES.map(loadFashionClass), testPerClass);
+  const before = await pristineSourceAccuracy(artifacts, TEACHING_SPEC, sourceTest);
   const targetAcc = new Map<number, number[]>(lambdas.map((l) => [l, []]));
   const sourceAcc = new Map<number, number[]>(lambdas.map((l) => [l, []]));
   for (const seed of seeds) {
-    const random = seededRandom(seed * 7919 + k);
-    const trainSet = imagesAsTensorSet(
-      toImageSet(
-        names(target),
-        target.map((c) => sample(c.pool, k, random)),
-      ),
-    );
+    const data = seedData(target, k, validationPerClass, testPerClass, seed);
     for (const lambda of lambdas) {
       const t1 = performance.now();
-      const model = buildTeachingCnn({ numClasses: target.length, seed: 1000 + seed });
-      const anchors = new Map<string, tf.Tensor>();
-      const rates: Record<string, number> = {};
-      for (const name of BODY) {
-        const layer = model.getLayer(name);
-        layer.setWeights(pretrained.getLayer(name).getWeights());
-        for (const w of layer.trainableWeights) {
-          const v = w.read() as tf.Variable;
-          anchors.set(v.name, v.clone());
-        }
-        rates[name] = lr;
-      }
-      await train(model, trainSet, {
-        epochs,
-        batchSize: 10,
-        learningRate: NEW_LR,
-        layerLearningRates: rates,
-        seed,
-        l2sp: { lambda, anchors },
+      const outcome = await studioRun({
+        artifacts,
+        cacheKey: `conservation|seed${seed}`,
+        caches: new PrefixCaches(),
+        plan: PLAN,
+        data,
+        // A fixed number of epochs, so every λ trains as long.
+        params: teachingParams(seed, {
+          learningRate: NEW_LR,
+          fineTuneLearningRate: lr,
+          batchSize: 10,
+          epochs,
+          conservation: lambda,
+          earlyStopping: { enabled: false, patience: 0, minDelta: 0 },
+        }),
+        backend,
+        source: sourceTest,
       });
-      const onTarget = (await evaluate(model, targetTest)).accuracy;
-      // The source head back on the fine-tuned body: how much of the source task is left.
-      const check = buildTeachingCnn({ numClasses: source.length, seed: 1 });
-      for (const name of BODY) check.getLayer(name).setWeights(model.getLayer(name).getWeights());
-      check.getLayer('head').setWeights(pretrained.getLayer('head').getWeights());
-      const onSource = (await evaluate(check, sourceTest)).accuracy;
-      check.dispose();
-      model.dispose();
-      for (const a of anchors.values()) a.dispose();
+      const onTarget = outcome.test;
+      const onSource = outcome.source ?? NaN;
       targetAcc.get(lambda)!.push(onTarget);
       sourceAcc.get(lambda)!.push(onSource);
       console.log(
@@ -140,9 +118,9 @@ async function main(): Promise<void> {
     '',
     `Generated by \`${command}\` (scripts/teaching/conservation.ts) — do not edit by hand. Wall time ${(seconds / 60).toFixed(1)} min on the ${backend} backend.`,
     '',
-    `- Every pretrained layer (conv1–5, fc) fine-tuned at LR ${lr}, a new head at ${NEW_LR}; Adam, batch 10, ${epochs} epochs (fixed, so every λ trains as long), on the Fashion target, K = ${k} images per class (drawn as in the transfer table), seeds ${seeds.join(', ')}.`,
-    "- L2-SP adds λ/2 · Σ‖w − w₀‖² over the fine-tuned weights (w₀ = pretrained values), the studio's *conservation* parameter.",
-    `- *Target*: accuracy on ${testPerClass} held-out images per target class. *Source*: the network's original 5-class head put back on the fine-tuned body, accuracy on ${testPerClass} held-out images per source class (before fine-tuning: ${pct(before)}%).`,
+    `- Trained by the studio's engine (\`trainWithPlan\`): every pretrained layer (conv1–5, fc) Fine-tune at LR ${lr}, the studio's new head on fc at ${NEW_LR}; Adam, batch 10, ${epochs} epochs with early stopping off (a fixed budget, so every λ trains as long: capped by design, not converged), on the Fashion target, K = ${k} images per class (the training images of the transfer table; ${validationPerClass} validation images per class are drawn but only reported on), seeds ${seeds.join(', ')}.`,
+    "- L2-SP adds λ/2 · Σ‖w − w₀‖² over the Fine-tune weights (w₀ = pretrained values): the studio's *conservation* parameter (`TrainParams.conservation`).",
+    `- *Target*: accuracy on ${testPerClass} held-out images per target class. *Source*: the network's own 5-class head on the fine-tuned body (the studio's forgetting check, src/training/forgetting.ts), accuracy on ${testPerClass} held-out images per source class (before fine-tuning: ${pct(before)}%).`,
     `- Δ = paired difference to λ = ${base} over seeds, mean ± sd; \`*\` = beyond seed noise (paired t-test, 95%).`,
     '',
     '| λ (L2-SP) | target acc % | Δ target (pp) | source acc % | Δ source (pp) |',

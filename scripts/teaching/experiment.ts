@@ -1,181 +1,45 @@
 /**
- * Reproduces the transfer table behind the teaching CNN's defaults (docs/teaching-transfer.md):
+ * Reproduces the transfer table behind the teaching CNN's lessons (docs/teaching-transfer.md):
  * scratch vs pretrained-frozen vs pretrained-fine-tuned at several freeze depths, on a
  * similar target (the other 5 Fashion-MNIST classes) and a different one (5 handwritten
- * digits), with K training images per class, several seeds, held-out test images.
+ * digits, or the same digits inverted), with K training images per class, several seeds,
+ * held-out test images. Every row is a layer plan of the studio, trained by the studio's
+ * own engine (`trainWithPlan`, via ./studio-run.ts) with its early stopping.
  *
  *   npm run experiment:teaching
  *   npm run experiment:teaching -- --seeds 1,2,3 --k 20 --out docs/teaching-transfer.md
- *   npm run experiment:teaching -- --k 10 --targets fashion,digits,digits-inverted --section k10
+ *   npm run experiment:teaching -- --k 10 --targets fashion,digits-inverted --section k10
  *
  * `--section NAME` writes the tables as one section of the existing document (between
  * `<!-- section:NAME -->` markers, replaced on the next run) instead of the whole file.
  *
- * Each seed draws its own K-shot training set, initialises re-initialised layers and the
- * new head, and shuffles; within a seed every configuration sees the same data (paired).
- * Frozen prefixes run once per image (their outputs are cached), as the studio does.
+ * Each seed draws its own K-shot training and validation images, the new head's initial
+ * weights and the shuffling; within a seed every plan sees the same split (paired).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { useBackend } from './backend';
+import type { PlanLayer } from '../../src/domain';
+import { useBackend, type TeachingBackend } from './backend';
 import {
   DIGIT_CLASSES,
   FASHION_TARGET_CLASSES,
   loadDigitClass,
   loadFashionClass,
-  sample,
-  seededRandom,
-  toImageSet,
   type ClassSplit,
-  type ImageSet,
 } from './data';
-import { readModel } from './model-files';
-import { CONV_LAYERS, FEATURE_LAYER, buildTeachingCnn } from './model';
-import { evaluate, imagesAsTensorSet, predictAll, train, type TensorSet } from './train';
-
-export type Mode = 'frozen' | 'finetune' | 'reinit';
-/** The layers whose mode a configuration sets; `head` is always new. */
-export const PLAN_LAYERS = [...CONV_LAYERS, 'fc'] as const;
-export type PlanLayer = (typeof PLAN_LAYERS)[number];
-
-export interface Config {
-  id: string;
-  label: string;
-  modes: Record<PlanLayer, Mode>;
-  /** Drop `fc`: the new head sits directly on `global_pool` (feature extraction at the catalog's feature layer). */
-  dropFc?: boolean;
-  /** Features from this conv layer, globally average-pooled: the layers after it are removed and a new head reads them. */
-  featuresAt?: 'conv3';
-  /** Frozen layers keep their *random* initial weights instead of the pretrained ones (a control). */
-  randomWeights?: boolean;
-  /** LR of fine-tuned (pretrained, trainable) layers; new and re-initialised layers use `NEW_LR`. */
-  finetuneLr: number;
-  /** Left out unless named with `--only` (too slow for the default run). */
-  optional?: boolean;
-}
-
-export const NEW_LR = 1e-3;
-/**
- * One LR for fine-tuned layers too. In a one-seed pilot (K=20, batch 20, 100 epochs) a gentler
- * 1e-4 left the training loss at 0.15–0.07 where 1e-3 reached 0.008–0.002, and tested lower
- * on both targets; `--only ft-all-gentle` measures it properly (slow: it never meets the stop rule).
- */
-export const FINETUNE_LR = 1e-3;
-export const GENTLE_LR = 1e-4;
-
-/** conv1..conv`frozen` frozen, the other convs `rest`, fc `fc`. */
-function plan(frozen: number, rest: Mode, fc: Mode): Record<PlanLayer, Mode> {
-  const modes = Object.fromEntries(
-    CONV_LAYERS.map((name, i) => [name, i < frozen ? 'frozen' : rest]),
-  ) as Record<PlanLayer, Mode>;
-  modes.fc = fc;
-  return modes;
-}
-
-const FC_WORD: Record<Mode, string> = {
-  finetune: 'fc fine-tuned',
-  reinit: 'fc re-init',
-  frozen: 'fc frozen',
-};
-const FROZEN_WORD = [
-  'nothing frozen',
-  'conv1 frozen',
-  'conv1–2 frozen',
-  'conv1–3 frozen',
-  'conv1–4 frozen',
-  'conv1–5 frozen',
-];
-
-/** conv1..conv`depth` frozen, the other convs fine-tuned, fc fine-tuned or re-initialised. */
-function sweepRow(depth: number, fc: 'finetune' | 'reinit', optional = false): Config {
-  const id = `freeze-${depth}-fc-${fc === 'finetune' ? 'ft' : 'reinit'}`;
-  const rest =
-    depth === 0
-      ? 'fine-tune conv1–5'
-      : depth === 5
-        ? ''
-        : depth === 4
-          ? 'fine-tune conv5'
-          : `fine-tune conv${depth + 1}–5`;
-  const label = [FROZEN_WORD[depth], rest, FC_WORD[fc]].filter(Boolean).join(', ');
-  return {
-    id,
-    label,
-    modes: plan(depth, 'finetune', fc),
-    finetuneLr: FINETUNE_LR,
-    ...(optional ? { optional } : {}),
-  };
-}
-
-/** The rows of the table: scratch, a freeze-depth sweep × {fc fine-tuned, fc re-init}, feature extraction, controls. */
-export function configs(): Config[] {
-  const lr = FINETUNE_LR;
-  const sweep = [0, 1, 2, 4, 5].flatMap((depth) =>
-    (['finetune', 'reinit'] as const).map((fc) => sweepRow(depth, fc, depth === 1)),
-  );
-  return [
-    {
-      id: 'scratch',
-      label: 'scratch (all layers random, trained)',
-      modes: plan(0, 'reinit', 'reinit'),
-      finetuneLr: lr,
-    },
-    ...sweep,
-    {
-      id: 'head-on-fc',
-      label: 'conv1–5 + fc frozen, new head only',
-      modes: plan(5, 'finetune', 'frozen'),
-      finetuneLr: lr,
-    },
-    {
-      id: 'head-on-pool',
-      label: 'conv1–5 frozen, head on global_pool (fc removed)',
-      modes: plan(5, 'finetune', 'reinit'),
-      dropFc: true,
-      finetuneLr: lr,
-    },
-    {
-      id: 'ft-all-pool',
-      label: 'nothing frozen, fine-tune conv1–5, head on global_pool (fc removed)',
-      modes: plan(0, 'finetune', 'reinit'),
-      dropFc: true,
-      finetuneLr: lr,
-      optional: true,
-    },
-    {
-      id: 'ft-upper-pool',
-      label: 'conv1–2 frozen, fine-tune conv3–5, head on global_pool (fc removed)',
-      modes: plan(2, 'finetune', 'reinit'),
-      dropFc: true,
-      finetuneLr: lr,
-      optional: true,
-    },
-    {
-      id: 'head-on-conv3',
-      label: 'conv1–3 frozen, head on conv3 pooled (conv4–5, fc removed)',
-      modes: plan(3, 'finetune', 'reinit'),
-      featuresAt: 'conv3',
-      finetuneLr: lr,
-      optional: true,
-    },
-    {
-      id: 'random-frozen',
-      label: 'control: *random* conv1–5 frozen, fc re-init',
-      modes: plan(5, 'finetune', 'reinit'),
-      randomWeights: true,
-      finetuneLr: lr,
-    },
-    {
-      id: 'ft-all-gentle',
-      label: `nothing frozen, fc fine-tuned, pretrained layers at LR ${GENTLE_LR}`,
-      modes: plan(0, 'finetune', 'finetune'),
-      finetuneLr: GENTLE_LR,
-      optional: true,
-    },
-  ];
-}
+import { FINETUNE_LR, NEW_LR, configs, planLetters, type Config } from './plans';
+import {
+  PrefixCaches,
+  frozenSignature,
+  randomArtifacts,
+  readArtifacts,
+  seedData,
+  studioRun,
+  teachingLayers,
+  teachingParams,
+} from './studio-run';
 
 export interface Target {
   id: string;
@@ -187,199 +51,67 @@ export interface ExperimentSettings {
   seeds: number[];
   /** Training images per class, one table per value. */
   ks: number[];
+  /** Validation images per class (from the training pool), for early stopping. */
+  validationPerClass: number;
   testPerClass: number;
   /** Most epochs a run may take. */
   epochs: number;
-  /** A run stops once an epoch's mean training loss is below this. */
-  stopBelowLoss: number;
+  /** Early stopping on the validation loss (the studio's rule; the best epoch's weights are kept). */
+  patience: number;
+  minDelta: number;
   batchSize: number;
-  /** Z-score frozen features that feed a new layer (see `standardize`). */
-  standardizeFeatures: boolean;
 }
 
 export const DEFAULT_SETTINGS: ExperimentSettings = {
   seeds: [1, 2, 3],
   ks: [20],
+  validationPerClass: 20,
   testPerClass: 400,
   epochs: 300,
-  stopBelowLoss: 0.05,
+  patience: 10,
+  minDelta: 1e-3,
   batchSize: 10,
-  standardizeFeatures: true,
 };
 
-/** The layer after which a frozen prefix ends (activations cached there), or null. */
-function cutLayer(config: Config): string | null {
-  if (config.featuresAt) return config.featuresAt;
-  const frozen = PLAN_LAYERS.findIndex((name) => config.modes[name] !== 'frozen');
-  const depth = frozen === -1 ? PLAN_LAYERS.length : frozen;
-  // Cut after the pooling that follows a frozen conv, so the cache is as small as it gets.
-  return [null, 'conv1', 'pool1', 'conv3', 'pool2', FEATURE_LAYER, 'fc'][depth] ?? null;
-}
-
-function prefixModel(model: tf.LayersModel, cut: string): tf.LayersModel {
-  return tf.model({
-    inputs: model.inputs,
-    outputs: model.getLayer(cut).output as tf.SymbolicTensor,
-  });
-}
-
-/** The layers after `cut` (a chain) applied to a new input: they share weights with `model`. */
-function suffixModel(model: tf.LayersModel, cut: string | null, dropFc: boolean): tf.LayersModel {
-  // No cut: the whole chain after the input layer.
-  const index = cut === null ? 0 : model.layers.findIndex((l) => l.name === cut);
-  const shape = (model.layers[index]!.outputShape as number[]).slice(1);
-  const input = tf.input({ shape });
-  let x: tf.SymbolicTensor = input;
-  for (const layer of model.layers.slice(index + 1)) {
-    if (dropFc && layer.name === 'fc') continue;
-    x = layer.apply(x) as tf.SymbolicTensor;
-  }
-  return tf.model({ inputs: input, outputs: x });
-}
-
-/** The frozen layers up to `cut`, globally average-pooled (a feature vector per image). */
-function pooledPrefix(model: tf.LayersModel, cut: string): tf.LayersModel {
-  const pooled = tf.layers
-    .globalAveragePooling2d({})
-    .apply(model.getLayer(cut).output as tf.SymbolicTensor) as tf.SymbolicTensor;
-  return tf.model({ inputs: model.inputs, outputs: pooled });
-}
-
-/** A new softmax head on `dim` features, seeded. */
-function newHead(dim: number, numClasses: number, seed: number): tf.LayersModel {
-  const input = tf.input({ shape: [dim] });
-  const head = tf.layers
-    .dense({
-      name: 'head',
-      units: numClasses,
-      activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: 1000 + seed }),
-    })
-    .apply(input) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: head });
-}
-
-async function activations(prefix: tf.LayersModel, set: ImageSet): Promise<TensorSet> {
-  const { values, shape } = await predictAll(prefix, imagesAsTensorSet(set));
-  return { x: values, shape, labels: set.labels, numClasses: set.classNames.length };
-}
-
-/**
- * Z-scores each feature with the training set's mean and std (StandardScaler-style), for a
- * *new* layer that reads frozen features: the pooled activations are all positive with
- * means ≈2 and stds ≈1, so an unscaled softmax head converges very slowly. An affine map
- * of the input, foldable into the new layer's weights: it changes optimisation, not capacity.
- */
-export function standardize(trainData: TensorSet, testData: TensorSet): [TensorSet, TensorSet] {
-  const d = trainData.shape.reduce((p, v) => p * v, 1);
-  const n = trainData.x.length / d;
-  const mu = new Float64Array(d);
-  const sq = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j]! += trainData.x[i * d + j]! / n;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < d; j++) sq[j]! += (trainData.x[i * d + j]! - mu[j]!) ** 2 / n;
-  // Like scikit-learn's StandardScaler, a (near-)constant feature is only centred, not blown up.
-  const sd = Array.from(sq, (v) => (Math.sqrt(v) > 1e-3 ? Math.sqrt(v) : 1));
-  const apply = (set: TensorSet): TensorSet => ({
-    ...set,
-    x: set.x.map((v, i) => (v - mu[i % d]!) / sd[i % d]!),
-  });
-  return [apply(trainData), apply(testData)];
-}
-
-/** Caches activations of the *pretrained* frozen prefix per (data set, cut): the same for every seed. */
-class ActivationCache {
-  private readonly entries = new Map<string, TensorSet>();
-  async get(key: string, compute: () => Promise<TensorSet>): Promise<TensorSet> {
-    const hit = this.entries.get(key);
-    if (hit) return hit;
-    const value = await compute();
-    this.entries.set(key, value);
-    return value;
-  }
-  clear(): void {
-    this.entries.clear();
-  }
-}
-
-interface RunOutcome {
+interface RunRecord {
   accuracy: number;
-  epochs: number;
-  trainLoss: number;
+  bestEpoch: number;
+  hitCap: boolean;
 }
 
-/** Trains one configuration on one seed's data and returns its test accuracy and how long it trained. */
+/** Trains one row on one seed's data with the studio's engine. */
 async function runConfig(
-  pretrained: tf.LayersModel,
+  context: {
+    pretrained: tf.io.ModelArtifacts;
+    layers: readonly PlanLayer[];
+    backend: TeachingBackend;
+    targetId: string;
+    k: number;
+  },
   config: Config,
   seed: number,
-  trainSet: ImageSet,
-  testSet: ImageSet,
+  data: ReturnType<typeof seedData>,
+  caches: PrefixCaches,
   settings: ExperimentSettings,
-  cache: ActivationCache,
-  cacheKey: string,
-): Promise<RunOutcome> {
-  const numClasses = trainSet.classNames.length;
-  const model = buildTeachingCnn({ numClasses, seed: 1000 + seed });
-  const lrs: Record<string, number> = {};
-  for (const name of PLAN_LAYERS) {
-    const mode = config.modes[name];
-    const layer = model.getLayer(name);
-    if (mode !== 'reinit' && !config.randomWeights)
-      layer.setWeights(pretrained.getLayer(name).getWeights());
-    layer.trainable = mode !== 'frozen';
-    lrs[name] = mode === 'finetune' ? config.finetuneLr : NEW_LR;
-  }
-  const cut = cutLayer(config);
-  let trainData = imagesAsTensorSet(trainSet);
-  let testData = imagesAsTensorSet(testSet);
-  let trained = model;
-  // A layer is freed when every container that *applied* it is disposed: `model` and the
-  // suffix (the prefix only reuses `model`'s nodes, so it is not disposed on its own).
-  const containers: tf.LayersModel[] = [model];
-  if (config.dropFc && !cut) {
-    trained = suffixModel(model, null, true);
-    containers.push(trained);
-  }
-  if (cut) {
-    const prefix = config.featuresAt ? pooledPrefix(model, cut) : prefixModel(model, cut);
-    if (config.randomWeights) {
-      trainData = await activations(prefix, trainSet);
-      testData = await activations(prefix, testSet);
-    } else {
-      // Seed-independent test activations are shared; the K-shot train set differs per seed.
-      trainData = await activations(prefix, trainSet);
-      const key = `${cacheKey}/${cut}${config.featuresAt ? '/pooled' : ''}`;
-      testData = await cache.get(key, () => activations(prefix, testSet));
-    }
-    trained = config.featuresAt
-      ? newHead(trainData.shape[0]!, numClasses, seed)
-      : suffixModel(model, cut, config.dropFc ?? false);
-    containers.push(trained);
-    const next = trained.layers.find((l) => l.countParams() > 0);
-    if (
-      settings.standardizeFeatures &&
-      next &&
-      (next.name === 'head' || config.modes[next.name as PlanLayer] === 'reinit')
-    ) {
-      [trainData, testData] = standardize(trainData, testData);
-    }
-  }
-  const { epochLosses } = await train(trained, trainData, {
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    learningRate: NEW_LR,
-    layerLearningRates: lrs,
-    seed,
-    stopBelowLoss: settings.stopBelowLoss,
-    onEpoch: process.env.TEACHING_DEBUG
-      ? (e, l) =>
-          (e + 1) % 20 === 0 && console.log(`  ${config.id} epoch ${e + 1} loss ${l.toFixed(4)}`)
-      : undefined,
+): Promise<RunRecord> {
+  const artifacts = config.randomWeights ? await randomArtifacts(1000 + seed) : context.pretrained;
+  const weights = config.randomWeights ? 'random' : 'pretrained';
+  const outcome = await studioRun({
+    artifacts,
+    cacheKey: `${context.targetId}|K${context.k}|seed${seed}|${weights}|${frozenSignature(context.layers, config.plan)}`,
+    caches,
+    plan: config.plan,
+    data,
+    params: teachingParams(seed, {
+      learningRate: NEW_LR,
+      fineTuneLearningRate: config.fineTuneLearningRate,
+      batchSize: settings.batchSize,
+      epochs: settings.epochs,
+      earlyStopping: { enabled: true, patience: settings.patience, minDelta: settings.minDelta },
+    }),
+    backend: context.backend,
   });
-  const { accuracy } = await evaluate(trained, testData);
-  for (const c of containers) c.dispose();
-  return { accuracy, epochs: epochLosses.length, trainLoss: epochLosses.at(-1) ?? NaN };
+  return { accuracy: outcome.test, bestEpoch: outcome.bestEpoch, hitCap: outcome.hitCap };
 }
 
 export interface TargetResult {
@@ -387,14 +119,17 @@ export interface TargetResult {
   k: number;
   /** config id → accuracies in seed order. */
   cells: Map<string, number[]>;
-  /** config id → epochs run, in seed order. */
+  /** config id → kept (best) epoch, in seed order. */
   epochs: Map<string, number[]>;
+  /** config id → seeds that ran to the epoch cap. */
+  capped: Map<string, number>;
   seconds: number;
 }
 
 /** Runs every configuration × seed on one target at one K. */
 export async function runTarget(
-  pretrained: tf.LayersModel,
+  pretrained: tf.io.ModelArtifacts,
+  backend: TeachingBackend,
   target: Target,
   k: number,
   settings: ExperimentSettings,
@@ -402,43 +137,39 @@ export async function runTarget(
   log: (line: string) => void,
 ): Promise<TargetResult> {
   const t0 = performance.now();
-  const names = target.classes.map((c) => c.name);
-  const testSet = toImageSet(
-    names,
-    target.classes.map((c) => c.test.slice(0, settings.testPerClass)),
-  );
-  const cache = new ActivationCache();
+  const layers = teachingLayers();
   const cells = new Map<string, number[]>(list.map((c) => [c.id, []]));
   const epochs = new Map<string, number[]>(list.map((c) => [c.id, []]));
+  const capped = new Map<string, number>(list.map((c) => [c.id, 0]));
   for (const seed of settings.seeds) {
-    const random = seededRandom(seed * 7919 + k);
-    const trainSet = toImageSet(
-      names,
-      target.classes.map((c) => sample(c.pool, k, random)),
+    const data = seedData(
+      target.classes,
+      k,
+      settings.validationPerClass,
+      settings.testPerClass,
+      seed,
     );
+    const caches = new PrefixCaches();
     for (const config of list) {
       const tc = performance.now();
       const run = await runConfig(
-        pretrained,
+        { pretrained, layers, backend, targetId: target.id, k },
         config,
         seed,
-        trainSet,
-        testSet,
+        data,
+        caches,
         settings,
-        cache,
-        target.id,
       );
       cells.get(config.id)!.push(run.accuracy);
-      epochs.get(config.id)!.push(run.epochs);
+      epochs.get(config.id)!.push(run.bestEpoch);
+      if (run.hitCap) capped.set(config.id, capped.get(config.id)! + 1);
       log(
-        `${target.id} K=${k} seed ${seed} ${config.id}: ${(run.accuracy * 100).toFixed(1)}% after ${run.epochs} epochs, train loss ${run.trainLoss.toFixed(3)} (${((performance.now() - tc) / 1000).toFixed(1)} s)`,
+        `${target.id} K=${k} seed ${seed} ${config.id}: ${(run.accuracy * 100).toFixed(1)}%, kept epoch ${run.bestEpoch}${run.hitCap ? ' (cap)' : ''} (${((performance.now() - tc) / 1000).toFixed(1)} s)`,
       );
     }
   }
-  cache.clear();
-  return { target, k, cells, epochs, seconds: (performance.now() - t0) / 1000 };
+  return { target, k, cells, epochs, capped, seconds: (performance.now() - t0) / 1000 };
 }
-
 // ---------------------------------------------------------------- statistics and report
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -485,22 +216,22 @@ function table(results: TargetResult[], list: Config[]): string {
   const head = [
     'configuration',
     'conv1–5 · fc',
-    `epochs (${results.map((r) => r.target.label).join(' / ')})`,
+    `kept epoch (${results.map((r) => r.target.label).join(' / ')})`,
     ...results.flatMap((r) => [`${r.target.label} acc %`, 'Δ vs scratch (pp)']),
   ];
   const rows = list.map((c) => {
-    const modes = PLAN_LAYERS.map(
-      (n) => ({ frozen: 'F', finetune: 'T', reinit: 'R' })[c.modes[n]],
-    ).join('');
-    const plan = c.featuresAt
-      ? `${modes.slice(0, 3)}–– · –`
-      : `${modes.slice(0, 5)} · ${c.dropFc ? '–' : modes.slice(5)}`;
+    const plan = planLetters(c.plan);
     const cells = results.flatMap((r) => {
       const accs = r.cells.get(c.id) ?? [];
       const scratch = r.cells.get('scratch') ?? [];
       return [pm(accs), c.id === 'scratch' ? '—' : delta(paired(accs, scratch))];
     });
-    const epochs = results.map((r) => median(r.epochs.get(c.id) ?? [])).join(' / ');
+    const epochs = results
+      .map((r) => {
+        const cap = r.capped.get(c.id) ?? 0;
+        return `${median(r.epochs.get(c.id) ?? [])}${cap > 0 ? ` (${cap} capped)` : ''}`;
+      })
+      .join(' / ');
     return [c.label, plan, epochs, ...cells];
   });
   return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
@@ -642,12 +373,16 @@ export function report(
     '',
     `- Pretrained model: \`${meta.modelDir}\` (${meta.card}).`,
     `- Targets (5 classes each): ${targets.map((t) => TARGET_NOTES[t] ?? t).join('; ')}.`,
-    `- Training: K images per class drawn from each class's training pool (seeded); Adam, batch ${settings.batchSize}, LR ${NEW_LR} for new and re-initialised layers and ${FINETUNE_LR} for fine-tuned ones (unless the row says otherwise); the head is always new. A run stops once an epoch's mean training loss is below ${settings.stopBelowLoss} (it fits its images) or after ${settings.epochs} epochs; the *epochs* column gives the median per target (${settings.epochs} = the threshold was not reached: the row is under-trained rather than converged). ${settings.standardizeFeatures ? 'Frozen features that feed a new layer are z-scored with training-set statistics (an affine map foldable into that layer; without it the all-positive pooled features make the new layer converge far too slowly to compare).' : 'Frozen features are not standardised.'}`,
+    `- Training: every row is a layer plan of the studio (Frozen / Fine-tune / Re-initialize per layer, a new softmax head on the feature layer), trained by the studio's engine (\`trainWithPlan\`, src/training/engine.ts) exactly as the app trains it: the frozen prefix computed once per image, the head's input centred and scaled by the engine's own rule, Adam, batch ${settings.batchSize}, learning rate ${NEW_LR} for the head and Re-initialize layers and ${FINETUNE_LR} for Fine-tune layers (unless the row says otherwise). Re-initialize draws from the network's own seeded initializers, so *scratch* starts from the same weights for every seed; the seed varies the images, the head and the shuffling.`,
+    `- Convergence: K training images per class and ${settings.validationPerClass} validation images per class, both drawn from each class's training pool (seeded). Early stopping on the validation loss (patience ${settings.patience} epochs, min Δ ${settings.minDelta}), the best epoch's weights kept, at most ${settings.epochs} epochs; the *kept epoch* column gives the median per target, and "(n capped)" marks seeds that reached ${settings.epochs} epochs without early stopping ending them (still improving: under-trained rather than converged).`,
     `- Test: ${settings.testPerClass} held-out images per class (${settings.testPerClass * 5} per target), never used for training and not among the bundled samples.`,
-    `- Seeds ${settings.seeds.join(', ')}: each seed draws its own training images, initial weights of new layers and shuffling; all rows share them (paired).`,
+    `- Seeds ${settings.seeds.join(', ')}: each seed draws its own training and validation images, the new head's initial weights and the shuffling; all rows of a seed share its split (paired).`,
     '- Cells: test accuracy mean ± std over seeds; Δ = paired difference to scratch in percentage points, mean ± std; `*` = beyond seed noise (paired t-test, 95%).',
-    '- Layer plan letters (conv1…conv5 · fc): F frozen (pretrained, not trained), T fine-tuned (pretrained, trained), R re-initialised (random, trained); – = layer removed.',
-    `- Not in the default run (too slow for the ~15 min budget), available with \`--only\`: ${configs()
+    '- Layer plan letters (conv1…conv5 · fc): F Frozen (pretrained, not trained), T Fine-tune (pretrained, trained), R Re-initialize (fresh weights, trained); – = after the feature layer (not used).',
+    '- Seed noise: with 3 seeds a difference needs roughly 2–3 times its spread to pass the test; differences of 1–2 pp are usually within it.',
+    `- Not in the default run (too slow for a default run on two shared cores), available with \`--only\` or \`--with\`: ${configs(
+      teachingLayers(),
+    )
       .filter((c) => c.optional)
       .map((c) => `\`${c.id}\``)
       .join(', ')}.`,
@@ -718,6 +453,8 @@ async function main(): Promise<void> {
       section: { type: 'string' },
       title: { type: 'string' },
       model: { type: 'string', default: 'public/models/teaching-cnn' },
+      'validation-per-class': { type: 'string' },
+      patience: { type: 'string' },
       out: { type: 'string', default: 'docs/teaching-transfer.md' },
     },
   });
@@ -729,10 +466,14 @@ async function main(): Promise<void> {
     ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
     ...(values['batch-size'] ? { batchSize: Number(values['batch-size']) } : {}),
     ...(values['test-per-class'] ? { testPerClass: Number(values['test-per-class']) } : {}),
+    ...(values['validation-per-class']
+      ? { validationPerClass: Number(values['validation-per-class']) }
+      : {}),
+    ...(values.patience ? { patience: Number(values.patience) } : {}),
   };
   const t0 = performance.now();
   const backend = await useBackend('wasm');
-  const pretrained = await readModel(values.model);
+  const pretrained = readArtifacts(values.model);
   const card = JSON.parse(readFileSync(`${values.model}/model-card.json`, 'utf8')) as {
     sourceTestAccuracy: number;
     trainingImagesPerClass: number;
@@ -740,7 +481,7 @@ async function main(): Promise<void> {
   };
   const only = values.only?.split(',');
   const extra = values.with?.split(',') ?? [];
-  const list = configs().filter((c) =>
+  const list = configs(teachingLayers()).filter((c) =>
     only ? c.id === 'scratch' || only.includes(c.id) : !c.optional || extra.includes(c.id),
   );
   const targets = values.targets.split(',').map((id) => {
@@ -751,7 +492,9 @@ async function main(): Promise<void> {
   const results: TargetResult[] = [];
   for (const k of settings.ks)
     for (const target of targets)
-      results.push(await runTarget(pretrained, target, k, settings, list, (l) => console.log(l)));
+      results.push(
+        await runTarget(pretrained, backend, target, k, settings, list, (l) => console.log(l)),
+      );
   const seconds = (performance.now() - t0) / 1000;
   const quote = (a: string) => (/[\s"']/.test(a) ? `"${a}"` : a);
   const command = [

@@ -19,7 +19,7 @@ import { useBackend, type TeachingBackend } from './backend';
 import { FASHION_LABELS, SOURCE_CLASSES, loadFashionClass, toImageSet } from './data';
 import { writeModel, type ModelJson } from './model-files';
 import { FEATURE_LAYER, buildTeachingCnn } from './model';
-import { evaluate, imagesAsTensorSet, train } from './train';
+import { evaluate, pretrainLoop } from './pretrain-loop';
 
 export const DEFAULT_OUT_DIR = 'public/models/teaching-cnn';
 
@@ -150,7 +150,7 @@ export async function pretrainTeachingCnn(
 
   const model = buildTeachingCnn({ numClasses: names.length, seed: settings.seed });
   const tTrain = performance.now();
-  const { epochLosses, batchLosses } = await train(model, imagesAsTensorSet(trainSet), {
+  const { epochLosses, batchLosses } = await pretrainLoop(model, trainSet, {
     epochs: settings.epochs,
     batchSize: settings.batchSize,
     learningRate: settings.learningRate,
@@ -161,7 +161,7 @@ export async function pretrainTeachingCnn(
       ),
   });
   const trainSeconds = (performance.now() - tTrain) / 1000;
-  const test = await evaluate(model, imagesAsTensorSet(testSet));
+  const test = await evaluate(model, testSet);
   log(`source test accuracy ${(test.accuracy * 100).toFixed(2)}% on ${test.n} images`);
 
   const card: ModelCard = {
