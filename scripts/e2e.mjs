@@ -8,8 +8,9 @@ if (!browser) {
     [
       'No Chromium or Chrome found for the browser tests.',
       'Install one of:',
-      '  Debian/Ubuntu:  sudo apt-get install -y chromium',
-      "  Playwright's:   npx playwright install chromium",
+      '  node scripts/ensure-tools.mjs  (what `npm test` runs first: apt-get as root on Debian/Ubuntu)',
+      '  Debian:          sudo apt-get install -y chromium',
+      "  Playwright's:    npx playwright install chromium",
       'or point CHROMIUM_PATH at a Chrome/Chromium executable.',
     ].join('\n'),
   );
