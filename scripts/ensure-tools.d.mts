@@ -11,6 +11,8 @@ export interface Have {
   browser: boolean;
   python: boolean;
   customPython: string | null;
+  /** $CHROMIUM_PATH when set. */
+  chromiumPath?: string | null;
 }
 export interface Os {
   distro: 'debian' | 'ubuntu' | 'other';

@@ -32,7 +32,7 @@ export function distroOf(osRelease) {
 /**
  * What to do, from what this machine has: nothing, an install (each step a command line
  * run in order, `sudo` when not root), or stop with one command for the user. Pure.
- * `have`: { browser, python, customPython }; `os`: { distro, apt, root, sudo }.
+ * `have`: { browser, python, customPython, chromiumPath }; `os`: { distro, apt, root, sudo }.
  */
 export function planTools(have, os) {
   const needPython = !have.python;
@@ -43,6 +43,12 @@ export function planTools(have, os) {
     needPython ? 'python3 with torch, Pillow and pytest for the runner tests' : null,
   ].filter(Boolean);
   const missing = `The tests need ${what.join(' and ')}.`;
+  // An explicit CHROMIUM_PATH wins over any install: a wrong one is the user's to fix.
+  if (needBrowser && have.chromiumPath)
+    return {
+      action: 'stop',
+      message: `CHROMIUM_PATH=${have.chromiumPath} does not exist. Point it at a Chrome or Chromium executable, or unset it: unset CHROMIUM_PATH`,
+    };
   // An explicit THAW_PYTHON is the user's own Python: apt-get cannot install into it.
   if (needPython && have.customPython)
     return {
@@ -99,6 +105,7 @@ async function survey() {
     // Found, not imported (importing torch takes seconds); the runner tests import them.
     python: succeeds(python.path, ['-c', FIND_MODULES]),
     customPython: python.custom ? python.path : null,
+    chromiumPath: process.env.CHROMIUM_PATH || null,
   };
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const os = {

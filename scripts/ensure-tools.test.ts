@@ -71,6 +71,14 @@ describe('what `npm test` installs before it starts', () => {
     });
   });
 
+  it('never installs over a CHROMIUM_PATH that points nowhere', () => {
+    expect(planTools({ ...all, browser: false, chromiumPath: '/opt/none' }, debianRoot)).toEqual({
+      action: 'stop',
+      message:
+        'CHROMIUM_PATH=/opt/none does not exist. Point it at a Chrome or Chromium executable, or unset it: unset CHROMIUM_PATH',
+    });
+  });
+
   it('reads the distribution from /etc/os-release, derivatives included', () => {
     expect(distroOf('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n')).toBe('debian');
     expect(distroOf('ID=ubuntu\nID_LIKE=debian\n')).toBe('ubuntu');
