@@ -103,11 +103,20 @@ describe('trainClassifier (head on cached features)', () => {
     const { features } = blobs(20, 1);
     // Plain SGD at a huge rate on unscaled features: the logits, and so the loss, blow up.
     for (let i = 0; i < features.length; i++) features[i]! *= 1e3;
+    const points: number[] = [];
     await expect(
-      trainClassifier(input({ features }, { optimizer: 'sgd', learningRate: 1e4, epochs: 3 })),
+      trainClassifier(
+        input(
+          { features, onBatches: (p) => points.push(...p.map((q) => q.loss)) },
+          { optimizer: 'sgd', learningRate: 1e4, epochs: 3 },
+        ),
+      ),
     ).rejects.toThrow(
       /diverged: it rose from [\d.]+ to [\d.,e+]+ in epoch 1 — the head's learning rate 10000 is far too high\. Lower the learning rate \(try 10\)/,
     );
+    // The batches up to the one that ended the run reach the curve, the climb included.
+    expect(points.length).toBeGreaterThan(1);
+    expect(Math.max(...points)).toBeGreaterThan(10 * points[0]!);
     expect(tf.memory().numTensors).toBe(before);
   });
 

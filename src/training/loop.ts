@@ -185,7 +185,13 @@ export async function trainClassifier(
         const hitValue = (await hits.data())[0]!;
         tf.dispose([loss, hits]);
         const diverged = watch.observe(lossValue);
-        if (diverged) throw new DivergedError(epoch + 1, diverged.from, diverged.to, blame);
+        if (diverged) {
+          // The curve shows the climb that ended the run.
+          if (Number.isFinite(lossValue))
+            pending.push({ x: epoch + (step + 1) / steps, loss: lossValue });
+          flush();
+          throw new DivergedError(epoch + 1, diverged.from, diverged.to, blame);
+        }
         if (Number.isNaN(firstLoss)) firstLoss = lossValue;
         lossSum += lossValue * idx.length;
         correct += hitValue;
