@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allFrozen, type LayerPlan } from '../domain';
 import { groupBlocks, type BlockLayer } from './blocks';
-import { epochCost } from './epoch-cost';
+import { epochCost, measuredRun } from './epoch-cost';
 import { planAtFreezeLine } from './freeze-line';
 import mobileNet035 from './fixtures/mobilenet-v2-035-layers.json';
 
@@ -47,5 +47,30 @@ describe('epochCost', () => {
     expect(thawed.ms!).toBeGreaterThan(10);
     expect(thawed.onceMs!).toBeGreaterThan(0);
     expect(thawed.onceMs!).toBeLessThan(5000);
+  });
+});
+
+describe('measuredRun', () => {
+  const timings = {
+    images: 100,
+    featuresMs: 300,
+    headMs: 2000,
+    frozenPrefixLayers: 4,
+    featuresBackend: 'wasm' as const,
+    headBackend: 'cpu' as const,
+    trainableParams: 0,
+  };
+  const last = { timings, model: 'Teaching CNN', epochs: [], plan: allFrozen('global_pool') };
+
+  it('scales from the last run while its timings are on screen and it trained this network', () => {
+    expect(measuredRun(timings, last, 'Teaching CNN')).toEqual({
+      timings,
+      epochs: 0,
+      plan: last.plan,
+    });
+    expect(measuredRun(timings, last, 'MobileNetV2')).toBeNull();
+    expect(measuredRun({ ...timings }, last, 'Teaching CNN')).toBeNull(); // another run's timings
+    expect(measuredRun(null, last, 'Teaching CNN')).toBeNull();
+    expect(measuredRun(timings, undefined, 'Teaching CNN')).toBeNull();
   });
 });

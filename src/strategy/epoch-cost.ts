@@ -11,6 +11,7 @@ import {
   type LayerMode,
   type LayerPlan,
   type PlanLayer,
+  type RunRecord,
   type RunTimings,
 } from '../domain';
 
@@ -23,6 +24,20 @@ export interface MeasuredRun {
   /** Epochs the run trained. */
   epochs: number;
   plan: LayerPlan;
+}
+
+/**
+ * The measurements to scale from: the last run's, while the timings on screen are that run's
+ * and it trained the network now loaded (`modelName`); otherwise none.
+ */
+export function measuredRun(
+  timings: RunTimings | null,
+  lastRun: Pick<RunRecord, 'timings' | 'model' | 'epochs' | 'plan'> | undefined,
+  modelName: string,
+): MeasuredRun | null {
+  return timings && lastRun?.timings === timings && lastRun.model === modelName
+    ? { timings, epochs: lastRun.epochs.length, plan: lastRun.plan }
+    : null;
 }
 
 /** What one epoch of a plan costs. */

@@ -3,6 +3,7 @@ import { allFrozen, type PlanLayer } from '../domain';
 import {
   freezeUpTo,
   nearestCutPoint,
+  newHeadParams,
   planTotals,
   planWarnings,
   samePlan,
@@ -103,5 +104,12 @@ describe('samePlan', () => {
     expect(samePlan(layers, plan, explicit)).toBe(true);
     expect(samePlan(layers, plan, freezeUpTo(layers, plan, 'b1_add'))).toBe(false);
     expect(samePlan(layers, plan, allFrozen('top_conv'))).toBe(false);
+  });
+});
+
+describe('newHeadParams', () => {
+  it('counts a weight per feature and a bias, per class', () => {
+    expect(newHeadParams(1280, 3)).toBe(1281 * 3);
+    expect(newHeadParams(64, 0)).toBe(0);
   });
 });

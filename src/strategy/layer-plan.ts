@@ -49,6 +49,11 @@ export function samePlan(layers: readonly PlanLayer[], a: LayerPlan, b: LayerPla
   return layers.slice(0, end + 1).every((l) => modeOf(a.modes, l) === modeOf(b.modes, l));
 }
 
+/** Parameters of the new head: one weight per feature and a bias, per class (softmax and linear SVM alike). */
+export function newHeadParams(featureDim: number, classes: number): number {
+  return (featureDim + 1) * classes;
+}
+
 export interface PlanTotals {
   frozen: number;
   fineTune: number;

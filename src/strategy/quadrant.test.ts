@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { modeOf } from '../domain';
-import { planWarnings } from './layer-plan';
+import { planWarnings, setMode } from './layer-plan';
 import {
   QUADRANTS,
   quadrantEvidence,
   quadrantPlan,
+  quadrantReason,
   type Quadrant,
   type StrategyLayer,
 } from './quadrant';
@@ -214,5 +215,38 @@ describe('other networks', () => {
 
   it('names a missing feature layer', () => {
     expect(() => quadrantPlan('small-similar', teachingCnn, 'nope')).toThrow(/nope/);
+  });
+});
+
+describe('quadrantReason', () => {
+  it("gives a quadrant's reason while its plan is in place, and none once the plan is edited", () => {
+    for (const q of QUADRANTS) {
+      const made = quadrantPlan(q.id, mobilenetV2, 'flatten_1');
+      expect(quadrantReason(q.id, mobilenetV2, 'flatten_1', made.plan)).toBe(made.reason);
+    }
+    const similar = quadrantPlan('small-similar', teachingCnn, 'global_pool').plan;
+    expect(quadrantReason('small-similar', teachingCnn, 'global_pool', similar)).not.toBeNull();
+    const edited = setMode(similar, 'conv5', 'fine-tune');
+    expect(quadrantReason('small-similar', teachingCnn, 'global_pool', edited)).toBeNull();
+    // Another quadrant's plan is not this one's.
+    expect(quadrantReason('large-similar', teachingCnn, 'global_pool', similar)).toBeNull();
+  });
+
+  it('finds the plan made with the cut the probe suggested', () => {
+    const made = quadrantPlan('small-different', mobilenetV2, 'flatten_1', {
+      suggestedCut: 'block_5_add',
+    });
+    expect(quadrantReason('small-different', mobilenetV2, 'flatten_1', made.plan)).toBe(
+      made.reason,
+    );
+  });
+
+  it('is null on a network without the default feature layer', () => {
+    expect(
+      quadrantReason('small-similar', teachingCnn, 'no_such_layer', {
+        modes: {},
+        featureLayer: 'global_pool',
+      }),
+    ).toBeNull();
   });
 });

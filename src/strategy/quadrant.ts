@@ -5,7 +5,7 @@
  * inside a residual block, so the frozen part can be cached and nothing is cut mid-block.
  */
 import { allFrozen, type LayerMode, type LayerPlan, type PlanLayer } from '../domain';
-import { nearestCutPoint } from './layer-plan';
+import { nearestCutPoint, samePlan } from './layer-plan';
 
 export type Quadrant = 'small-similar' | 'large-similar' | 'small-different' | 'large-different';
 
@@ -266,6 +266,29 @@ export function quadrantPlan(
       };
     }
   }
+}
+
+/**
+ * Why `plan` is what it is, when it is quadrant `q`'s own plan on this network: that plan's
+ * reason; null once the plan was edited away from it. The quadrant's cut may have come from
+ * the probe, so the plan's own feature layer is tried as the suggested cut too.
+ */
+export function quadrantReason(
+  q: Quadrant,
+  layers: StrategyLayer[],
+  defaultFeatureLayer: string,
+  plan: LayerPlan,
+): string | null {
+  for (const suggestedCut of [undefined, plan.featureLayer]) {
+    let made: ReturnType<typeof quadrantPlan>;
+    try {
+      made = quadrantPlan(q, layers, defaultFeatureLayer, { suggestedCut });
+    } catch {
+      return null; // a network without the default feature layer has no quadrant plan
+    }
+    if (samePlan(layers, made.plan, plan)) return made.reason;
+  }
+  return null;
 }
 
 /**

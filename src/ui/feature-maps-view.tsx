@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { isSpatial } from '../domain';
 import { useStudio } from '../state/store';
 import { useStudioActions } from './studio-actions';
 
@@ -36,7 +37,7 @@ export function FeatureMapsView() {
   const [layer, setLayer] = useState('');
   const images = useStudio((s) => s.examples);
   if (!model || classes.length === 0) return null;
-  const spatial = model.layers.filter((l) => l.params > 0 && l.outputShape.split('×').length === 3);
+  const spatial = model.layers.filter((l) => l.params > 0 && isSpatial(l.outputShape));
   const chosenPath = path || images[0] || '';
   const chosenLayer = layer || spatial[0]?.name || '';
   const src = chosenPath ? imageUrl(chosenPath) : null;

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { LayerInfo } from '../domain';
-import { MODE_LABEL, modeOf, type LayerMode, type LayerPlan } from '../domain';
+import { featureIndex, MODE_LABEL, modeOf, type LayerMode, type LayerPlan } from '../domain';
 import { setMode } from '../strategy/layer-plan';
 import { MODE_LESSONS } from '../strategy/lesson';
 
@@ -32,7 +32,7 @@ interface Props {
 
 /** Every layer of the network, with a mode for each layer that has weights. */
 export const LayerList = memo(function LayerList({ layers, plan, drift, disabled, onPlan }: Props) {
-  const end = layers.findIndex((l) => l.name === plan.featureLayer);
+  const end = featureIndex(layers, plan.featureLayer);
   return (
     <>
       <div className="layer-header" aria-hidden="true">
@@ -44,7 +44,7 @@ export const LayerList = memo(function LayerList({ layers, plan, drift, disabled
       </div>
       <ul aria-label="Layers" className="layers">
         {layers.map((l, i) => {
-          const cut = end >= 0 && i > end;
+          const cut = i > end;
           const mode = modeOf(plan.modes, l);
           const cls = cut ? 'cut' : l.params === 0 ? 'passive' : `mode-${mode}`;
           return (

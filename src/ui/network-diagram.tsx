@@ -4,11 +4,11 @@
  * and the feature cut drawn across it. It edits the same `plan` as the layer list.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { LayerPlan, ModelInfo } from '../domain';
+import { shapeParts, type LayerPlan, type ModelInfo } from '../domain';
 import { useStudio } from '../state/store';
 import { groupBlocks, type NetworkBlock } from '../strategy/blocks';
 import { blockDrift } from '../strategy/block-mix';
-import { epochCost } from '../strategy/epoch-cost';
+import { epochCost, measuredRun } from '../strategy/epoch-cost';
 import {
   featureCut,
   freezeBoundary,
@@ -17,8 +17,8 @@ import {
   planAtCut,
   planAtFreezeLine,
 } from '../strategy/freeze-line';
-import { planTotals, planWarnings, samePlan } from '../strategy/layer-plan';
-import { QUADRANTS, quadrantPlan, type Quadrant } from '../strategy/quadrant';
+import { newHeadParams, planTotals, planWarnings } from '../strategy/layer-plan';
+import { QUADRANTS, quadrantReason, type Quadrant } from '../strategy/quadrant';
 import { BlockRow, fmt } from './charts/diagram-block';
 import { CutRow, FreezeRow, type LineDrag } from './charts/diagram-lines';
 import { useStudioActions } from './studio-actions';
@@ -70,29 +70,16 @@ function Diagram({ model }: { model: ModelInfo }) {
   const cutBlock = cut.value;
 
   const totals = planTotals(layers, plan);
-  const measured =
-    timings && lastRun?.timings === timings && lastRun.model === model.card.name
-      ? { timings, epochs: lastRun.epochs.length, plan: lastRun.plan }
-      : null;
-  const cost = epochCost(layers, plan, measured);
+  const cost = epochCost(layers, plan, measuredRun(timings, lastRun, model.card.name));
   const warnings = planWarnings(layers, plan);
   const cutWarning = warnings.find((w) => w.fix && w.fix.plan.featureLayer !== plan.featureLayer);
   const lineWarning = warnings.find((w) => w.fix && w.fix.plan.featureLayer === plan.featureLayer);
 
-  // Why the line is where it is: the chosen quadrant's reason, while its plan is in place
-  // (its cut may come from the probe, so the current feature layer is tried as the suggestion).
-  const reason = useMemo(() => {
-    if (!quadrant) return null;
-    for (const suggestedCut of [undefined, plan.featureLayer]) {
-      try {
-        const q = quadrantPlan(quadrant, [...layers], model.card.featureLayer, { suggestedCut });
-        if (samePlan(layers, q.plan, plan)) return q.reason;
-      } catch {
-        return null;
-      }
-    }
-    return null;
-  }, [quadrant, plan, layers, model.card.featureLayer]);
+  // Why the line is where it is: the chosen quadrant's reason, while its plan is in place.
+  const reason = useMemo(
+    () => (quadrant ? quadrantReason(quadrant, [...layers], model.card.featureLayer, plan) : null),
+    [quadrant, plan, layers, model.card.featureLayer],
+  );
   const quadrantLabel = QUADRANTS.find((q) => q.id === quadrant)?.label;
 
   const edit = (next: LayerPlan) => {
@@ -147,7 +134,7 @@ function Diagram({ model }: { model: ModelInfo }) {
 
   const maxDrift = Math.max(0, ...blocks.map((b) => blockDrift(b, layers, drift) ?? 0));
   const features = blocks[cutBlock];
-  const featureDim = featureChannels(layers[line.end]?.outputShape);
+  const featureDim = shapeParts(layers[line.end]?.outputShape).channels;
   const order = (i: number) => 4 * i + 1;
 
   return (
@@ -244,19 +231,13 @@ function Diagram({ model }: { model: ModelInfo }) {
             {classCount > 0 ? classCount : '?'}
           </span>
           <span className="net-params">
-            {featureDim && classCount > 0 ? fmt((featureDim + 1) * classCount) : ''}
+            {featureDim && classCount > 0 ? fmt(newHeadParams(featureDim, classCount)) : ''}
           </span>
           <span className="net-tag">new weights</span>
         </div>
       </div>
     </section>
   );
-}
-
-/** The width of the feature vector: the last dimension (conv maps are average-pooled). */
-function featureChannels(shape: string | undefined): number | null {
-  const last = shape?.split(' | ')[0]?.split('×').pop();
-  return last && /^\d+$/.test(last) ? Number(last) : null;
 }
 
 function freezeText(

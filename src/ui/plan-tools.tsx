@@ -1,4 +1,4 @@
-import { allFrozen, type LayerInfo, type LayerPlan } from '../domain';
+import { allFrozen, isSpatial, layersInUse, type LayerInfo, type LayerPlan } from '../domain';
 import { freezeUpTo, planTotals, planWarnings, takeFeaturesFrom } from '../strategy/layer-plan';
 
 const fmt = (n: number) =>
@@ -18,9 +18,8 @@ export function PlanTools({ layers, plan, defaultFeatureLayer, disabled, onPlan 
   const warnings = planWarnings(layers, plan);
   const used = totals.frozen + totals.fineTune + totals.reinit;
   const share = (n: number) => `${used > 0 ? (n / used) * 100 : 0}%`;
-  const end = layers.findIndex((l) => l.name === plan.featureLayer);
-  const weighted = layers.filter((l, i) => l.params > 0 && (end < 0 || i <= end));
-  const feature = layers[end];
+  const weighted = layersInUse(layers, plan.featureLayer);
+  const feature = layers.find((l) => l.name === plan.featureLayer);
 
   return (
     <div className="plan-tools">
@@ -92,8 +91,8 @@ export function PlanTools({ layers, plan, defaultFeatureLayer, disabled, onPlan 
       {feature && (
         <p className="hint small">
           Features from <code>{feature.name}</code> ({feature.outputShape}
-          {feature.outputShape.split('×').length > 1 ? ', globally average-pooled' : ''}) feed a new
-          softmax head.
+          {isSpatial(feature.outputShape) ? ', globally average-pooled' : ''}) feed a new softmax
+          head.
         </p>
       )}
       {warnings.length > 0 && (

@@ -1,5 +1,6 @@
 /** One block of the network diagram: its box (coloured by its layers' modes), and opened, its layers. */
 import {
+  isSpatial,
   MODE_LABEL,
   modeOf,
   type FeatureMaps,
@@ -159,7 +160,7 @@ export function BlockRow(props: {
 /** The block's last layer with a spatial output (height × width × channels), if any. */
 function spatialLayer(b: NetworkBlock, layers: readonly LayerInfo[]): string | null {
   for (let i = b.last; i >= b.first; i--)
-    if (layers[i]!.outputShape.split(' | ')[0]!.split('×').length === 3) return layers[i]!.name;
+    if (isSpatial(layers[i]!.outputShape)) return layers[i]!.name;
   return null;
 }
 
