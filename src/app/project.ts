@@ -5,35 +5,16 @@
  */
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import type { RunRecord, SkippedFile, TrainedWeights } from '../domain';
+import { parseProjectJson, PROJECT_FORMAT, type ProjectJson } from '../domain/formats/project';
 import type { StoredSettings } from '../storage/db';
 
-export const PROJECT_FORMAT = 'thaw-project';
+export { PROJECT_FORMAT };
 
 export interface Project {
   settings: Omit<StoredSettings, 'id'> | null;
   dataset: { name: string; files: { path: string; file: Blob }[]; skipped: SkippedFile[] } | null;
   runs: RunRecord[];
   weights: TrainedWeights[];
-}
-
-interface ProjectJson {
-  format: typeof PROJECT_FORMAT;
-  version: 1;
-  savedAt: string;
-  settings: Project['settings'];
-  dataset: {
-    name: string;
-    skipped: SkippedFile[];
-    files: { path: string; entry: string; type: string }[];
-  } | null;
-  runs: RunRecord[];
-  /** Per run: where each array sits in `weights/<runId>.bin` (float32 offsets). */
-  weights: {
-    runId: string;
-    featureDim: number;
-    numClasses: number;
-    arrays: { name: string; shape: number[]; offset: number; length: number }[];
-  }[];
 }
 
 const HEAD = ['head/kernel', 'head/bias', 'head/mean', 'head/std'] as const;
@@ -70,12 +51,28 @@ function packWeights(w: TrainedWeights): {
 }
 
 function unpackWeights(meta: ProjectJson['weights'][number], bytes: Uint8Array): TrainedWeights {
+  const where = `weights/${meta.runId}.bin`;
+  if (bytes.length % 4 !== 0)
+    throw new Error(`This project is damaged: ${where} is not a list of 32-bit numbers.`);
   const all = new Float32Array(bytes.slice().buffer);
-  const get = (name: string) => {
+  for (const a of meta.arrays) {
+    if (a.offset + a.length > all.length)
+      throw new Error(`This project is damaged: ${where} is shorter than project.json says.`);
+    if (a.shape.reduce((n, d) => n * d, 1) !== a.length)
+      throw new Error(
+        `This project is damaged: ${a.name} of run ${meta.runId} has ${a.length} values for the shape [${a.shape.join(', ')}].`,
+      );
+  }
+  const get = (name: string, length: number) => {
     const a = meta.arrays.find((x) => x.name === name);
     if (!a) throw new Error(`The weights of run ${meta.runId} lack ${name}.`);
+    if (a.length !== length)
+      throw new Error(
+        `This project is damaged: ${name} of run ${meta.runId} has ${a.length} values, not ${length}.`,
+      );
     return all.slice(a.offset, a.offset + a.length);
   };
+  const { featureDim: d, numClasses: k } = meta;
   return {
     runId: meta.runId,
     layers: meta.arrays
@@ -86,12 +83,12 @@ function unpackWeights(meta: ProjectJson['weights'][number], bytes: Uint8Array):
         values: all.slice(a.offset, a.offset + a.length),
       })),
     head: {
-      kernel: get(HEAD[0]),
-      bias: get(HEAD[1]),
-      mean: get(HEAD[2]),
-      std: get(HEAD[3]),
-      featureDim: meta.featureDim,
-      numClasses: meta.numClasses,
+      kernel: get(HEAD[0], d * k),
+      bias: get(HEAD[1], k),
+      mean: get(HEAD[2], d),
+      std: get(HEAD[3], d),
+      featureDim: d,
+      numClasses: k,
     },
   };
 }
@@ -129,7 +126,11 @@ export async function packProject(project: Project): Promise<Blob> {
   return new Blob([zipSync(files)], { type: 'application/zip' });
 }
 
-/** Reads a project file, or throws a sentence saying why it is not one. */
+/**
+ * Reads a project file, or throws a sentence saying why it is not one (naming the field
+ * and its allowed range when a value is out of range). Nothing is returned unless all of
+ * it is sound, so a caller applies all of a project or none of it.
+ */
 export function unpackProject(bytes: Uint8Array): Project {
   let entries: Record<string, Uint8Array>;
   try {
@@ -137,22 +138,18 @@ export function unpackProject(bytes: Uint8Array): Project {
   } catch {
     throw new Error('This file is not a Thaw project: it is not a zip archive (or it is damaged).');
   }
-  const raw = entries['project.json'];
+  const raw = Object.hasOwn(entries, 'project.json') ? entries['project.json'] : undefined;
   if (!raw) throw new Error('This zip is not a Thaw project: it has no project.json.');
-  let json: ProjectJson;
+  let parsed: unknown;
   try {
-    json = JSON.parse(strFromU8(raw)) as ProjectJson;
+    parsed = JSON.parse(strFromU8(raw));
   } catch {
     throw new Error('This project is damaged: project.json is not valid JSON.');
   }
-  if (json.format !== PROJECT_FORMAT)
-    throw new Error('This zip is not a Thaw project (wrong format in project.json).');
-  if (json.version !== 1)
-    throw new Error(
-      `This project has version ${String(json.version)}; this studio opens version 1.`,
-    );
+  // Checked whole (every field, every range) before anything of it is used.
+  const json = parseProjectJson(parsed);
   const need = (name: string) => {
-    const e = entries[name];
+    const e = Object.hasOwn(entries, name) ? entries[name] : undefined;
     if (!e) throw new Error(`This project is damaged: ${name} is missing.`);
     return e;
   };

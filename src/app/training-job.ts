@@ -6,13 +6,25 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import {
   DEFAULT_PARAMS,
-  type Evaluation,
+  INPUT_SIZE_RANGE,
+  inRange,
+  rangeWords,
   type LayerPlan,
   type ModelCard,
   type RunRecord,
   type TrainParams,
   type TrainedWeights,
 } from '../domain';
+import { parseWith } from '../domain/formats/common';
+import { runRecord } from '../domain/formats/run-record';
+import {
+  parseJobJson,
+  parseLayersModelJson,
+  parseRunJson,
+  type JobJson,
+  type LayersModelJson,
+  type RunJson,
+} from '../domain/formats/runner';
 import type { ExportedJobMessage } from '../worker/protocol';
 
 /** The runner's source files, bundled so a job zip runs anywhere without the studio. */
@@ -37,9 +49,12 @@ export interface JobSetup {
   classNames: string[];
 }
 
-/** `job.json` (format v1, documented in runner/README.md). */
-export function jobJson(setup: JobSetup): Record<string, unknown> {
-  return {
+/**
+ * `job.json` (format v1, documented in runner/README.md), checked against the format the
+ * runner reads: a job with a value out of range is refused here, not on the GPU machine.
+ */
+export function jobJson(setup: JobSetup): JobJson {
+  return parseJobJson({
     format: 'thaw-training-job',
     version: 1,
     name: setup.name,
@@ -54,7 +69,7 @@ export function jobJson(setup: JobSetup): Record<string, unknown> {
     decode: DECODE,
     params: setup.params,
     reference: 'reference.json',
-  };
+  });
 }
 
 function readme(setup: JobSetup): string {
@@ -83,35 +98,6 @@ export function jobZip(setup: JobSetup, files: ExportedJobMessage): Blob {
   return new Blob([zipSync(entries)], { type: 'application/zip' });
 }
 
-interface RunnerRecord {
-  format?: string;
-  name: string;
-  modelId: string;
-  classNames: string[];
-  plan: LayerPlan;
-  params: TrainParams;
-  history: RunRecord['epochs'];
-  bestEpoch: number;
-  valAccuracy: number | null;
-  testAccuracy: number | null;
-  layers: { weighted: number; frozen: number; fineTuned: number; reinitialized: number };
-  evaluation: Omit<Evaluation, 'projection' | 'forgetting'> | null;
-  trainableParams: number;
-  timings: { seconds: number; processes: number; device: string };
-}
-
-interface LayersModelJson {
-  modelTopology: {
-    config?: {
-      layers?: { class_name: string; config: { batch_input_shape?: (number | null)[] } }[];
-    };
-  };
-  weightsManifest: {
-    paths: string[];
-    weights: { name: string; shape: number[]; dtype: string }[];
-  }[];
-}
-
 /**
  * The runner's output → a run of the studio and its trained weights: the weights of the
  * layers the plan trained, and the head (its scaling already folded in).
@@ -120,18 +106,18 @@ export function importRunnerRun(
   files: { run: string; modelJson: string; weights: ArrayBuffer },
   modelName: (id: string) => string,
 ): { run: RunRecord; weights: TrainedWeights } {
-  let record: RunnerRecord;
-  let model: LayersModelJson;
-  try {
-    record = JSON.parse(files.run) as RunnerRecord;
-    model = JSON.parse(files.modelJson) as LayersModelJson;
-  } catch {
-    throw new Error('run.json or model.json is not valid JSON.');
-  }
-  if (!record.plan || !Array.isArray(record.classNames) || !Array.isArray(record.history))
-    throw new Error(
-      'This run.json was not written by the Thaw runner (no plan, classes or history).',
-    );
+  const json = (text: string, file: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Error(`"${file}" is not valid JSON.`);
+    }
+  };
+  // Both files are checked whole before anything of them is used.
+  const record: RunJson = parseRunJson(json(files.run, 'run.json'));
+  const model: LayersModelJson = parseLayersModelJson(json(files.modelJson, 'model.json'));
+  if (files.weights.byteLength % 4 !== 0)
+    throw new Error('weights.bin is not a list of 32-bit numbers: it is damaged or cut short.');
   const specs = model.weightsManifest.flatMap((g) => g.weights);
   const all = new Float32Array(files.weights);
   const values = new Map<string, { shape: number[]; values: Float32Array }>();
@@ -150,8 +136,14 @@ export function importRunnerRun(
   const head = [...values.keys()].find((k) => /^thaw_head(_\d+)?\/kernel$/.test(k));
   if (!head) throw new Error("The runner's model has no thaw_head layer.");
   const kernel = values.get(head)!;
-  const bias = values.get(head.replace(/kernel$/, 'bias'))!;
-  const [featureDim, numClasses] = kernel.shape as [number, number];
+  const bias = values.get(head.replace(/kernel$/, 'bias'));
+  const [featureDim = 0, numClasses = 0] = kernel.shape;
+  if (kernel.shape.length !== 2 || bias?.values.length !== numClasses)
+    throw new Error("The runner's head layer is damaged: its kernel and bias do not match.");
+  if (numClasses !== record.classNames.length)
+    throw new Error(
+      `"run.json" names ${record.classNames.length} classes but the model has ${numClasses} outputs.`,
+    );
   const trained = new Set(
     Object.entries(record.plan.modes)
       .filter(([, m]) => m !== 'frozen')
@@ -159,7 +151,11 @@ export function importRunnerRun(
   );
   const id = `pytorch-${Date.now()}`;
   const input = model.modelTopology.config?.layers?.find((l) => l.class_name === 'InputLayer');
-  const resolution = Number(input?.config.batch_input_shape?.[1] ?? 0);
+  const resolution = Number(input?.config.batch_input_shape?.[1]);
+  if (!inRange(resolution, INPUT_SIZE_RANGE))
+    throw new Error(
+      `"model.json": the input layer's size must be ${rangeWords(INPUT_SIZE_RANGE)} pixels (got ${resolution}).`,
+    );
   const weights: TrainedWeights = {
     runId: id,
     layers: [...values]
@@ -215,5 +211,6 @@ export function importRunnerRun(
       : null,
     classNames: record.classNames,
   };
-  return { run, weights };
+  // What is stored must read back: a run that would not pass the stored format is refused now.
+  return { run: parseWith(runRecord, run, 'run.json'), weights };
 }

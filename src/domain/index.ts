@@ -6,6 +6,7 @@ export * from './layers';
 export * from './model';
 export * from './params';
 export * from './probe';
+export * from './ranges';
 export * from './run';
 export * from './settings';
 export * from './shape';

@@ -36,9 +36,40 @@ describe('parseMetadata', () => {
     expect(
       parseMetadata(JSON.stringify({ userMetadata: { valueRange: [-1, 1] } })).valueRange,
     ).toEqual([-1, 1]);
-    // Nonsense is ignored, not trusted.
-    const bad = parseMetadata(JSON.stringify({ labels: [], imageSize: 'big', valueRange: [1, 0] }));
-    expect([bad.labels, bad.imageSize, bad.valueRange]).toEqual([null, null, null]);
+    const none = parseMetadata(JSON.stringify({ labels: [], imageSize: null }));
+    expect([none.labels, none.imageSize, none.valueRange]).toEqual([null, null, null]);
+  });
+
+  it('refuses a field that is not what the format says, naming the file, field and range', () => {
+    const refused = (json: unknown) => () =>
+      parseMetadata(JSON.stringify(json), 'my/metadata.json');
+    expect(refused({ imageSize: 'big' })).toThrow(
+      '"my/metadata.json": imageSize must be a whole number between 8 and 4096 (got "big").',
+    );
+    expect(refused({ imageSize: 1e9 })).toThrow(
+      'imageSize must be between 8 and 4096 (got 1000000000)',
+    );
+    expect(refused({ imageSize: -5 })).toThrow('imageSize must be between 8 and 4096 (got -5)');
+    expect(refused({ imageSize: 0 })).toThrow('imageSize must be between 8 and 4096 (got 0)');
+    expect(refused({ valueRange: [1, 0] })).toThrow('valueRange must have low < high');
+    expect(refused({ valueRange: ['0', 255] })).toThrow('valueRange[0] must be a number (got "0")');
+    expect(refused({ labels: 'cat,dog' })).toThrow('labels must be a list (got "cat,dog")');
+    expect(refused({ labels: [['cat']] })).toThrow('labels[0] must be text (got a list of 1)');
+    expect(refused({ modelName: 'm'.repeat(10 * 2 ** 20) })).toThrow(
+      'modelName must be text of at most 1000 characters (got text of 10485760 characters)',
+    );
+    expect(refused({ userMetadata: { valueRange: [0] } })).toThrow(
+      '"my/metadata.json": userMetadata.valueRange[1] is missing.',
+    );
+    expect(() => parseMetadata('{"imageSize": 1e999}')).toThrow(
+      'imageSize must be a whole number between 8 and 4096 (got Infinity)',
+    );
+  });
+
+  it('ignores __proto__ keys without polluting any prototype', () => {
+    const m = parseMetadata('{"__proto__": {"polluted": "yes"}, "labels": ["a", "b"]}');
+    expect(m.labels).toEqual(['a', 'b']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('names a file that is not JSON or not an object', () => {

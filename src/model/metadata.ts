@@ -5,6 +5,7 @@
  * file is missing. Teachable Machine's library feeds pixels as x/127 − 1, so a model in
  * its format expects inputs in [-1, 1].
  */
+import { parseMetadataJson } from '../domain/formats/metadata';
 
 export const TM_PACKAGE = '@teachablemachine/image';
 /** The first layer of a model exported by Thaw: maps Teachable Machine's [-1, 1] input to the network's own. */
@@ -27,37 +28,32 @@ export interface ModelMetadata {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+const text = (v: string | null | undefined): string | null =>
+  typeof v === 'string' && v.trim() !== '' ? v : null;
 
-function range(v: unknown): [number, number] | null {
-  if (!Array.isArray(v) || v.length !== 2) return null;
-  const [lo, hi] = v as unknown[];
-  return typeof lo === 'number' && typeof hi === 'number' && lo < hi ? [lo, hi] : null;
-}
-
-/** Parses a metadata.json; names the file when it is not JSON or not an object. */
+/**
+ * Parses a metadata.json against its format; throws a sentence naming the file (`where`),
+ * the field and what it must be when it is not JSON, not an object, or a field is wrong.
+ */
 export function parseMetadata(source: string, where = 'metadata.json'): ModelMetadata {
-  let json: unknown;
+  let raw: unknown;
   try {
-    json = JSON.parse(source);
+    raw = JSON.parse(source);
   } catch (err) {
     throw new Error(`${where} is not valid JSON (${(err as Error).message}).`, { cause: err });
   }
-  if (!isObject(json)) throw new Error(`${where} is not a metadata object.`);
-  const labels =
-    Array.isArray(json.labels) && json.labels.length > 0 ? json.labels.map((l) => String(l)) : null;
-  const size = Number(json.imageSize);
-  const user = isObject(json.userMetadata) ? json.userMetadata : {};
+  if (!isObject(raw)) throw new Error(`${where} is not a metadata object.`);
+  const json = parseMetadataJson(raw, where);
   const packageName = text(json.packageName);
   const tmVersion = text(json.tmVersion);
   return {
-    labels,
-    imageSize: Number.isInteger(size) && size > 0 ? size : null,
+    labels: json.labels && json.labels.length > 0 ? json.labels : null,
+    imageSize: json.imageSize ?? null,
     modelName: text(json.modelName),
     packageName,
     packageVersion: text(json.packageVersion),
     tmVersion,
-    valueRange: range(json.valueRange) ?? range(user.valueRange),
+    valueRange: json.valueRange ?? json.userMetadata?.valueRange ?? null,
     teachableMachine: packageName === TM_PACKAGE || tmVersion !== null,
   };
 }

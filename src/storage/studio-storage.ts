@@ -1,5 +1,6 @@
 /** What the studio stores, as operations: runs, their weights, the dataset, the settings. */
 import type { RunRecord, TrainedWeights } from '../domain';
+import { parseStoredDataset, parseStoredRuns, parseStoredSettings } from '../domain/formats/stored';
 import {
   isQuotaError,
   StorageFullError,
@@ -9,7 +10,11 @@ import {
 } from './db';
 
 export interface StudioStorage {
-  /** Every stored run, oldest first; runs left `running` by a closed page come back `interrupted`. */
+  /**
+   * Every stored run, oldest first; runs left `running` by a closed page come back
+   * `interrupted`. This and the other loaders check what they read against the stored
+   * format and throw a sentence naming the field when a record is damaged.
+   */
   loadRuns: () => Promise<RunRecord[]>;
   saveRun: (run: RunRecord) => Promise<void>;
   deleteRun: (id: string) => Promise<void>;
@@ -44,7 +49,7 @@ async function guarded<T>(what: string, op: () => Promise<T>): Promise<T> {
 export function createStudioStorage(db: ThawDb = new ThawDb()): StudioStorage {
   return {
     loadRuns: async () => {
-      const runs = await db.runs.orderBy('createdAt').toArray();
+      const runs = parseStoredRuns(await db.runs.orderBy('createdAt').toArray());
       const cut = runs.filter((r) => r.status === 'running');
       if (cut.length > 0) {
         for (const r of cut) r.status = 'interrupted';
@@ -65,11 +70,17 @@ export function createStudioStorage(db: ThawDb = new ThawDb()): StudioStorage {
       guarded(`the dataset "${d.name}"`, () =>
         db.datasets.put({ ...d, id: 'current', savedAt: Date.now() }).then(() => {}),
       ),
-    loadDataset: () => db.datasets.get('current'),
+    loadDataset: async () => {
+      const stored = await db.datasets.get('current');
+      return stored === undefined ? undefined : parseStoredDataset(stored);
+    },
     deleteDataset: () => db.datasets.delete('current'),
     saveSettings: (s) =>
       guarded('the settings', () => db.settings.put({ ...s, id: 'studio' }).then(() => {})),
-    loadSettings: () => db.settings.get('studio'),
+    loadSettings: async () => {
+      const stored = await db.settings.get('studio');
+      return stored === undefined ? undefined : parseStoredSettings(stored);
+    },
     allWeights: () => db.weights.toArray(),
     replaceAll: (all) =>
       guarded('the project', () =>

@@ -4,6 +4,7 @@
  * Pure: building, checking and comparing; hashing happens where the files are.
  */
 import type { LayerPlan, TrainParams } from '../domain';
+import { parseExperimentJson } from '../domain/formats/experiment';
 
 export interface ManifestEntry {
   path: string;
@@ -32,28 +33,18 @@ export interface ExperimentFile {
   results: { label: string; valAccuracy: number; testAccuracy: number | null }[];
 }
 
-/** Reads an experiment file, or throws a sentence saying what is wrong with it. */
-export function parseExperiment(text: string): ExperimentFile {
+/**
+ * Reads an experiment file, or throws a sentence naming the file (`name`), the field and
+ * its allowed range. Parsed whole against the format before anything of it is returned.
+ */
+export function parseExperiment(text: string, name = 'experiment file'): ExperimentFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new Error('This file is not JSON: it is not a Thaw experiment file.');
+    throw new Error(`"${name}" is not JSON: it is not a Thaw experiment file.`);
   }
-  const e = json as Partial<ExperimentFile> | null;
-  if (!e || e.format !== 'thaw-experiment')
-    throw new Error('This JSON is not a Thaw experiment file (no "format": "thaw-experiment").');
-  if (e.version !== 1)
-    throw new Error(
-      `This experiment file has version ${String(e.version)}; this studio reads version 1.`,
-    );
-  const missing = (['modelId', 'plan', 'params', 'seeds', 'dataset'] as const).filter(
-    (k) => e[k] === undefined,
-  );
-  if (missing.length > 0) throw new Error(`The experiment file lacks ${missing.join(', ')}.`);
-  if (typeof e.plan?.featureLayer !== 'string' || typeof e.plan.modes !== 'object')
-    throw new Error('The experiment file has no valid plan (modes and a feature layer).');
-  return e as ExperimentFile;
+  return parseExperimentJson(json, name);
 }
 
 /** How the loaded data differs from the file's manifest; empty when it is the same data. */
