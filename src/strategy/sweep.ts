@@ -4,7 +4,7 @@
  * mean ± spread per depth, and which neighbouring depths differ by less than seed noise
  * (DESIGN.md §6: at small K, 1–2 pp effects are seed noise).
  */
-import type { LayerMode, LayerPlan, PlanLayer } from '../domain';
+import { featureIndex, type LayerMode, type LayerPlan, type PlanLayer } from '../domain';
 
 /** One depth of a sweep: freeze every weighted layer up to and including `boundary`. */
 export interface SweepDepth {
@@ -22,8 +22,7 @@ export const SWEEP_DEFAULT_SEEDS = 3;
 
 /** Every distinct freeze depth that ends at a cut point, up to the feature layer. */
 export function candidateDepths(layers: readonly PlanLayer[], featureLayer: string): SweepDepth[] {
-  const end = layers.findIndex((l) => l.name === featureLayer);
-  const upTo = end < 0 ? layers.length - 1 : end;
+  const upTo = featureIndex(layers, featureLayer);
   const weighted = layers.slice(0, upTo + 1).filter((l) => l.params > 0).length;
   const depths: SweepDepth[] = [{ boundary: null, frozen: 0, weighted, label: 'nothing frozen' }];
   let frozen = 0;

@@ -20,18 +20,20 @@ export function MemoryNote() {
   const model = useStudio((s) => s.model);
   const plan = useStudio((s) => s.plan);
   const classes = useStudio((s) => s.classes);
-  const decoding = useStudio((s) => s.decoding);
+  // Not the whole read progress: only whether images are being read, and how many.
+  const reading = useStudio((s) => s.decoding !== null);
+  const readingTotal = useStudio((s) => s.decoding?.total ?? 0);
   const augment = useStudio((s) => s.params.augment);
   const where = useStudio((s) => s.imagesWhere);
   const budgetBytes = useStudio((s) => s.imageBudgetBytes);
   const setBudget = useStudio((s) => s.setImageBudget);
   const fieldId = useId();
-  const images = decoding?.total || classes.reduce((n, c) => n + c.count, 0);
+  const images = readingTotal || classes.reduce((n, c) => n + c.count, 0);
   if (!model || images === 0) return null;
   const side = model.resolution;
   const m = memoryEstimate(model.layers, plan, images, side, augments(augment));
   const budget = formatBytes(CACHE_BUDGET_BYTES);
-  const stored = imagesInStorage(m.imageBytes, budgetBytes, decoding !== null, where);
+  const stored = imagesInStorage(m.imageBytes, budgetBytes, reading, where);
   const pixels = `${formatBytes(m.imageBytes)} (${images.toLocaleString('en')} × ${side}×${side} RGB)`;
   return (
     <>

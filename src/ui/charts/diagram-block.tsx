@@ -1,5 +1,6 @@
 /** One block of the network diagram: its box (coloured by its layers' modes), and opened, its layers. */
 import {
+  featureIndex,
   isSpatial,
   MODE_LABEL,
   modeOf,
@@ -180,7 +181,7 @@ function BlockDetail(props: {
   onPlan: (plan: LayerPlan) => void;
 }) {
   const { block: b, layers, plan } = props;
-  const end = layers.findIndex((l) => l.name === plan.featureLayer);
+  const end = featureIndex(layers, plan.featureLayer);
   const inside = layers.slice(b.first, b.last + 1);
   return (
     <div id={props.id} className="net-detail">
@@ -204,7 +205,7 @@ function BlockDetail(props: {
       <div className="net-layers">
         {inside.map((l, k) => {
           const i = b.first + k;
-          const cut = end >= 0 && i > end;
+          const cut = i > end;
           const mode = modeOf(plan.modes, l);
           return (
             <div
