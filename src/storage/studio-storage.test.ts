@@ -120,4 +120,71 @@ describe('studio storage (IndexedDB)', () => {
       params: { epochs: 33 },
     });
   });
+
+  const settings = (params: Record<string, unknown>) => ({
+    id: 'studio' as const,
+    modelId: 'teaching-cnn',
+    resolution: 28,
+    plan: { modes: {}, featureLayer: 'global_pool' },
+    params: { ...DEFAULT_PARAMS, ...params } as typeof DEFAULT_PARAMS,
+  });
+
+  it.each([
+    [
+      { learningRate: 1e9 },
+      'settings.params.learningRate must be between 1e-7 and 10 (got 1000000000)',
+    ],
+    [
+      { learningRate: NaN },
+      'settings.params.learningRate must be a number between 1e-7 and 10 (got NaN)',
+    ],
+    [
+      { learningRate: Infinity },
+      'settings.params.learningRate must be a number between 1e-7 and 10 (got Infinity)',
+    ],
+    [{ epochs: -5 }, 'settings.params.epochs must be between 1 and 500 (got -5)'],
+    [{ batchSize: 0 }, 'settings.params.batchSize must be between 1 and 1024 (got 0)'],
+    [{ epochs: '5' }, 'settings.params.epochs must be a whole number between 1 and 500 (got "5")'],
+    [
+      { batchSize: [16] },
+      'settings.params.batchSize must be a whole number between 1 and 1024 (got a list of 1)',
+    ],
+  ])('refuses stored settings with %j, naming the field and range', async (params, words) => {
+    const storage = createStudioStorage(db);
+    await db.settings.put(settings(params));
+    await expect(storage.loadSettings()).rejects.toThrow(`"this browser's storage": ${words}.`);
+  });
+
+  it('refuses a stored memory budget out of range, a damaged run, a dataset file that is not a file', async () => {
+    const storage = createStudioStorage(db);
+    await db.settings.put({ ...settings({}), imageBudgetBytes: 1 });
+    await expect(storage.loadSettings()).rejects.toThrow(
+      /settings\.imageBudgetBytes must be between 16777216 and 17179869184 \(got 1\)/,
+    );
+    await db.runs.put(run('train-1', { bestEpoch: -1 }));
+    await expect(storage.loadRuns()).rejects.toThrow(/runs\[0\]\.bestEpoch must be between 0 and/);
+    await db.runs.put(run('train-1', { params: { ...DEFAULT_PARAMS, epochs: 1e9 } }));
+    await expect(storage.loadRuns()).rejects.toThrow(
+      'runs[0].params.epochs must be between 1 and 500 (got 1000000000)',
+    );
+    await db.datasets.put({
+      id: 'current',
+      name: 'd',
+      files: [{ path: 'd/a/1.png', file: 'x'.repeat(10 * 2 ** 20) as unknown as Blob }],
+      skipped: [],
+      savedAt: 1,
+    });
+    await expect(storage.loadDataset()).rejects.toThrow(
+      '"this browser\'s storage": dataset.files[0].file must be a file (got text of 10485760 characters).',
+    );
+  });
+
+  it('drops __proto__ keys from stored settings without polluting any prototype', async () => {
+    const storage = createStudioStorage(db);
+    const hostile = settings({});
+    hostile.plan.modes = JSON.parse('{"__proto__": {"polluted": "yes"}, "conv1": "reinit"}');
+    await db.settings.put(hostile);
+    expect((await storage.loadSettings())?.plan.modes).toEqual({ conv1: 'reinit' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
