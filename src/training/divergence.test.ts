@@ -56,13 +56,13 @@ describe('the rate to blame and the one to try', () => {
   const groups = { fineTune: false, reinit: false };
   it("names the head's rate when only the head trains", () => {
     expect(blameRate({ learningRate: 10, fineTuneLearningRate: 1e-5 }, groups)).toEqual({
-      name: "the head's learning rate",
+      name: "the head's learning rate 10",
       rate: 10,
       suggestion: 0.01,
     });
     expect(
       blameRate({ learningRate: 10, fineTuneLearningRate: 10 }, { ...groups, reinit: true }).name,
-    ).toBe('the learning rate of the head and Re-initialize layers');
+    ).toBe('the learning rate 10 of the head and Re-initialize layers');
   });
 
   it('names the fine-tune rate when it is the further above its default', () => {
@@ -70,14 +70,14 @@ describe('the rate to blame and the one to try', () => {
       { learningRate: 1e-3, fineTuneLearningRate: 0.1 },
       { fineTune: true, reinit: false },
     );
-    expect(b).toEqual({ name: 'the fine-tune learning rate', rate: 0.1, suggestion: 1e-4 });
+    expect(b).toEqual({ name: 'the fine-tune learning rate 0.1', rate: 0.1, suggestion: 1e-4 });
     // Head rate 100× its default, fine-tune rate 10× its: the head's is blamed.
     expect(
       blameRate(
         { learningRate: 0.1, fineTuneLearningRate: 1e-4 },
         { fineTune: true, reinit: false },
       ).name,
-    ).toBe("the head's learning rate");
+    ).toBe("the head's learning rate 0.1");
   });
 
   it('suggests a lower rate a person would type', () => {
@@ -102,7 +102,7 @@ describe('the rate to blame and the one to try', () => {
   });
 
   it('writes one sentence with the losses, the rate and the suggestion', () => {
-    const blame = { name: "the head's learning rate", rate: 10, suggestion: 0.01 };
+    const blame = { name: "the head's learning rate 10", rate: 10, suggestion: 0.01 };
     expect(divergenceMessage({ from: 1.02, to: 3050 }, 1, blame)).toBe(
       "The loss diverged: it rose from 1.02 to 3,050 in epoch 1 — the head's learning rate 10 is far too high. Lower the learning rate (try 0.01) and train again.",
     );

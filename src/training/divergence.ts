@@ -53,7 +53,7 @@ export interface RateGroups {
 }
 
 export interface Blame {
-  /** How the sentence names the rate. */
+  /** How the sentence names the rate, its value included: "the head's learning rate 10". */
   name: string;
   rate: number;
   suggestion: number;
@@ -74,12 +74,13 @@ export function blameRate(
   const slow = groups.fineTune && slowRatio > headRatio;
   const rate = slow ? params.fineTuneLearningRate : params.learningRate;
   const fallback = slow ? DEFAULT_PARAMS.fineTuneLearningRate : DEFAULT_PARAMS.learningRate;
+  const value = formatRate(rate);
   return {
     name: slow
-      ? 'the fine-tune learning rate'
+      ? `the fine-tune learning rate ${value}`
       : groups.reinit
-        ? 'the learning rate of the head and Re-initialize layers'
-        : "the head's learning rate",
+        ? `the learning rate ${value} of the head and Re-initialize layers`
+        : `the head's learning rate ${value}`,
     rate,
     suggestion: suggestRate(rate, fallback),
   };
@@ -112,7 +113,7 @@ export function formatLoss(loss: number): string {
 
 /** The sentence a diverging run ends with: what the loss did, the rate to blame, a rate to try. */
 export function divergenceMessage(d: Divergence, epoch: number, blame: Blame): string {
-  const rate = `${blame.name} ${formatRate(blame.rate)}`;
+  const rate = blame.name;
   const what = Number.isFinite(d.to)
     ? `The loss diverged: it rose from ${formatLoss(d.from)} to ${formatLoss(d.to)} in epoch ${epoch} — ${rate} is far too high.`
     : `The loss diverged: it stopped being a finite number in epoch ${epoch} — ${rate} is probably too high.`;
