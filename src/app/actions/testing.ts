@@ -5,6 +5,8 @@
  */
 import type { WorkerClient } from '../../client/worker-client';
 import type { DatasetFile, ModelInfo, RunRecord, TrainedWeights } from '../../domain';
+import { useStudio } from '../../state/store';
+import { startRecord } from '../../state/training-slice';
 import type { StoredDataset, StoredSettings } from '../../storage/db';
 import type { StudioStorage } from '../../storage/studio-storage';
 import type { ActionContext } from './context';
@@ -144,12 +146,36 @@ export function weightsOf(runId: string): TrainedWeights {
     runId,
     layers: [],
     head: {
-      kernel: new Float32Array([1, 2]),
-      bias: new Float32Array([0]),
-      mean: new Float32Array([0]),
-      std: new Float32Array([1]),
+      kernel: new Float32Array([1, 2, 3, 4]),
+      bias: new Float32Array([5, 6]),
+      mean: new Float32Array([0.5, 0.5]),
+      std: new Float32Array([2, 2]),
       featureDim: 2,
-      numClasses: 1,
+      numClasses: 2,
     },
   };
 }
+
+/** What the worker's answers do to the store when the run in progress ends. */
+export function endRun(how: 'done' | 'stopped' | 'no epochs' | 'failed'): void {
+  const s = useStudio.getState();
+  if (how !== 'no epochs')
+    s.addEpoch({ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.7 });
+  if (how === 'failed') return useStudio.getState().failRun('out of memory');
+  useStudio.getState().finishRun({
+    stopped: how === 'stopped',
+    valAccuracy: 0.7,
+    bestEpoch: 1,
+    stoppedEarly: false,
+    tensors: { before: 1, after: 1 },
+    timings: null,
+  });
+}
+
+/** A finished run of the model and classes in the store, as stored. */
+export function finishedRun(id: string, patch: Partial<RunRecord> = {}): RunRecord {
+  return { ...startRecord(useStudio.getState(), id), status: 'done', valAccuracy: 0.7, ...patch };
+}
+
+/** Lets every promise already settled run its callbacks (to check that something did not happen). */
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
