@@ -46,19 +46,24 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
       if (msg.info.card.sourceSample) effects.onSourceSample(msg.info.card.sourceSample);
       else if (msg.info.card.sourceClasses?.length) effects.onSourceSample(null);
       return;
-    case 'decode-progress':
+    case 'resize-progress':
       return s.setDecodeProgress(
         msg.done,
         msg.total,
-        job === 'model' ? 'Preparing the images for the new input size…' : null,
+        'Preparing the images for the new input size…',
       );
+    case 'model-ready':
+      if (msg.imagesResized) s.setDatasetResized();
+      return;
+    case 'decode-progress':
+      return s.setDecodeProgress(msg.done, msg.total);
     case 'dataset':
       s.setDataset(msg.classes, msg.skipped, msg.examples, msg.where);
       return effects.onDatasetRead();
     case 'dataset-cancelled':
       return effects.onDatasetCancelled(msg.previous, msg.reason);
-    case 'dataset-resized':
-      return s.setDatasetResized();
+    case 'source-test-loaded':
+      return; // nothing to show: the next run measures forgetting on them
     case 'features-progress':
       return s.setFeaturesProgress(msg.done, msg.total, msg.cached);
     case 'batches':
@@ -73,20 +78,19 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
       return s.setProbeProgress(msg.done);
     case 'probe-result':
       return s.setProbe({ status: 'done', points: msg.points });
+    case 'probe-stopped':
+      return s.setProbe({ status: 'idle' });
     case 'feature-maps':
       return s.setFeatureMaps(msg.maps, null);
     case 'done':
-      if (job === 'train')
-        s.finishRun({
-          stopped: msg.stopped,
-          valAccuracy: msg.valAccuracy,
-          bestEpoch: msg.bestEpoch,
-          stoppedEarly: msg.stoppedEarly,
-          tensors: { before: msg.numTensorsBefore, after: msg.numTensors },
-          timings: msg.timings,
-        });
-      else if (job === 'probe') s.setProbe({ status: 'idle' });
-      return;
+      return s.finishRun({
+        stopped: msg.stopped,
+        valAccuracy: msg.valAccuracy,
+        bestEpoch: msg.bestEpoch,
+        stoppedEarly: msg.stoppedEarly,
+        tensors: { before: msg.numTensorsBefore, after: msg.numTensors },
+        timings: msg.timings,
+      });
     case 'weights':
       return effects.onWeights(msg.weights);
     case 'classifier-ready':
@@ -118,23 +122,29 @@ function reportError(job: Job, message: string): void {
   switch (job) {
     case 'init':
       return s.setBackendReport(null, message);
-    case 'model':
+    case 'load-model':
       return s.setModelError(message);
-    case 'dataset':
+    case 'load-dataset':
       return s.setDatasetError(message);
-    case 'source':
+    case 'load-source-test':
       return console.warn(`Source test images: ${message}`);
     case 'probe':
       return s.setProbe({ status: 'error', error: message });
-    case 'maps':
+    case 'feature-maps':
       return s.setFeatureMaps(null, message);
-    case 'classifier':
+    case 'use-classifier':
     case 'predict':
-    case 'export':
+    case 'export-model':
       return s.setPredict({ status: 'error', error: message, exporting: false });
-    case 'frame':
+    case 'predict-frame':
       return s.setPredict({ frame: null, framePending: false, error: message });
     case 'train':
       return s.failRun(message);
+    case 'export-job':
+      return console.warn(`Training job export: ${message}`);
+    default: {
+      const unknown: never = job;
+      console.warn(`Error from unknown job ${String(unknown)}: ${message}`);
+    }
   }
 }

@@ -5,7 +5,6 @@ import { createStudioStorage } from '../storage/studio-storage';
 import type { ModelInfo } from '../domain';
 import { resetStudio, useStudio } from '../state/store';
 import { createStudio } from './studio';
-import { applyMessage } from './router';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 
 class FakeWorker {
@@ -28,15 +27,6 @@ beforeEach(() => {
   vi.stubGlobal('location', { href: 'http://localhost/' });
 });
 
-const NO_EFFECTS = {
-  onSourceSample: () => {},
-  onWeights: () => {},
-  onExported: () => {},
-  onJob: () => {},
-  onDatasetRead: () => {},
-  onDatasetCancelled: () => {},
-};
-
 const make = () => new FakeWorker() as unknown as Worker;
 
 describe('studio wiring', () => {
@@ -48,7 +38,7 @@ describe('studio wiring', () => {
     worker.onmessage?.({
       data: {
         type: 'backend',
-        runId: worker.sent[0]!.runId,
+        id: (worker.sent[0] as Extract<ToWorker, { type: 'init' }>).id,
         report: {
           active: 'wasm',
           requested: 'auto',
@@ -75,25 +65,6 @@ describe('studio wiring', () => {
       /crashed \(out of memory\).*your dataset and settings are kept/,
     );
     expect(FakeWorker.all).toHaveLength(2);
-  });
-
-  it('routes an error to the panel of the job that failed', () => {
-    applyMessage({ type: 'error', runId: 'model-3', message: 'no such file' }, 'model', NO_EFFECTS);
-    expect(useStudio.getState().modelError).toBe('no such file');
-    applyMessage({ type: 'error', runId: 'probe-4', message: 'too few' }, 'probe', NO_EFFECTS);
-    expect(useStudio.getState().probe).toMatchObject({ status: 'error', error: 'too few' });
-    expect(useStudio.getState().trainingError).toBeNull();
-  });
-
-  it('says so when a model change makes the images be decoded again', () => {
-    applyMessage(
-      { type: 'decode-progress', runId: 'model-2', done: 3, total: 10 },
-      'model',
-      NO_EFFECTS,
-    );
-    expect(useStudio.getState().decoding?.note).toMatch(/new input size/);
-    applyMessage({ type: 'dataset-resized', runId: 'model-2', inputSize: 96 }, 'model', NO_EFFECTS);
-    expect(useStudio.getState().decoding).toBeNull();
   });
 
   it('after a reload, runs, the dataset and the plan come back; a run cut off mid-way is interrupted', async () => {
@@ -131,7 +102,7 @@ describe('studio wiring', () => {
       const worker = FakeWorker.all.at(-1)!;
       const modelReq = worker.sent.find((m) => m.type === 'load-model')!;
       worker.onmessage?.({
-        data: { type: 'model', runId: modelReq.runId, info },
+        data: { type: 'model', id: modelReq.id, info },
       } as MessageEvent<FromWorker>);
       useStudio.getState().setPlan({ modes: { conv1: 'fine-tune' }, featureLayer: 'global_pool' });
       useStudio.getState().setImageBudget(64 * 2 ** 20);
@@ -148,7 +119,7 @@ describe('studio wiring', () => {
       worker.onmessage?.({
         data: {
           type: 'dataset',
-          runId: datasetReq.runId,
+          id: datasetReq.id,
           classes: [{ name: 'a', count: 1 }],
           skipped: [],
           inputSize: 224,
@@ -158,25 +129,31 @@ describe('studio wiring', () => {
       } as unknown as MessageEvent<FromWorker>);
       for (const finish of [true, false]) {
         studio.actions.train();
-        const runId = worker.sent.at(-1)!.runId;
+        const id = (worker.sent.at(-1) as Extract<ToWorker, { type: 'train' }>).id;
         const answer = (m: FromWorker) =>
           worker.onmessage?.({ data: m } as MessageEvent<FromWorker>);
         answer({
           type: 'epoch',
-          runId,
+          id,
           metrics: { epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.7 },
-          totalEpochs: 3,
         });
         if (finish)
           answer({
             type: 'done',
-            runId,
+            id,
             stopped: false,
             valAccuracy: 0.7,
-            epochsRun: 1,
             bestEpoch: 1,
             stoppedEarly: false,
-            timings: null,
+            timings: {
+              images: 1,
+              featuresMs: 1,
+              featuresBackend: 'cpu',
+              headMs: 1,
+              headBackend: 'cpu',
+              frozenPrefixLayers: 0,
+              trainableParams: 1,
+            },
             numTensors: 1,
             numTensorsBefore: 1,
           });

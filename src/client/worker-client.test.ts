@@ -1,10 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PARAMS, type BackendReport } from '../domain';
 import type { FromWorker, LockHeldMessage, ToWorker } from '../worker/protocol';
 import {
   createWorkerClient,
   HANDOFF_CHUNK,
-  jobOf,
   SILENT_STOP,
   type Job,
   type LockManagerLike,
@@ -52,7 +51,7 @@ class FakeWorker {
       this.lock = m.name;
       this.locks.hold(m.name);
       this.onmessage?.({
-        data: { type: 'lock-held', runId: m.runId, name: m.name },
+        data: { type: 'lock-held', name: m.name },
       } as MessageEvent<LockHeldMessage>);
     }
   }
@@ -103,6 +102,16 @@ const report = (active: 'webgpu' | 'cpu'): BackendReport => ({
   note: '',
 });
 
+const TIMINGS = {
+  images: 1,
+  featuresMs: 1,
+  featuresBackend: 'cpu',
+  headMs: 1,
+  headBackend: 'cpu',
+  frozenPrefixLayers: 0,
+  trainableParams: 1,
+} as const;
+
 describe('worker client', () => {
   it('restarts a crashed worker, re-sends backend, model and dataset, and names the cut-off run', () => {
     const { client, workers, crashes } = setup();
@@ -129,13 +138,12 @@ describe('worker client', () => {
     const runId = client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
     workers[0]!.answer({
       type: 'done',
-      runId,
+      id: runId,
       stopped: false,
       valAccuracy: 1,
-      epochsRun: 1,
       bestEpoch: 1,
       stoppedEarly: false,
-      timings: null,
+      timings: TIMINGS,
       numTensors: 0,
       numTensorsBefore: 0,
     });
@@ -143,26 +151,81 @@ describe('worker client', () => {
     expect(crashes[0]!.running).toEqual([]);
   });
 
+  it('ends a stopped probe with its own answer: no longer running, and the app hears probe-stopped', () => {
+    const { client, workers, heard, crashes } = setup();
+    const id = client.probe(30, 1);
+    client.stop();
+    expect(workers[0]!.sent.at(-1)).toEqual({ type: 'stop', id });
+    workers[0]!.answer({ type: 'probe-stopped', id });
+    expect(heard).toEqual([{ type: 'probe-stopped', job: 'probe' }]);
+    workers[0]!.crash('boom');
+    expect(crashes[0]!.running).toEqual([]);
+  });
+
+  it('hands on every answer of a model load until its final one, and nothing after it', () => {
+    const { client, workers, heard } = setup();
+    const id = client.loadModel({ kind: 'url', url: 'http://x/model.json' }, 96);
+    workers[0]!.answer({ type: 'resize-progress', id, done: 1, total: 2 });
+    workers[0]!.answer({ type: 'model-ready', id, imagesResized: true });
+    workers[0]!.answer({ type: 'resize-progress', id, done: 2, total: 2 });
+    expect(heard).toEqual([
+      { type: 'resize-progress', job: 'load-model' },
+      { type: 'model-ready', job: 'load-model' },
+    ]);
+  });
+
+  it('names each answer with the job, the type of the request it answers', () => {
+    const { client, workers, heard } = setup();
+    const maps = client.featureMaps('d/a/1.png', 'conv1');
+    const job = client.exportJob('pool');
+    workers[0]!.answer({ type: 'error', id: job, message: 'no dataset' });
+    workers[0]!.answer({ type: 'error', id: maps, message: 'no such image' });
+    expect(heard).toEqual([
+      { type: 'error', job: 'export-job' },
+      { type: 'error', job: 'feature-maps' },
+    ]);
+    expect(workers[0]!.sent.map((m) => [m.type, 'id' in m && m.id])).toEqual([
+      ['feature-maps', maps],
+      ['export-job', job],
+    ]);
+  });
+
+  it('drops answers under ids it never sent or that a restart cut off', () => {
+    const { client, workers, heard } = setup();
+    const id = client.setBackend('cpu');
+    workers[0]!.answer({ type: 'backend', id: 'init-1', report: report('cpu') });
+    workers[0]!.crash('boom');
+    workers[0]!.answer({ type: 'backend', id, report: report('cpu') });
+    expect(heard).toEqual([]);
+  });
+
+  it('gives ids that another client (after a reload) does not repeat: a run id is kept in storage', () => {
+    const first = setup().client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
+    const second = setup().client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
+    expect(first).not.toBe(second);
+  });
+
   it('hands on only answers to the newest request of each kind', () => {
     const { client, workers, heard } = setup();
     const first = client.setBackend('auto');
     const second = client.setBackend('cpu');
-    workers[0]!.answer({ type: 'backend', runId: second, report: report('cpu') });
-    workers[0]!.answer({ type: 'backend', runId: first, report: report('webgpu') });
+    workers[0]!.answer({ type: 'backend', id: second, report: report('cpu') });
+    workers[0]!.answer({ type: 'backend', id: first, report: report('webgpu') });
     expect(heard).toEqual([{ type: 'backend', job: 'init' }]);
     const oldRun = client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
     const newRun = client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
-    workers[0]!.answer({ type: 'batches', runId: oldRun, points: [{ x: 1, loss: 1 }] });
-    workers[0]!.answer({ type: 'batches', runId: newRun, points: [{ x: 1, loss: 1 }] });
+    workers[0]!.answer({ type: 'batches', id: oldRun, points: [{ x: 1, loss: 1 }] });
+    workers[0]!.answer({ type: 'batches', id: newRun, points: [{ x: 1, loss: 1 }] });
     expect(heard.filter((h) => h.job === 'train')).toHaveLength(1);
   });
 
   it('sends stop to the running training job only', () => {
     const { client, workers } = setup();
-    const runId = client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
+    client.featureMaps('d/a/1.png', 'conv1');
+    const id = client.train(DEFAULT_PARAMS, { modes: {}, featureLayer: 'f' });
     client.stop();
-    expect(workers[0]!.sent.at(-1)).toEqual({ type: 'stop', runId });
-    expect(jobOf(runId)).toBe('train');
+    expect(workers[0]!.sent.map((m) => m.type)).toEqual(['feature-maps', 'train', 'stop']);
+    expect(workers[0]!.sent.at(-1)).toEqual({ type: 'stop', id });
   });
 
   it('sends no lock request without a lock manager', () => {
@@ -241,6 +304,11 @@ describe('worker client: a worker that stops silently', () => {
 });
 
 describe('handing a large folder to the worker', () => {
+  // The hand-off yields to the page with a zero-delay timer between parts: with fake timers,
+  // `runAllTimersAsync` runs it to its end (no timer left), with no sleep in the test.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   const many = (n: number) =>
     Array.from({ length: n }, (_, i) => ({
       path: `d/${i % 2 ? 'a' : 'b'}/${i}.png`,
@@ -256,13 +324,16 @@ describe('handing a large folder to the worker', () => {
     );
 
   it('sends a small folder in one message and a large one in parts, counting what was passed', async () => {
+    vi.useFakeTimers();
     const { client, workers } = setup();
     client.loadDataset(many(HANDOFF_CHUNK), []);
     expect(kinds(workers[0]!)).toEqual([`load ${HANDOFF_CHUNK}`]);
     const handed: number[] = [];
     const files = many(2 * HANDOFF_CHUNK + 7);
-    const runId = client.loadDataset(files, [], 1234, (done) => handed.push(done));
-    await vi.waitFor(() => expect(kinds(workers[0]!)).toHaveLength(4));
+    const id = client.loadDataset(files, [], 1234, (done) => handed.push(done));
+    // The first part goes at once; the page gets a turn before each next one.
+    expect(kinds(workers[0]!)).toEqual([`load ${HANDOFF_CHUNK}`, `files ${HANDOFF_CHUNK}`]);
+    await vi.runAllTimersAsync();
     expect(kinds(workers[0]!).slice(1)).toEqual([
       `files ${HANDOFF_CHUNK}`,
       `files ${HANDOFF_CHUNK}`,
@@ -273,24 +344,27 @@ describe('handing a large folder to the worker', () => {
       ToWorker,
       { type: 'dataset-files' | 'load-dataset' }
     >[];
-    expect(parts.every((m) => m.runId === runId)).toBe(true);
+    expect(parts.every((m) => m.id === id)).toBe(true);
     expect(parts.flatMap((m) => m.files.map((f) => f.path))).toEqual(files.map((f) => f.path));
     expect((parts[2] as Extract<ToWorker, { type: 'load-dataset' }>).memoryBudgetBytes).toBe(1234);
   });
 
   it('cancelled while handing over: stops sending, tells the worker to stop, then closes the read empty', async () => {
+    vi.useFakeTimers();
     const { client, workers } = setup();
     client.loadDataset(many(5 * HANDOFF_CHUNK), []);
     client.cancelDataset();
-    await vi.waitFor(() => expect(kinds(workers[0]!).at(-1)).toBe('load 0 chunked'));
+    await vi.runAllTimersAsync();
     expect(kinds(workers[0]!)).toEqual([`files ${HANDOFF_CHUNK}`, 'stop', 'load 0 chunked']);
   });
 
   it('a newer folder supersedes one still being handed over', async () => {
+    vi.useFakeTimers();
     const { client, workers } = setup();
     client.loadDataset(many(5 * HANDOFF_CHUNK), []);
     client.loadDataset(many(3), []);
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.runAllTimersAsync();
+    expect(vi.getTimerCount()).toBe(0);
     expect(kinds(workers[0]!)).toEqual([`files ${HANDOFF_CHUNK}`, 'load 3']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Main thread: the one place that talks to the training worker. It posts typed requests,
- * hands each answer that is still current to a listener, and restarts a worker that
+ * keeps which job each open request id belongs to, hands each answer that is still current
+ * to a listener with its job's name, and restarts a worker that
  * died — re-sending the backend choice, the model and the dataset, so nothing the user
  * did is lost. It knows nothing of the store: the app wires the listener to it.
  *
@@ -21,9 +22,12 @@ import type {
   ClassifierSpec,
 } from '../domain';
 import {
-  FINAL_MESSAGES,
+  endsJob,
   type FromWorker,
+  type JobName,
+  type Jobs,
   type LockHeldMessage,
+  type Request,
   type ToWorker,
 } from '../worker/protocol';
 
@@ -34,23 +38,14 @@ import {
  */
 export const HANDOFF_CHUNK = 250;
 
-/** Kinds of job; a request's runId is `<job>-<n>`. */
-export type Job =
-  | 'init'
-  | 'model'
-  | 'dataset'
-  | 'train'
-  | 'source'
-  | 'probe'
-  | 'maps'
-  | 'classifier'
-  | 'predict'
-  | 'frame'
-  | 'export'
-  | 'job';
+/** Kinds of job: the worker protocol's job names, which are their requests' types. */
+export type Job = JobName;
 
 export interface ClientListener {
-  /** An answer to the newest request of its kind (answers to older ones are dropped). */
+  /**
+   * An answer to the newest request of its kind (answers to older ones are dropped), with
+   * the name of the job it answers.
+   */
   onMessage: (message: FromWorker, job: Job) => void;
   /**
    * The worker died and was restarted; `running` lists the jobs that were cut off.
@@ -72,13 +67,15 @@ const defaultLocks = (): LockManagerLike | null =>
     ? navigator.locks
     : null;
 
-/** A lock name no other client (tab, worker) uses. */
-const uniquePrefix = (): string =>
-  `thaw-worker-${
-    typeof crypto !== 'undefined' && 'randomUUID' in crypto
-      ? crypto.randomUUID()
-      : `${Date.now()}-${Math.random().toString(36).slice(2)}`
-  }`;
+/**
+ * A stamp no other client (tab, reload) uses: it prefixes the lock names, and the request
+ * ids — a training run's id is its run's, kept with the run in storage, so ids must not
+ * repeat after a reload.
+ */
+const sessionStamp = (): string =>
+  typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 export interface WorkerClient {
   setBackend: (choice: BackendChoice) => string;
@@ -119,11 +116,6 @@ export interface WorkerClient {
   terminate: () => void;
 }
 
-/** The job a runId belongs to. */
-export function jobOf(runId: string): Job {
-  return runId.slice(0, runId.lastIndexOf('-')) as Job;
-}
-
 const defaultWorker = () =>
   new Worker(new URL('../worker/worker.ts', import.meta.url), {
     type: 'module',
@@ -138,12 +130,15 @@ export function createWorkerClient(
   let worker: Worker;
   /** Counts the workers started; a lock grant for any but the current one is ignored. */
   let generation = 0;
-  const lockPrefix = locks ? uniquePrefix() : '';
+  const stamp = sessionStamp();
+  const lockPrefix = `thaw-worker-${stamp}`;
   let counter = 0;
+  /** A new request id, `<job>-<n>-<stamp>`: read by people only (the job is kept in `open`). */
+  const nextId = (job: Job) => `${job}-${++counter}-${stamp.slice(0, 8)}`;
   /** The one rule for stale answers: only the newest request of each kind is current. */
   const latest: Partial<Record<Job, string>> = {};
-  /** Jobs sent and not yet answered with a final message. */
-  const open = new Set<string>();
+  /** Requests sent and not yet answered with a final answer: id → job. */
+  const open = new Map<string, Job>();
   /** Folder reads the user cancelled (their hand-off stops early). */
   const cancelled = new Set<string>();
   let lastBackend: BackendChoice = 'auto';
@@ -157,22 +152,30 @@ export function createWorkerClient(
   /** The dataset the worker holds (read to the end): what a cancelled read goes back to. */
   let loadedDataset: DatasetSent | null = null;
 
-  const request = (
-    job: Job,
-    make: (runId: string) => ToWorker,
+  /** Opens a job: a new id, the newest of its kind. */
+  const begin = (job: Job): string => {
+    const id = nextId(job);
+    latest[job] = id;
+    open.set(id, job);
+    return id;
+  };
+
+  const request = <J extends Job>(
+    job: J,
+    fields: Jobs[J]['request'],
     transfer: Transferable[] = [],
   ): string => {
-    const runId = `${job}-${++counter}`;
-    latest[job] = runId;
-    open.add(runId);
-    worker.postMessage(make(runId), transfer);
-    return runId;
+    const id = begin(job);
+    worker.postMessage({ ...fields, type: job, id } as Request<J>, transfer);
+    return id;
   };
 
   const onMessage = (msg: FromWorker) => {
-    const job = jobOf(msg.runId);
-    if (FINAL_MESSAGES.has(msg.type)) open.delete(msg.runId);
-    if (latest[job] !== msg.runId) return;
+    const job = open.get(msg.id);
+    // Not an open job's: a worker restarted since, or an answer after the final one.
+    if (!job) return;
+    if (endsJob(job, msg.type)) open.delete(msg.id);
+    if (latest[job] !== msg.id) return;
     if (msg.type === 'dataset') loadedDataset = lastDataset;
     if (msg.type === 'dataset-cancelled') lastDataset = loadedDataset;
     listener.onMessage(msg, job);
@@ -190,11 +193,7 @@ export function createWorkerClient(
       restart(event.message || 'The training worker stopped unexpectedly.');
     };
     if (locks)
-      worker.postMessage({
-        type: 'hold-lock',
-        runId: `lock-${gen}`,
-        name: `${lockPrefix}-${gen}`,
-      } satisfies ToWorker);
+      worker.postMessage({ type: 'hold-lock', name: `${lockPrefix}-${gen}` } satisfies ToWorker);
   };
 
   /** The worker `gen` holds the lock `name`: getting it means that worker is gone. */
@@ -215,7 +214,7 @@ export function createWorkerClient(
 
   const restart = (reason: string, silent = false) => {
     end();
-    const running = [...open].map(jobOf).filter((j) => j === 'train' || j === 'probe');
+    const running = (['train', 'probe'] as const).filter((j) => [...open.values()].includes(j));
     open.clear();
     spawn();
     client.setBackend(lastBackend);
@@ -228,17 +227,11 @@ export function createWorkerClient(
   const client: WorkerClient = {
     setBackend: (backend) => {
       lastBackend = backend;
-      return request('init', (runId) => ({ type: 'init', runId, backend }));
+      return request('init', { backend });
     },
     loadModel: (source, resolution, valueRange) => {
       lastModel = { source, resolution, valueRange };
-      return request('model', (runId) => ({
-        type: 'load-model',
-        runId,
-        source,
-        resolution,
-        ...(valueRange ? { valueRange } : {}),
-      }));
+      return request('load-model', { source, resolution, ...(valueRange ? { valueRange } : {}) });
     },
     reloadModel: (resolution, valueRange) =>
       lastModel
@@ -246,26 +239,26 @@ export function createWorkerClient(
         : null,
     loadDataset: (files, skipped, memoryBudgetBytes, onHandoff) => {
       lastDataset = { files, skipped, memoryBudgetBytes };
-      const message = (runId: string, part: DatasetFile[], chunked: boolean): ToWorker => ({
+      const message = (id: string, part: DatasetFile[], chunked: boolean): ToWorker => ({
         type: 'load-dataset',
-        runId,
+        id,
         files: part,
         skipped,
         ...(memoryBudgetBytes !== undefined ? { memoryBudgetBytes } : {}),
         ...(chunked ? { chunked } : {}),
       });
-      if (files.length <= HANDOFF_CHUNK)
-        return request('dataset', (runId) => message(runId, files, false));
-      const runId = `dataset-${++counter}`;
-      latest.dataset = runId;
-      open.add(runId);
+      const id = begin('load-dataset');
+      if (files.length <= HANDOFF_CHUNK) {
+        worker.postMessage(message(id, files, false));
+        return id;
+      }
       const target = worker;
-      const current = () => latest.dataset === runId && worker === target;
+      const current = () => latest['load-dataset'] === id && worker === target;
       void (async () => {
         let sent = 0;
-        while (files.length - sent > HANDOFF_CHUNK && current() && !cancelled.has(runId)) {
+        while (files.length - sent > HANDOFF_CHUNK && current() && !cancelled.has(id)) {
           const part = files.slice(sent, sent + HANDOFF_CHUNK);
-          target.postMessage({ type: 'dataset-files', runId, files: part } satisfies ToWorker);
+          target.postMessage({ type: 'dataset-files', id, files: part } satisfies ToWorker);
           sent += part.length;
           onHandoff?.(sent, files.length);
           await new Promise((resolve) => setTimeout(resolve, 0));
@@ -273,39 +266,31 @@ export function createWorkerClient(
         // Superseded or restarted: the newer read carries on. Cancelled: the worker answers
         // for the files it has (it was told to stop, so it reads none of them).
         if (!current()) return;
-        const rest = cancelled.has(runId) ? [] : files.slice(sent);
-        target.postMessage(message(runId, rest, true));
+        const rest = cancelled.has(id) ? [] : files.slice(sent);
+        target.postMessage(message(id, rest, true));
       })();
-      return runId;
+      return id;
     },
-    loadSourceTest: (files) =>
-      request('source', (runId) => ({ type: 'load-source-test', runId, files })),
-    train: (params, plan) => request('train', (runId) => ({ type: 'train', runId, params, plan })),
-    probe: (perClass, seed) =>
-      request('probe', (runId) => ({ type: 'probe', runId, perClass, seed })),
-    featureMaps: (path, layer) =>
-      request('maps', (runId) => ({ type: 'feature-maps', runId, path, layer })),
-    useClassifier: (classifier) =>
-      request('classifier', (runId) => ({ type: 'use-classifier', runId, classifier })),
-    predict: (key, files) =>
-      request('predict', (runId) => ({ type: 'predict', runId, key, files })),
-    predictFrame: (key, frame) =>
-      request('frame', (runId) => ({ type: 'predict-frame', runId, key, frame }), [frame]),
-    exportModel: (key) => request('export', (runId) => ({ type: 'export-model', runId, key })),
-    exportJob: (featureLayer) =>
-      request('job', (runId) => ({ type: 'export-job', runId, featureLayer })),
+    loadSourceTest: (files) => request('load-source-test', { files }),
+    train: (params, plan) => request('train', { params, plan }),
+    probe: (perClass, seed) => request('probe', { perClass, seed }),
+    featureMaps: (path, layer) => request('feature-maps', { path, layer }),
+    useClassifier: (classifier) => request('use-classifier', { classifier }),
+    predict: (key, files) => request('predict', { key, files }),
+    predictFrame: (key, frame) => request('predict-frame', { key, frame }, [frame]),
+    exportModel: (key) => request('export-model', { key }),
+    exportJob: (featureLayer) => request('export-job', { featureLayer }),
     stop: () => {
       for (const job of ['train', 'probe'] as const) {
-        const runId = latest[job];
-        if (runId && open.has(runId))
-          worker.postMessage({ type: 'stop', runId } satisfies ToWorker);
+        const id = latest[job];
+        if (id && open.has(id)) worker.postMessage({ type: 'stop', id } satisfies ToWorker);
       }
     },
     cancelDataset: () => {
-      const runId = latest.dataset;
-      if (!runId || !open.has(runId)) return;
-      cancelled.add(runId);
-      worker.postMessage({ type: 'stop', runId } satisfies ToWorker);
+      const id = latest['load-dataset'];
+      if (!id || !open.has(id)) return;
+      cancelled.add(id);
+      worker.postMessage({ type: 'stop', id } satisfies ToWorker);
     },
     datasetFiles: () => lastDataset?.files ?? [],
     terminate: end,

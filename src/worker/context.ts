@@ -1,7 +1,8 @@
 /**
  * What the worker's jobs share: the loaded model and dataset, the source test images,
- * the frozen-prefix cache, stop requests, and the way out (`post`). Jobs take a context
- * instead of reaching for `self`, so each can be tested without a Worker.
+ * the frozen-prefix cache and stop requests. Jobs take a context and a `reply` typed to
+ * their own answers instead of reaching for `self`, so each can be tested without a Worker
+ * and none can send an answer that belongs to another job.
  */
 import {
   IMAGE_MEMORY_BUDGET_BYTES,
@@ -16,7 +17,7 @@ import type { ModelArtifacts, Network } from '../model/load';
 import type { PrefixCache } from '../training/engine';
 import type { ImageSet } from '../data/image-set';
 import { openPixelStore, type PixelStore } from './pixel-store';
-import type { FromWorker } from './protocol';
+import type { JobName, Reply, Request } from './protocol';
 import { switchTo } from '../training/switch';
 
 export interface LoadedModel {
@@ -52,8 +53,17 @@ export interface Decoder {
   decode: (file: Blob) => Promise<DecodeResult>;
 }
 
+/** Sends one answer of job `J` (the worker adds the job's id); `transfer` moves buffers. */
+export type ReplyTo<J extends JobName> = (answer: Reply<J>, transfer?: Transferable[]) => void;
+
+/** The job `J`: reads its request, answers through `reply`, throws a sentence for the user. */
+export type JobHandler<J extends JobName> = (
+  ctx: WorkerContext,
+  req: Request<J>,
+  reply: ReplyTo<J>,
+) => Promise<void>;
+
 export interface WorkerContext {
-  post: (message: FromWorker, transfer?: Transferable[]) => void;
   /** Decodes images at a given side (OffscreenCanvas in the worker; a fake in tests). */
   makeDecoder: (size: number) => Decoder;
   report: BackendReport | null;
@@ -67,21 +77,19 @@ export interface WorkerContext {
   pixels: () => PixelStore;
   /** The classifier in use for predictions and export (one at a time). */
   classifier: { key: string; model: Network; classNames: string[]; size: number } | null;
-  /** Files of a large folder that arrived ahead of its `load-dataset`, by runId. */
+  /** Files of a large folder that arrived ahead of its `load-dataset`, by job id. */
   pendingFiles: Map<string, DatasetFile[]>;
-  /** Run ids asked to stop. */
+  /** Ids of the jobs asked to stop. */
   stops: Set<string>;
   /** Counter for model/dataset versions and user model ids. */
   versions: number;
 }
 
 export function createContext(
-  post: WorkerContext['post'],
   makeDecoder: WorkerContext['makeDecoder'],
   pixels: WorkerContext['pixels'] = once(() => openPixelStore()),
 ): WorkerContext {
   return {
-    post,
     makeDecoder,
     pixels,
     budgetBytes: IMAGE_MEMORY_BUDGET_BYTES,
@@ -115,6 +123,12 @@ export async function onInferenceBackend<T>(ctx: WorkerContext, job: () => Promi
     await switchTo(ctx.report.active);
   }
 }
+
+/** The job, run on the backend chosen for inference (see `onInferenceBackend`). */
+export const forInference =
+  <J extends JobName>(job: JobHandler<J>): JobHandler<J> =>
+  (ctx, req, reply) =>
+    onInferenceBackend(ctx, () => job(ctx, req, reply));
 
 /** How the current model wants its input. */
 export function inputSpecOf(model: LoadedModel) {

@@ -1,12 +1,13 @@
 /// <reference lib="webworker" />
 /**
  * The training worker: all tfjs work happens here. This file is only the dispatcher —
- * a table from message type to job (one module each under `jobs/`) and the queue that
- * runs them one at a time. `stop` skips the queue so it can act while a job runs, and so
- * does `hold-lock`, the lock this worker holds for as long as it lives (its liveness signal).
+ * a table from job name to handler (one module each under `jobs/`), each handed a `reply`
+ * typed to its own answers, and the queue that runs them one at a time. The immediate
+ * requests skip the queue: `stop` and `dataset-files` so they can act while a job runs,
+ * `hold-lock` for the lock this worker holds for as long as it lives (its liveness signal).
  */
 import { ImageDecoder } from '../data/decode';
-import { createContext, type WorkerContext } from './context';
+import { createContext, type JobHandler, type ReplyTo } from './context';
 import { featureMaps } from './jobs/feature-maps';
 import { loadSourceTest } from './jobs/forgetting';
 import { initBackend } from './jobs/init';
@@ -16,21 +17,20 @@ import { runProbe } from './jobs/probe';
 import { train } from './jobs/train';
 import { exportJob } from './jobs/export-job';
 import { exportModel, predict, predictFrame, useClassifier } from './jobs/predict';
-import type { HoldLockRequest, LockHeldMessage, ToWorker } from './protocol';
+import type {
+  FromWorker,
+  HoldLockRequest,
+  ImmediateName,
+  JobName,
+  LockHeldMessage,
+  Request,
+  ToWorker,
+} from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** Requests that skip the queue. */
-type Immediate = 'stop' | 'hold-lock' | 'dataset-files';
-
-type Handlers = {
-  [T in Exclude<ToWorker['type'], Immediate>]: (
-    ctx: WorkerContext,
-    msg: Extract<ToWorker, { type: T }>,
-  ) => Promise<void>;
-};
-
-const JOBS: Handlers = {
+/** Each job's handler: the compiler checks that it takes that job's request and answers. */
+const JOBS: { [J in JobName]: JobHandler<J> } = {
   init: initBackend,
   'load-model': loadModel,
   'load-dataset': loadDataset,
@@ -45,44 +45,42 @@ const JOBS: Handlers = {
   'export-job': exportJob,
 };
 
-const ctx = createContext(
-  (message, transfer = []) => self.postMessage(message, transfer),
-  (size) => new ImageDecoder(size),
-);
+const post = (message: FromWorker, transfer: Transferable[] = []) =>
+  self.postMessage(message, transfer);
+const ctx = createContext((size) => new ImageDecoder(size));
 let queue: Promise<void> = Promise.resolve();
 
-function run(msg: Exclude<ToWorker, { type: Immediate }>): Promise<void> {
-  const handler = JOBS[msg.type] as
-    ((ctx: WorkerContext, msg: ToWorker) => Promise<void>) | undefined;
-  if (!handler) throw new Error(`Unknown message type: ${(msg as { type: string }).type}`);
-  return handler(ctx, msg);
+/** Runs the job of `req`; its answers, and the error it may throw, go out under its id. */
+async function run<J extends JobName>(type: J, req: Request<J>): Promise<void> {
+  const reply: ReplyTo<J> = (answer, transfer) =>
+    post({ ...answer, id: req.id } as FromWorker, transfer);
+  try {
+    const handler: JobHandler<J> | undefined = JOBS[type];
+    if (!handler) throw new Error(`Unknown request type: ${type}`);
+    await handler(ctx, req, reply);
+  } catch (err) {
+    post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type === 'stop') {
-    ctx.stops.add(msg.runId);
+    ctx.stops.add(msg.id);
     return;
   }
   if (msg.type === 'dataset-files') {
-    const files = ctx.pendingFiles.get(msg.runId) ?? [];
+    const files = ctx.pendingFiles.get(msg.id) ?? [];
     for (const f of msg.files) files.push(f);
-    ctx.pendingFiles.set(msg.runId, files);
+    ctx.pendingFiles.set(msg.id, files);
     return;
   }
   if (msg.type === 'hold-lock') {
     holdLock(msg);
     return;
   }
-  queue = queue.then(() =>
-    run(msg).catch((err: unknown) =>
-      ctx.post({
-        type: 'error',
-        runId: msg.runId ?? '',
-        message: err instanceof Error ? err.message : String(err),
-      }),
-    ),
-  );
+  const job: Request = msg satisfies Exclude<ToWorker, { type: ImmediateName }>;
+  queue = queue.then(() => run(job.type, job));
 };
 
 /**
@@ -91,11 +89,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
  */
 function holdLock(msg: HoldLockRequest): void {
   void self.navigator.locks?.request(msg.name, () => {
-    self.postMessage({
-      type: 'lock-held',
-      runId: msg.runId,
-      name: msg.name,
-    } satisfies LockHeldMessage);
+    self.postMessage({ type: 'lock-held', name: msg.name } satisfies LockHeldMessage);
     return new Promise<never>(() => {});
   });
 }

@@ -3,17 +3,12 @@
  * images, for the PyTorch runner to check its rebuilt network against before it trains.
  */
 import { layersModelFiles, referenceOutputs } from '../../model/probes';
-import { inputSpecOf, onInferenceBackend, type WorkerContext } from '../context';
-import type { ExportJobRequest } from '../protocol';
+import { forInference, inputSpecOf } from '../context';
 
 /** Images whose outputs go into the job: enough to catch a wrong mapping, small enough for JSON. */
 export const REFERENCE_IMAGES = 2;
 
-export function exportJob(ctx: WorkerContext, req: ExportJobRequest): Promise<void> {
-  return onInferenceBackend(ctx, () => exportJobHere(ctx, req));
-}
-
-async function exportJobHere(ctx: WorkerContext, req: ExportJobRequest): Promise<void> {
+export const exportJob = forInference<'export-job'>(async (ctx, req, reply) => {
   const { model, dataset } = ctx;
   if (!model) throw new Error('No model is loaded yet.');
   if (!dataset || dataset.images.length === 0)
@@ -30,14 +25,7 @@ async function exportJobHere(ctx: WorkerContext, req: ExportJobRequest): Promise
     images,
     req.featureLayer,
   );
-  ctx.post(
-    {
-      type: 'exported-job',
-      runId: req.runId,
-      modelJson,
-      weights,
-      reference: JSON.stringify(reference),
-    },
-    [weights],
-  );
-}
+  reply({ type: 'exported-job', modelJson, weights, reference: JSON.stringify(reference) }, [
+    weights,
+  ]);
+});

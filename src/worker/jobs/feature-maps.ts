@@ -1,8 +1,7 @@
 /** Job: the pretrained network's activations at one layer for one image, 16 channels at most, each stretched to 0..255. */
 import { FEATURE_MAP_CHANNELS } from '../../domain';
 import { layerActivations } from '../../model/probes';
-import { inputSpecOf, type WorkerContext } from '../context';
-import type { FeatureMapsRequest } from '../protocol';
+import { inputSpecOf, type JobHandler } from '../context';
 
 /** One channel of an [h, w, c] map, min-max stretched to 0..255 (all zero when flat). */
 export function stretchChannel(
@@ -23,7 +22,7 @@ export function stretchChannel(
   );
 }
 
-export async function featureMaps(ctx: WorkerContext, req: FeatureMapsRequest): Promise<void> {
+export const featureMaps: JobHandler<'feature-maps'> = async (ctx, req, reply) => {
   const { model, dataset } = ctx;
   const { path, layer } = req;
   if (!model || !dataset) throw new Error('Load a model and a dataset first.');
@@ -39,12 +38,8 @@ export async function featureMaps(ctx: WorkerContext, req: FeatureMapsRequest): 
   const channels = Array.from({ length: Math.min(FEATURE_MAP_CHANNELS, total) }, (_, c) =>
     stretchChannel(values, height * width, total, c),
   );
-  ctx.post(
-    {
-      type: 'feature-maps',
-      runId: req.runId,
-      maps: { layer, path, width, height, channels, totalChannels: total },
-    },
+  reply(
+    { type: 'feature-maps', maps: { layer, path, width, height, channels, totalChannels: total } },
     channels.map((c) => c.buffer),
   );
-}
+};

@@ -1,21 +1,18 @@
 /**
  * Job for forgetting: the source task's test images, decoded once per model (the accuracy
- * of the network's own head on them is measured in `training/forgetting.ts`).
+ * of the network's own head on them is measured in `training/forgetting.ts`). A model
+ * without source classes keeps none; the job ends with `source-test-loaded` either way.
  */
 import { classifyFolder } from '../../data/folder-rules';
 import { SOURCE_TEST_PER_CLASS } from '../../domain';
-import type { WorkerContext } from '../context';
-import type { LoadSourceTestRequest } from '../protocol';
+import type { JobHandler } from '../context';
 
 /** Folder names cannot hold every character of a class name ("T-shirt/top"): compare letters and digits only. */
 const classKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-export async function loadSourceTest(
-  ctx: WorkerContext,
-  req: LoadSourceTestRequest,
-): Promise<void> {
+export const loadSourceTest: JobHandler<'load-source-test'> = async (ctx, req, reply) => {
   const model = ctx.model;
-  if (!model?.card.sourceClasses) return;
+  if (!model?.card.sourceClasses) return reply({ type: 'source-test-loaded' });
   const names = model.card.sourceClasses.map(classKey);
   const { files: usable } = classifyFolder(req.files);
   const decoder = ctx.makeDecoder(model.resolution);
@@ -33,4 +30,5 @@ export async function loadSourceTest(
     }
   }
   ctx.sourceTest = { modelVersion: model.version, images, labels, before: null };
-}
+  reply({ type: 'source-test-loaded' });
+};

@@ -1,9 +1,8 @@
 /** Job: start tfjs on the best (or the requested) backend and report what it got. */
 import { selectBackend } from '../../training/backends';
-import type { WorkerContext } from '../context';
-import type { InitRequest } from '../protocol';
+import type { JobHandler } from '../context';
 
-export async function initBackend(ctx: WorkerContext, req: InitRequest): Promise<void> {
+export const initBackend: JobHandler<'init'> = async (ctx, req, reply) => {
   ctx.report = await selectBackend(req.backend);
-  ctx.post({ type: 'backend', runId: req.runId, report: ctx.report });
-}
+  reply({ type: 'backend', report: ctx.report });
+};

@@ -1,6 +1,6 @@
 /**
- * The worker's jobs run without a Worker: a context with a recording `post` and a fake
- * decoder stands in for the worker's globals.
+ * The worker's jobs run without a Worker: a context with a fake decoder, and a recording
+ * `reply`, stand in for the worker's globals.
  */
 import * as tf from '@tensorflow/tfjs';
 import 'fake-indexeddb/auto';
@@ -12,12 +12,12 @@ import {
   type ModelCard,
 } from '../../domain';
 import { createContext, type Decoder, type WorkerContext } from '../context';
-import type { FromWorker } from '../protocol';
+import type { JobName, Reply } from '../protocol';
 import { evaluationOf } from './evaluate';
 import { loadSourceTest } from './forgetting';
 import { stretchChannel } from './feature-maps';
 import { loadDataset } from './load-dataset';
-import { probeSample } from './probe';
+import { probeSample, runProbe } from './probe';
 import { train } from './train';
 
 beforeAll(async () => {
@@ -42,10 +42,12 @@ const fakeDecoder = (side = SIDE): Decoder => ({
   },
 });
 
-function context(): { ctx: WorkerContext; posted: FromWorker[] } {
-  const posted: FromWorker[] = [];
-  const ctx = createContext((m) => posted.push(m), fakeDecoder);
-  return { ctx, posted };
+/** A context, and a `reply` (fit for any job) that records the answers in `posted`. */
+function context() {
+  const posted: Reply<JobName>[] = [];
+  const reply = (m: Reply<JobName>) => void posted.push(m);
+  const ctx: WorkerContext = createContext(fakeDecoder);
+  return { ctx, posted, reply };
 }
 
 const file = (path: string, text: string) => ({
@@ -120,21 +122,21 @@ async function withTinyModel(ctx: WorkerContext, card: Partial<ModelCard> = {}):
 
 describe('load-dataset job', () => {
   it('sorts files into classes, skips what cannot be used with reasons, and offers examples', async () => {
-    const { ctx, posted } = context();
+    const { ctx, posted, reply } = context();
     const files = [
       ...tinyFolder(3),
       file('d/top/broken.png', 'bad'),
       { path: 'd/top/notes.txt', file: new Blob(['x'], { type: 'text/plain' }) },
     ];
-    await loadDataset(ctx, { type: 'load-dataset', runId: 'dataset-1', files, skipped: [] });
+    await loadDataset(ctx, { type: 'load-dataset', id: 'dataset-1', files, skipped: [] }, reply);
     const done = posted.find((m) => m.type === 'dataset');
     expect(done).toMatchObject({
       classes: [
         { name: 'bottom', count: 3 },
         { name: 'top', count: 3 },
       ],
-      inputSize: 224,
     });
+    expect(ctx.dataset?.size).toBe(224);
     const skipped = done?.type === 'dataset' ? done.skipped : [];
     expect(skipped.map((s) => [s.path, s.reason])).toEqual([
       ['d/top/notes.txt', 'not an image (.txt)'],
@@ -151,21 +153,29 @@ describe('load-dataset job', () => {
 
 describe('train job', () => {
   it('trains, evaluates on the test split, reports done with the worker back at its tensor baseline', async () => {
-    const { ctx, posted } = context();
+    const { ctx, posted, reply } = context();
     await withTinyModel(ctx);
-    await loadDataset(ctx, {
-      type: 'load-dataset',
-      runId: 'dataset-1',
-      files: tinyFolder(15),
-      skipped: [],
-    });
+    await loadDataset(
+      ctx,
+      {
+        type: 'load-dataset',
+        id: 'dataset-1',
+        files: tinyFolder(15),
+        skipped: [],
+      },
+      reply,
+    );
     posted.length = 0;
-    await train(ctx, {
-      type: 'train',
-      runId: 'train-1',
-      params: { ...DEFAULT_PARAMS, epochs: 4, batchSize: 6, learningRate: 0.05 },
-      plan: { modes: { conv: 'fine-tune' }, featureLayer: 'pool' },
-    });
+    await train(
+      ctx,
+      {
+        type: 'train',
+        id: 'train-1',
+        params: { ...DEFAULT_PARAMS, epochs: 4, batchSize: 6, learningRate: 0.05 },
+        plan: { modes: { conv: 'fine-tune' }, featureLayer: 'pool' },
+      },
+      reply,
+    );
     const types = posted.map((m) => m.type);
     expect(types.filter((t) => t === 'epoch')).toHaveLength(4);
     expect(types.at(-1)).toBe('done');
@@ -183,14 +193,18 @@ describe('train job', () => {
   });
 
   it('refuses to train before a model and a dataset are there, with a sentence for the user', async () => {
-    const { ctx } = context();
+    const { ctx, reply } = context();
     await expect(
-      train(ctx, {
-        type: 'train',
-        runId: 'train-1',
-        params: DEFAULT_PARAMS,
-        plan: { modes: {}, featureLayer: 'x' },
-      }),
+      train(
+        ctx,
+        {
+          type: 'train',
+          id: 'train-1',
+          params: DEFAULT_PARAMS,
+          plan: { modes: {}, featureLayer: 'x' },
+        },
+        reply,
+      ),
     ).rejects.toThrow('No model is loaded yet.');
   });
 });
@@ -231,31 +245,45 @@ describe('evaluation, probe sample and feature maps', () => {
 });
 
 describe('large datasets: browser storage, cancelling, room', () => {
-  const load = (ctx: WorkerContext, runId: string, files = tinyFolder(12), budget?: number) =>
-    loadDataset(ctx, {
-      type: 'load-dataset',
-      runId,
-      files,
-      skipped: [],
-      ...(budget !== undefined ? { memoryBudgetBytes: budget } : {}),
-    });
+  const load = (
+    ctx: WorkerContext,
+    reply: (m: Reply<JobName>) => void,
+    id: string,
+    files = tinyFolder(12),
+    budget?: number,
+  ) =>
+    loadDataset(
+      ctx,
+      {
+        type: 'load-dataset',
+        id,
+        files,
+        skipped: [],
+        ...(budget !== undefined ? { memoryBudgetBytes: budget } : {}),
+      },
+      reply,
+    );
 
   it('past the memory budget the images go to IndexedDB, and training reads them per batch to the same weights', async () => {
     const heads: Float32Array[] = [];
     for (const budget of [2 ** 30, 1]) {
-      const { ctx, posted } = context();
+      const { ctx, posted, reply } = context();
       await withTinyModel(ctx);
-      await load(ctx, 'dataset-1', tinyFolder(12), budget);
+      await load(ctx, reply, 'dataset-1', tinyFolder(12), budget);
       const where = budget === 1 ? 'storage' : 'memory';
       expect(posted.find((m) => m.type === 'dataset')).toMatchObject({ where });
       expect(ctx.dataset?.images.where).toBe(where);
       // Fine-tuning the first layer: nothing is cached, every step starts from the images.
-      await train(ctx, {
-        type: 'train',
-        runId: 'train-1',
-        params: { ...DEFAULT_PARAMS, epochs: 2, batchSize: 5, learningRate: 0.05 },
-        plan: { modes: { conv: 'fine-tune' }, featureLayer: 'pool' },
-      });
+      await train(
+        ctx,
+        {
+          type: 'train',
+          id: 'train-1',
+          params: { ...DEFAULT_PARAMS, epochs: 2, batchSize: 5, learningRate: 0.05 },
+          plan: { modes: { conv: 'fine-tune' }, featureLayer: 'pool' },
+        },
+        reply,
+      );
       const weights = posted.find((m) => m.type === 'weights');
       heads.push(weights?.type === 'weights' ? weights.weights.head.kernel : new Float32Array());
       const done = posted.at(-1);
@@ -268,9 +296,9 @@ describe('large datasets: browser storage, cancelling, room', () => {
   });
 
   it('a cancelled read keeps the dataset loaded before, and says which it is', async () => {
-    const { ctx, posted } = context();
+    const { ctx, posted, reply } = context();
     await withTinyModel(ctx);
-    await load(ctx, 'dataset-1', tinyFolder(4));
+    await load(ctx, reply, 'dataset-1', tinyFolder(4));
     const before = ctx.dataset;
     let decoded = 0;
     const decoder = ctx.makeDecoder;
@@ -280,7 +308,7 @@ describe('large datasets: browser storage, cancelling, room', () => {
         return decoder(size).decode(f);
       },
     });
-    await load(ctx, 'dataset-2', tinyFolder(20), 1);
+    await load(ctx, reply, 'dataset-2', tinyFolder(20), 1);
     expect(ctx.dataset).toBe(before);
     expect(await ctx.dataset!.images.read([7])).toHaveLength(1);
     expect(posted.at(-1)).toMatchObject({
@@ -298,20 +326,21 @@ describe('large datasets: browser storage, cancelling, room', () => {
   });
 
   it('a folder the browser has no room for is refused before anything is read', async () => {
-    const { ctx, posted } = context();
+    const { ctx, posted, reply } = context();
     await withTinyModel(ctx);
-    await load(ctx, 'dataset-1', tinyFolder(2));
+    await load(ctx, reply, 'dataset-1', tinyFolder(2));
     const before = ctx.dataset;
+    posted.length = 0;
     vi.stubGlobal('navigator', {
       storage: { estimate: () => Promise.resolve({ quota: 10_000, usage: 2_000 }) },
     });
     try {
-      await load(ctx, 'dataset-2', tinyFolder(30), 1);
+      await load(ctx, reply, 'dataset-2', tinyFolder(30), 1);
     } finally {
       vi.unstubAllGlobals();
     }
     expect(ctx.dataset).toBe(before);
-    const answers = posted.filter((m) => m.runId === 'dataset-2');
+    const answers = posted;
     expect(answers).toHaveLength(1);
     expect(answers[0]).toMatchObject({
       type: 'dataset-cancelled',
@@ -330,33 +359,87 @@ describe('large datasets: browser storage, cancelling, room', () => {
 
 describe('source test images for forgetting', () => {
   it('keeps at most SOURCE_TEST_PER_CLASS images of each source class, whatever the folder size', async () => {
-    const { ctx } = context();
+    const { ctx, posted, reply } = context();
     await withTinyModel(ctx, { valueRange: [-1, 1], sourceClasses: ['top', 'bottom'] });
-    await loadSourceTest(ctx, {
-      type: 'load-source-test',
-      runId: 'source-1',
-      files: [...tinyFolder(SOURCE_TEST_PER_CLASS + 20), file('d/other/x.png', 'img-x:0')],
-    });
+    await loadSourceTest(
+      ctx,
+      {
+        type: 'load-source-test',
+        id: 'source-1',
+        files: [...tinyFolder(SOURCE_TEST_PER_CLASS + 20), file('d/other/x.png', 'img-x:0')],
+      },
+      reply,
+    );
     const labels = ctx.sourceTest?.labels ?? [];
     expect(labels.filter((l) => l === 0)).toHaveLength(SOURCE_TEST_PER_CLASS);
     expect(labels.filter((l) => l === 1)).toHaveLength(SOURCE_TEST_PER_CLASS);
     expect(ctx.sourceTest?.images).toHaveLength(2 * SOURCE_TEST_PER_CLASS);
+    expect(posted).toEqual([{ type: 'source-test-loaded' }]);
+  });
+
+  it('ends with its answer also when the model has no source classes (nothing kept)', async () => {
+    const { ctx, posted, reply } = context();
+    await withTinyModel(ctx);
+    await loadSourceTest(
+      ctx,
+      { type: 'load-source-test', id: 'source-1', files: tinyFolder(2) },
+      reply,
+    );
+    expect(ctx.sourceTest).toBeNull();
+    expect(posted).toEqual([{ type: 'source-test-loaded' }]);
+  });
+});
+
+describe('probe job', () => {
+  it('answers probe-stopped, its own end, when stopped before it finished', async () => {
+    const { ctx, posted, reply } = context();
+    await withTinyModel(ctx);
+    await loadDataset(
+      ctx,
+      { type: 'load-dataset', id: 'dataset-1', files: tinyFolder(4), skipped: [] },
+      reply,
+    );
+    posted.length = 0;
+    ctx.stops.add('probe-1');
+    await runProbe(ctx, { type: 'probe', id: 'probe-1', perClass: 4, seed: 1 }, reply);
+    expect(posted).toEqual([{ type: 'probe-stopped' }]);
+    expect(ctx.stops.size).toBe(0);
+  });
+
+  it('ends with the probe points when it runs to the end', async () => {
+    const { ctx, posted, reply } = context();
+    await withTinyModel(ctx);
+    await loadDataset(
+      ctx,
+      { type: 'load-dataset', id: 'dataset-1', files: tinyFolder(4), skipped: [] },
+      reply,
+    );
+    posted.length = 0;
+    await runProbe(ctx, { type: 'probe', id: 'probe-1', perClass: 4, seed: 1 }, reply);
+    const last = posted.at(-1);
+    expect(last?.type).toBe('probe-result');
+    expect(last?.type === 'probe-result' && last.points.length).toBeGreaterThan(0);
+    expect(posted.slice(0, -1).every((m) => m.type === 'probe-progress')).toBe(true);
   });
 });
 
 describe('a folder handed over in parts', () => {
   it('reads the files sent ahead together with the last part; a stop before it reads none', async () => {
-    const { ctx, posted } = context();
+    const { ctx, posted, reply } = context();
     const files = tinyFolder(6);
     ctx.pendingFiles.set('dataset-1', files.slice(0, 8));
     ctx.pendingFiles.set('dataset-0', files.slice(0, 2));
-    await loadDataset(ctx, {
-      type: 'load-dataset',
-      runId: 'dataset-1',
-      files: files.slice(8),
-      skipped: [],
-      chunked: true,
-    });
+    await loadDataset(
+      ctx,
+      {
+        type: 'load-dataset',
+        id: 'dataset-1',
+        files: files.slice(8),
+        skipped: [],
+        chunked: true,
+      },
+      reply,
+    );
     expect(posted.find((m) => m.type === 'dataset')).toMatchObject({
       classes: [
         { name: 'bottom', count: 6 },
@@ -368,13 +451,17 @@ describe('a folder handed over in parts', () => {
     ctx.pendingFiles.set('dataset-2', tinyFolder(3));
     ctx.stops.add('dataset-2');
     posted.length = 0;
-    await loadDataset(ctx, {
-      type: 'load-dataset',
-      runId: 'dataset-2',
-      files: [],
-      skipped: [],
-      chunked: true,
-    });
+    await loadDataset(
+      ctx,
+      {
+        type: 'load-dataset',
+        id: 'dataset-2',
+        files: [],
+        skipped: [],
+        chunked: true,
+      },
+      reply,
+    );
     expect(posted.map((m) => m.type)).toEqual(['dataset-cancelled']);
     expect(ctx.dataset?.images).toHaveLength(12);
     expect(ctx.stops.size).toBe(0);

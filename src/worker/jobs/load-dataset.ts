@@ -13,45 +13,51 @@ import {
   type SkippedFile,
 } from '../../domain';
 import { throttle } from '../../training/throttle';
-import { nextVersion, type Dataset, type WorkerContext } from '../context';
-import type { DatasetMessage, LoadDatasetRequest } from '../protocol';
+import { nextVersion, type Dataset, type JobHandler, type WorkerContext } from '../context';
+import type { DatasetSummary } from '../protocol';
 
 /** Side the images are decoded at before any model is loaded. */
 const DEFAULT_SIDE = 224;
 
-export async function loadDataset(ctx: WorkerContext, req: LoadDatasetRequest): Promise<void> {
-  const ahead = req.chunked ? (ctx.pendingFiles.get(req.runId) ?? []) : [];
+/** Reports `done` of `total` images decoded. */
+type OnDecoded = (done: number, total: number) => void;
+
+export const loadDataset: JobHandler<'load-dataset'> = async (ctx, req, reply) => {
+  const ahead = req.chunked ? (ctx.pendingFiles.get(req.id) ?? []) : [];
   // Files sent ahead for older reads (superseded, or cut off by a restart) are dropped too.
   ctx.pendingFiles.clear();
   ctx.budgetBytes = req.memoryBudgetBytes ?? ctx.budgetBytes;
   const backToBefore = (reason?: string) =>
-    ctx.post({
+    reply({
       type: 'dataset-cancelled',
-      runId: req.runId,
       previous: ctx.dataset ? summaryOf(ctx.dataset) : null,
       ...(reason ? { reason } : {}),
     });
   try {
     // Cancelled while its files were being handed over: nothing to sort or read.
-    if (ctx.stops.has(req.runId)) return backToBefore();
+    if (ctx.stops.has(req.id)) return backToBefore();
     const { files, classNames, skipped } = classifyFolder(
       ahead.length > 0 ? [...ahead, ...req.files] : req.files,
     );
-    const dataset = await decodeFiles(ctx, req.runId, files, classNames, [
-      ...req.skipped,
-      ...skipped,
-    ]);
-    if (dataset) ctx.post({ type: 'dataset', runId: req.runId, ...summaryOf(dataset) });
+    const dataset = await decodeFiles(
+      ctx,
+      req.id,
+      files,
+      classNames,
+      [...req.skipped, ...skipped],
+      (done, total) => reply({ type: 'decode-progress', done, total }),
+    );
+    if (dataset) reply({ type: 'dataset', ...summaryOf(dataset) });
     else backToBefore();
   } catch (err) {
     // No room, storage full: what was loaded before stays, and the user reads why.
     backToBefore(err instanceof Error ? err.message : String(err));
   } finally {
-    ctx.stops.delete(req.runId);
+    ctx.stops.delete(req.id);
   }
-}
+};
 
-function summaryOf(dataset: Dataset): Omit<DatasetMessage, 'type' | 'runId'> {
+function summaryOf(dataset: Dataset): DatasetSummary {
   const classes: ClassSummary[] = dataset.classNames.map((name, c) => ({
     name,
     count: dataset.labels.filter((l) => l === c).length,
@@ -59,24 +65,30 @@ function summaryOf(dataset: Dataset): Omit<DatasetMessage, 'type' | 'runId'> {
   return {
     classes,
     skipped: dataset.skipped,
-    inputSize: dataset.size,
     examples: examplePaths(dataset, EXAMPLES_PER_CLASS),
     where: dataset.images.where,
   };
 }
 
-/** Decodes the same files again at the current model's input size (after a model change). */
-export async function redecodeDataset(ctx: WorkerContext, runId: string): Promise<void> {
+/**
+ * Decodes the same files again at the current model's input size (after a model change),
+ * under the job `jobId` (a stop for it cancels).
+ */
+export async function redecodeDataset(
+  ctx: WorkerContext,
+  jobId: string,
+  onDecoded: OnDecoded,
+): Promise<void> {
   const old = ctx.dataset;
   if (!old) return;
   await decodeFiles(
     ctx,
-    runId,
+    jobId,
     old.files,
     old.classNames,
     old.skipped.filter((s) => !s.decodeFailure),
+    onDecoded,
   );
-  ctx.post({ type: 'dataset-resized', runId, inputSize: ctx.dataset!.size });
 }
 
 /** The first `perClass` image paths of each class. */
@@ -110,13 +122,14 @@ async function sinkFor(ctx: WorkerContext, count: number, side: number): Promise
   return ctx.pixels().sink(side);
 }
 
-/** Decodes every usable file; null when cancelled (the dataset loaded before stays). */
+/** Decodes every usable file; null when the job `jobId` was stopped (the dataset loaded before stays). */
 async function decodeFiles(
   ctx: WorkerContext,
-  runId: string,
+  jobId: string,
   usable: ClassifiedFile[],
   classNames: string[],
   skippedBefore: SkippedFile[],
+  onDecoded: OnDecoded,
 ): Promise<Dataset | null> {
   const size = ctx.model?.resolution ?? DEFAULT_SIDE;
   const skipped = [...skippedBefore];
@@ -127,7 +140,7 @@ async function decodeFiles(
   const report = throttle(PROGRESS_REPORT_MS);
   try {
     for (let i = 0; i < usable.length; i++) {
-      if (ctx.stops.has(runId)) {
+      if (ctx.stops.has(jobId)) {
         await sink.abort();
         return null;
       }
@@ -140,8 +153,7 @@ async function decodeFiles(
       } else {
         skipped.push({ path: f.path, reason: result.reason, decodeFailure: true });
       }
-      if (report.due() || i === usable.length - 1)
-        ctx.post({ type: 'decode-progress', runId, done: i + 1, total: usable.length });
+      if (report.due() || i === usable.length - 1) onDecoded(i + 1, usable.length);
     }
   } catch (err) {
     await sink.abort().catch(() => {});

@@ -1,7 +1,7 @@
 /**
  * Job: load a network, read its layers and cut points, and rebuild it for the requested
  * input size. When a dataset is loaded at another size it is decoded again, and the
- * studio is told so (progress under this job, then `dataset-resized`).
+ * studio is told so (`resize-progress`, then `model-ready` says the images were resized).
  */
 import type { ModelCard } from '../../domain';
 import { layerGraph } from '../../model/graph';
@@ -9,11 +9,10 @@ import { describeLayers } from '../../model/inspect';
 import { buildModel } from '../../model/load';
 import { resizeArtifacts } from '../../model/resize';
 import { completeCard, resolveSource } from '../../model/sources';
-import { nextVersion, type WorkerContext } from '../context';
-import type { LoadModelRequest } from '../protocol';
+import { nextVersion, type JobHandler } from '../context';
 import { redecodeDataset } from './load-dataset';
 
-export async function loadModel(ctx: WorkerContext, req: LoadModelRequest): Promise<void> {
+export const loadModel: JobHandler<'load-model'> = async (ctx, req, reply) => {
   // Nested models arrive opened into their inner layers; metadata.json is read beside them.
   const { card: partial, artifacts: base, hints } = await resolveSource(req.source, req.valueRange);
   // Inspect once at the native size; this also proves the weights load.
@@ -33,13 +32,17 @@ export async function loadModel(ctx: WorkerContext, req: LoadModelRequest): Prom
     const layers = describeLayers(built).map((l, i) => ({ ...l, cutPoint: graph.cut[i] ?? false }));
     ctx.model = { card, artifacts, resolution: size, version: nextVersion(ctx) };
     ctx.prefixCache = null;
-    ctx.post({
+    reply({
       type: 'model',
-      runId: req.runId,
       info: { card, resolution: size, totalParams: built.countParams(), layers },
     });
   } finally {
     built.dispose();
   }
-  if (ctx.dataset && ctx.dataset.size !== size) await redecodeDataset(ctx, req.runId);
-}
+  const resize = ctx.dataset !== null && ctx.dataset.size !== size;
+  if (resize)
+    await redecodeDataset(ctx, req.id, (done, total) =>
+      reply({ type: 'resize-progress', done, total }),
+    );
+  reply({ type: 'model-ready', imagesResized: resize });
+};

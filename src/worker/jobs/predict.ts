@@ -3,22 +3,11 @@
  * one is asked for), classify files or a camera frame, and export it as files.
  */
 import { classifyFolder } from '../../data/folder-rules';
-import { PROGRESS_REPORT_MS, type Prediction, type SkippedFile } from '../../domain';
+import type { Prediction, SkippedFile } from '../../domain';
 import { buildClassifier, classifyImages, saveClassifier } from '../../model/classifier';
-import { throttle } from '../../training/throttle';
-import { inputSpecOf, onInferenceBackend, type WorkerContext } from '../context';
-import type {
-  ExportModelRequest,
-  PredictFrameRequest,
-  PredictRequest,
-  UseClassifierRequest,
-} from '../protocol';
+import { forInference, inputSpecOf, type JobHandler, type WorkerContext } from '../context';
 
-export function useClassifier(ctx: WorkerContext, req: UseClassifierRequest): Promise<void> {
-  return onInferenceBackend(ctx, () => useClassifierHere(ctx, req));
-}
-
-async function useClassifierHere(ctx: WorkerContext, req: UseClassifierRequest): Promise<void> {
+export const useClassifier: JobHandler<'use-classifier'> = forInference(async (ctx, req, reply) => {
   const { model } = ctx;
   if (!model) throw new Error('No model is loaded yet.');
   const spec = req.classifier;
@@ -35,14 +24,8 @@ async function useClassifierHere(ctx: WorkerContext, req: UseClassifierRequest):
     classNames: spec.classNames,
     size: model.resolution,
   };
-  ctx.post({
-    type: 'classifier-ready',
-    runId: req.runId,
-    key: spec.key,
-    classNames: spec.classNames,
-    imageSize: model.resolution,
-  });
-}
+  reply({ type: 'classifier-ready', classNames: spec.classNames, imageSize: model.resolution });
+});
 
 function classifierFor(ctx: WorkerContext, key: string) {
   const c = ctx.classifier;
@@ -62,11 +45,7 @@ export function topClasses(
   })).sort((a, b) => b.probability - a.probability);
 }
 
-export function predict(ctx: WorkerContext, req: PredictRequest): Promise<void> {
-  return onInferenceBackend(ctx, () => predictHere(ctx, req));
-}
-
-async function predictHere(ctx: WorkerContext, req: PredictRequest): Promise<void> {
+export const predict: JobHandler<'predict'> = forInference(async (ctx, req, reply) => {
   const c = classifierFor(ctx, req.key);
   // Class sub-folders, when there are any, say the true class; loose files have none.
   const { files, skipped } = classifyFolder(req.files);
@@ -81,21 +60,17 @@ async function predictHere(ctx: WorkerContext, req: PredictRequest): Promise<voi
   const decoder = ctx.makeDecoder(c.size);
   const images: Uint8Array[] = [];
   const kept: typeof usable = [];
-  const report = throttle(PROGRESS_REPORT_MS);
-  for (let i = 0; i < usable.length; i++) {
-    const result = await decoder.decode(usable[i]!.file);
+  for (const f of usable) {
+    const result = await decoder.decode(f.file);
     if (result.ok) {
       images.push(result.pixels);
-      kept.push(usable[i]!);
-    } else refused.push({ path: usable[i]!.path, reason: result.reason, decodeFailure: true });
-    if (report.due() || i === usable.length - 1)
-      ctx.post({ type: 'decode-progress', runId: req.runId, done: i + 1, total: usable.length });
+      kept.push(f);
+    } else refused.push({ path: f.path, reason: result.reason, decodeFailure: true });
   }
   const probs = await classifyImages(c.model, images, c.size);
   const known = new Set(c.classNames);
-  ctx.post({
+  reply({
     type: 'predictions',
-    runId: req.runId,
     results: kept.map((f, i) => ({
       path: f.path,
       top: topClasses(probs[i]!, c.classNames),
@@ -103,13 +78,9 @@ async function predictHere(ctx: WorkerContext, req: PredictRequest): Promise<voi
     })),
     skipped: refused,
   });
-}
+});
 
-export function predictFrame(ctx: WorkerContext, req: PredictFrameRequest): Promise<void> {
-  return onInferenceBackend(ctx, () => predictFrameHere(ctx, req));
-}
-
-async function predictFrameHere(ctx: WorkerContext, req: PredictFrameRequest): Promise<void> {
+export const predictFrame: JobHandler<'predict-frame'> = forInference(async (ctx, req, reply) => {
   const c = classifierFor(ctx, req.key);
   const canvas = new OffscreenCanvas(c.size, c.size);
   const g = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -135,25 +106,14 @@ async function predictFrameHere(ctx: WorkerContext, req: PredictFrameRequest): P
     rgb[j + 2] = rgba[i + 2]!;
   }
   const [probs] = await classifyImages(c.model, [rgb], c.size);
-  ctx.post({ type: 'frame-prediction', runId: req.runId, top: topClasses(probs!, c.classNames) });
-}
+  reply({ type: 'frame-prediction', top: topClasses(probs!, c.classNames) });
+});
 
-export function exportModel(ctx: WorkerContext, req: ExportModelRequest): Promise<void> {
-  return onInferenceBackend(ctx, () => exportModelHere(ctx, req));
-}
-
-async function exportModelHere(ctx: WorkerContext, req: ExportModelRequest): Promise<void> {
+export const exportModel: JobHandler<'export-model'> = forInference(async (ctx, req, reply) => {
   const c = classifierFor(ctx, req.key);
   const { modelJson, weights } = await saveClassifier(c.model);
-  ctx.post(
-    {
-      type: 'exported-model',
-      runId: req.runId,
-      modelJson,
-      weights,
-      imageSize: c.size,
-      classNames: c.classNames,
-    },
+  reply(
+    { type: 'exported-model', modelJson, weights, imageSize: c.size, classNames: c.classNames },
     [weights],
   );
-}
+});

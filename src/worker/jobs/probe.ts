@@ -5,11 +5,9 @@
  */
 import { mulberry32, shuffleInPlace } from '../../data/split';
 import { probe } from '../../training/probe';
-import { liveTensors } from '../../training/switch';
 import { switchTo } from '../../training/switch';
 import { PROBE_PROGRESS_STEPS } from '../../domain';
-import { inputSpecOf, type WorkerContext } from '../context';
-import type { ProbeRequest } from '../protocol';
+import { inputSpecOf, type JobHandler } from '../context';
 
 /** Indices of at most `perClass` images of each class, drawn with `seed`. */
 export function probeSample(
@@ -27,12 +25,12 @@ export function probeSample(
   return chosen;
 }
 
-export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<void> {
+/** Ends with the probe's points, or `probe-stopped` when a `stop` came first. */
+export const runProbe: JobHandler<'probe'> = async (ctx, req, reply) => {
   const { model, dataset: data, report } = ctx;
   if (!model) throw new Error('No model is loaded yet.');
   if (!data || data.images.length === 0) throw new Error('Load a dataset first.');
   if (!report) throw new Error('The worker has no backend yet.');
-  const before = liveTensors();
   const chosen = probeSample(data.labels, data.classNames.length, req.perClass, req.seed);
   await switchTo(report.jobs.features);
   try {
@@ -45,30 +43,15 @@ export async function runProbe(ctx: WorkerContext, req: ProbeRequest): Promise<v
       numClasses: data.classNames.length,
       seed: req.seed,
       onProgress: (done, total) =>
-        ctx.post({
+        reply({
           type: 'probe-progress',
-          runId: req.runId,
           done: Math.round((done / total) * PROBE_PROGRESS_STEPS),
-          total: PROBE_PROGRESS_STEPS,
         }),
-      shouldStop: () => ctx.stops.has(req.runId),
+      shouldStop: () => ctx.stops.has(req.id),
     });
-    if (points) ctx.post({ type: 'probe-result', runId: req.runId, points });
-    else
-      ctx.post({
-        type: 'done',
-        runId: req.runId,
-        stopped: true,
-        valAccuracy: 0,
-        epochsRun: 0,
-        bestEpoch: 0,
-        stoppedEarly: false,
-        timings: null,
-        numTensors: liveTensors(),
-        numTensorsBefore: before,
-      });
+    reply(points ? { type: 'probe-result', points } : { type: 'probe-stopped' });
   } finally {
-    ctx.stops.delete(req.runId);
+    ctx.stops.delete(req.id);
     await switchTo(report.active);
   }
-}
+};

@@ -5,12 +5,12 @@ import { trainWithPlan } from '../../training/engine';
 import { pristineSourceAccuracy, sourceAccuracy } from '../../training/forgetting';
 import { liveTensors } from '../../training/switch';
 import { switchTo } from '../../training/switch';
-import { inputSpecOf, type WorkerContext } from '../context';
-import type { TrainRequest } from '../protocol';
+import { inputSpecOf, type JobHandler } from '../context';
 import { evaluationOf } from './evaluate';
 
-export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void> {
-  const { runId, params, plan } = req;
+/** The job's id is the run's id. */
+export const train: JobHandler<'train'> = async (ctx, req, reply) => {
+  const { id: runId, params, plan } = req;
   const { model, dataset: data, report } = ctx;
   if (!model) throw new Error('No model is loaded yet.');
   if (!data || data.images.length === 0) throw new Error('No dataset is loaded yet.');
@@ -46,10 +46,10 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
       backends: report.jobs,
       shouldStop: () => ctx.stops.has(runId),
       onPrefixProgress: (done, total, cached) =>
-        ctx.post({ type: 'features-progress', runId, done, total, cached }),
-      onBatches: (points) => ctx.post({ type: 'batches', runId, points }),
-      onEpoch: (metrics) => ctx.post({ type: 'epoch', runId, metrics, totalEpochs: params.epochs }),
-      onDrift: (drift) => ctx.post({ type: 'drift', runId, drift }),
+        reply({ type: 'features-progress', done, total, cached }),
+      onBatches: (points) => reply({ type: 'batches', points }),
+      onEpoch: (metrics) => reply({ type: 'epoch', metrics }),
+      onDrift: (drift) => reply({ type: 'drift', drift }),
       onTrained: test
         ? async (trained) => {
             test.before ??= await pristineSourceAccuracy(model.artifacts, spec, test);
@@ -69,15 +69,14 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
         labels: result.projection.rows.map((i) => data.labels[i]!),
         featuresTrained: result.trainableParams > 0,
       };
-      ctx.post({
+      reply({
         type: 'evaluation',
-        runId,
         evaluation: { ...evaluationOf(data, split, result.predictions), forgetting, projection },
       });
     }
     if (result.epochsRun > 0) {
       const weights = { runId, ...result.weights };
-      ctx.post({ type: 'weights', runId, weights }, [
+      reply({ type: 'weights', weights }, [
         ...weights.layers.map((l) => l.values.buffer),
         weights.head.kernel.buffer,
         weights.head.bias.buffer,
@@ -92,12 +91,10 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
       frozenPrefixLayers: result.frozenPrefixLayers,
       trainableParams: result.trainableParams,
     };
-    ctx.post({
+    reply({
       type: 'done',
-      runId,
       stopped: result.stopped,
       valAccuracy: result.history[result.bestEpoch - 1]?.valAccuracy ?? 0,
-      epochsRun: result.epochsRun,
       bestEpoch: result.bestEpoch,
       stoppedEarly: result.stoppedEarly,
       timings,
@@ -108,4 +105,4 @@ export async function train(ctx: WorkerContext, req: TrainRequest): Promise<void
     ctx.stops.delete(runId);
     await switchTo(report.active);
   }
-}
+};
