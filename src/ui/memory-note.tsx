@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { augments, CACHE_BUDGET_BYTES } from '../domain';
+import { augments, CACHE_BUDGET_BYTES, IMAGE_BUDGET_MB } from '../domain';
 import { useStudio } from '../state/store';
 import { imagesInStorage, memoryEstimate } from '../strategy/memory';
 
@@ -13,7 +13,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Smallest and largest memory budget for decoded images the user can set, in MB. */
-const BUDGET_MB = { min: 16, max: 16_384 };
+const BUDGET_MB = IMAGE_BUDGET_MB;
 
 /** The worker's memory for this dataset and plan, in numbers, and what falls back to recomputation or storage. */
 export function MemoryNote() {

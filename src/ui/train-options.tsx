@@ -1,5 +1,5 @@
 import { useStudio } from '../state/store';
-import { augments, type TrainParams } from '../domain';
+import { augments, PARAM_RANGES, type TrainParams } from '../domain';
 import { NumberField } from './number-field';
 
 /** Head, optimizer, schedule, conservation, augmentation and BatchNorm choices, each with its reason. */
@@ -66,7 +66,7 @@ export function TrainOptions({ disabled }: { disabled: boolean }) {
           name="Conservation strength"
           label="Conservation strength (L2-SP λ)"
           value={params.conservation}
-          min={0}
+          min={PARAM_RANGES.conservation.min}
           step="any"
           disabled={disabled}
           onChange={(v) => set('conservation', v)}
@@ -75,7 +75,7 @@ export function TrainOptions({ disabled }: { disabled: boolean }) {
           name="Output conservation"
           label="Keep features close (output λ)"
           value={params.distillation}
-          min={0}
+          min={PARAM_RANGES.distillation.min}
           step="any"
           disabled={disabled}
           onChange={(v) => set('distillation', v)}

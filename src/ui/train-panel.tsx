@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { PARAM_RANGES } from '../domain';
 import { useStudio } from '../state/store';
 import { trainReadiness } from '../strategy/readiness';
 import { useStudioActions } from './studio-actions';
@@ -73,8 +74,8 @@ export function TrainPanel() {
           <NumberField
             name="Learning rate"
             value={s.params.learningRate}
-            min={1e-7}
-            max={10}
+            min={PARAM_RANGES.learningRate.min}
+            max={PARAM_RANGES.learningRate.max}
             step="any"
             disabled={running}
             onChange={(v) => s.setParams({ learningRate: v })}
@@ -82,8 +83,8 @@ export function TrainPanel() {
           <NumberField
             name="Fine-tune learning rate"
             value={s.params.fineTuneLearningRate}
-            min={1e-9}
-            max={10}
+            min={PARAM_RANGES.fineTuneLearningRate.min}
+            max={PARAM_RANGES.fineTuneLearningRate.max}
             step="any"
             disabled={running}
             onChange={(v) => s.setParams({ fineTuneLearningRate: v })}
@@ -91,8 +92,8 @@ export function TrainPanel() {
           <NumberField
             name="Epochs"
             value={s.params.epochs}
-            min={1}
-            max={500}
+            min={PARAM_RANGES.epochs.min}
+            max={PARAM_RANGES.epochs.max}
             step={1}
             integer
             disabled={running}
@@ -101,8 +102,8 @@ export function TrainPanel() {
           <NumberField
             name="Batch size"
             value={s.params.batchSize}
-            min={1}
-            max={1024}
+            min={PARAM_RANGES.batchSize.min}
+            max={PARAM_RANGES.batchSize.max}
             step={1}
             integer
             disabled={running}
@@ -127,8 +128,8 @@ export function TrainPanel() {
           <NumberField
             name="Patience"
             value={s.params.earlyStopping.patience}
-            min={1}
-            max={100}
+            min={PARAM_RANGES.patience.min}
+            max={PARAM_RANGES.patience.max}
             step={1}
             integer
             disabled={running || !s.params.earlyStopping.enabled}
