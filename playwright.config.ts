@@ -18,8 +18,8 @@ export default defineConfig({
   retries: 0,
   timeout: 240_000,
   expect: { timeout: 30_000 },
-  // The list as it runs, and every test's duration in test-results/durations.json.
-  reporter: [['list'], ['json', { outputFile: 'test-results/durations.json' }]],
+  // The list as it runs, and every test's duration in playwright-report/durations.json.
+  reporter: [['list'], ['json', { outputFile: 'playwright-report/durations.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1280, height: 800 },
