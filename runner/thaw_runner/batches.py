@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -92,14 +93,25 @@ def image_batches(source: Iterable[Any], ctx: Context) -> Iterator[Batch]:
         yield x, labels.to(dev, non_blocking=True)
 
 
-def features(net: TfjsNetwork, source: Iterable[Any], ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
-    """Features [n, d] and labels of a loader's images, in inference mode."""
+def features(net: TfjsNetwork, source: Iterable[Any], ctx: Context,
+             clock: list[float] | None = None,
+             kept: dict[str, list[torch.Tensor]] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features [n, d] and labels of a loader's images, in inference mode. `clock` gets the
+    seconds spent in the network (decoding excluded) added to its first element; `kept`
+    gets the outputs of the layers it names, batch by batch."""
     feats: list[torch.Tensor] = []
     labels: list[torch.Tensor] = []
+    keep = list(kept) if kept else []
     net.eval()
     with torch.no_grad():
         for x, y in image_batches(source, ctx):
-            feats.append(to_vectors(net(x)))
+            t = time.perf_counter()
+            out, values = net.run(x, keep)
+            feats.append(to_vectors(out))
+            if clock is not None:
+                clock[0] += time.perf_counter() - t
+            for n in keep:
+                kept[n].append(values[n])  # type: ignore[index]
             labels.append(y)
     dim = int(np.prod(net.output_shape[-1:] if len(net.output_shape) == 3 else net.output_shape))
     if not feats:
@@ -108,8 +120,78 @@ def features(net: TfjsNetwork, source: Iterable[Any], ctx: Context) -> tuple[tor
     return torch.cat(feats), torch.cat(labels)
 
 
-def shard_features(net: TfjsNetwork, indices: list[int], ctx: Context, shards: Shards) -> tuple[torch.Tensor, torch.Tensor]:
-    return features(net, loader(shards.dataset, indices, shards.eval_batch, shards.workers, ctx.dist), ctx)
+def shard_features(net: TfjsNetwork, indices: list[int], ctx: Context, shards: Shards,
+                   clock: list[float] | None = None,
+                   kept: dict[str, list[torch.Tensor]] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    source = loader(shards.dataset, indices, shards.eval_batch, shards.workers, ctx.dist)
+    return features(net, source, ctx, clock, kept)
+
+
+#: The outputs of a frozen prefix's boundary layers for a set of images, by layer name.
+PrefixValues = dict[str, torch.Tensor]
+
+
+def prefix_values(net: TfjsNetwork, indices: list[int], ctx: Context, shards: Shards,
+                  boundary: list[str]) -> tuple[PrefixValues, torch.Tensor]:
+    """The boundary layers' outputs (inference mode; the prefix only) and labels of images."""
+    source = loader(shards.dataset, indices, shards.eval_batch, shards.workers, ctx.dist)
+    kept: dict[str, list[torch.Tensor]] = {n: [] for n in boundary}
+    labels: list[torch.Tensor] = []
+    net.eval()
+    with torch.no_grad():
+        for x, y in image_batches(source, ctx):
+            _, values = net.run(x, boundary, output=False)
+            for n in boundary:
+                kept[n].append(values[n])
+            labels.append(y)
+    net.train()
+    return joined(net, kept, ctx), torch.cat(labels) if labels else torch.zeros(0, dtype=torch.long, device=ctx.dist.device)
+
+
+def joined(net: TfjsNetwork, kept: dict[str, list[torch.Tensor]], ctx: Context) -> PrefixValues:
+    """Batches of kept outputs → one tensor per layer (empty with the layer's shape if none)."""
+    dev = ctx.dist.device
+    return {n: torch.cat(v) if v else torch.zeros(0, *internal_shape(net.output_shapes[n]), device=dev)
+            for n, v in kept.items()}
+
+
+def internal_shape(tfjs_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A layer's output shape (without batch) in the internal layout: HWC → CHW."""
+    return (tfjs_shape[2], tfjs_shape[0], tfjs_shape[1]) if len(tfjs_shape) == 3 else tfjs_shape
+
+
+def prefix_batches(ctx: Context, net: TfjsNetwork, shards: Shards, train_v: PrefixValues,
+                   train_y: torch.Tensor, train_count: int) -> Batches:
+    """Layers train after a frozen prefix: the prefix runs once per image (its boundary
+    outputs cached, as the studio caches them), the trained layers every epoch. Each process
+    keeps its own share of the training images, shuffled per epoch (as a head alone)."""
+    dist, seed, bs = ctx.dist, ctx.job.params.seed, shards.local_batch
+    boundary = list(train_v)
+    size = -(-train_count // dist.world)
+    if 0 < len(train_y) < size:  # every process runs the same number of steps
+        reps = torch.arange(size, device=train_y.device) % len(train_y)
+        train_v, train_y = {n: v[reps] for n, v in train_v.items()}, train_y[reps]
+    val_v, val_y = prefix_values(net, shards.validation, ctx, shards, boundary)
+
+    def rows(values: PrefixValues, y: torch.Tensor, order: torch.Tensor, size: int) -> Iterator[Batch]:
+        for start in range(0, len(order), size):
+            sel = order[start : start + size]
+            yield {n: v[sel] for n, v in values.items()}, y[sel]  # type: ignore[misc]
+
+    def train_epoch(epoch: int) -> Iterable[Batch]:
+        gen = torch.Generator().manual_seed(seed * 1_000_003 + epoch * 1009 + dist.rank)
+        return rows(train_v, train_y, torch.randperm(len(train_y), generator=gen).to(train_y.device), bs)
+
+    def validation() -> Iterable[Batch]:
+        return rows(val_v, val_y, torch.arange(len(val_y), device=val_y.device), shards.eval_batch)
+
+    def evaluation() -> Iterator[EvalBatch]:
+        source = loader(shards.dataset, shards.evaluation, shards.eval_batch, shards.workers, dist)
+        for pixels, y, index in source:
+            x = to_model_input(pixels.to(dist.device), ctx.job.channels, ctx.job.value_range)
+            yield x, y.to(dist.device), index
+
+    return Batches(TrainBatches(train_epoch, -(-len(train_y) // bs)), validation, evaluation)
 
 
 def standardization(train_features: torch.Tensor, dist: Dist) -> tuple[torch.Tensor, torch.Tensor]:

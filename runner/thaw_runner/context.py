@@ -17,6 +17,11 @@ class Context:
     job: Job
     out: Path
     t0: float
+    #: Compute threads of this process (native.set_threads).
+    threads: int = 1
+    #: The feature pass over the training images: (images on this process, seconds in the
+    #: network, seconds in all, decoding included).
+    feature_pass: tuple[int, float, float] = (0, 0.0, 0.0)
 
     def log(self, message: str) -> None:
         """Prints on the first process only (every process computes the same message)."""

@@ -79,6 +79,12 @@ def run_record(ctx: Context, net: TfjsNetwork, groups: PlanGroups, data: Data,
             "trainSeconds": outcome.train_seconds,
             "epochSeconds": [r.seconds for r in result.history],
             "processes": dist.world,
+            "threads": ctx.threads,
+            # The training images' feature pass: every process's images, the slowest
+            # process's seconds in the network and in all (decoding included).
+            "featureImages": ctx.feature_pass[0],
+            "featureComputeSeconds": ctx.feature_pass[1],
+            "featureSeconds": ctx.feature_pass[2],
             "device": dist.device.type,
             "backend": dist.backend,
         },

@@ -25,13 +25,25 @@ from torch.distributed.elastic.multiprocessing.errors import get_error_handler
 from torch.nn.parallel import DistributedDataParallel
 
 from . import __version__
-from .batches import Batches, Shards, feature_batches, image_batch_source, make_shards, shard_features, standardization
+from .batches import (
+    Batches,
+    Shards,
+    PrefixValues,
+    feature_batches,
+    image_batch_source,
+    joined,
+    make_shards,
+    prefix_batches,
+    shard_features,
+    standardization,
+)
 from .context import Context, DataError
 from .distributed import Dist, init_distributed
 from .evaluation import evaluation_record, gathered_predictions
 from .job import JobError, find_job, load_job
+from .native import keep_freed_memory, set_threads
 from .outputs import Outcome, write_outputs
-from .plan import PlanError, PlanGroups, apply_plan, layer_modes
+from .plan import PlanError, PlanGroups, apply_plan, layer_modes, mode_of
 from .prepare import Data, prepare_data
 from .reference import DEFAULT_TOLERANCE, ReferenceMismatch, ReferenceResult, check, load_reference
 from .tfjs_io import ModelFiles
@@ -64,9 +76,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", required=True, help="output folder (created)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--workers", type=int, default=None, help="image decoding workers per process")
+    p.add_argument("--threads", type=int, default=None,
+                   help="compute threads per process (default: the cores / processes on this machine)")
     p.add_argument("--epochs", type=int, default=None, help="override the job's epochs")
     p.add_argument("--batch-size", type=int, default=None,
                    help="override the job's batch size (global: split over the processes)")
+    p.add_argument("--cache-mb", type=float, default=2048,
+                   help="memory per process for the frozen prefix's outputs (default 2048; 0: no cache)")
     p.add_argument("--reference-tolerance", type=float, default=None,
                    help=f"relative tolerance of the reference check (default {DEFAULT_TOLERANCE:g})")
     p.add_argument("--skip-reference-check", action="store_true",
@@ -85,6 +101,9 @@ class Setup:
     step_model: torch.nn.Module
     original: TfjsNetwork | None
     head_only: bool
+    #: The outputs of the frozen prefix's boundary layers for this process's training
+    #: images (empty: no cache, every epoch runs the whole network).
+    prefix: PrefixValues
 
 
 def start(args: argparse.Namespace, dist: Dist) -> Context:
@@ -97,10 +116,12 @@ def start(args: argparse.Namespace, dist: Dist) -> Context:
         job.params.batch_size = max(1, args.batch_size)
     ctx = Context(args, dist, job, Path(args.out), time.perf_counter())
     torch.manual_seed(job.params.seed)
+    ctx.threads = set_threads(args.threads)
     ctx.log(
         f"Thaw runner {__version__}: job \"{job.name}\" ({job.model_id or 'custom model'}), "
         f"{dist.world} process{'es' if dist.world > 1 else ''} on {dist.device.type}"
-        f"{' (' + dist.backend + ')' if dist.backend else ''}."
+        f"{' (' + dist.backend + ')' if dist.backend else ''}, {ctx.threads} "
+        f"thread{'s' if ctx.threads > 1 else ''} each."
     )
     if dist.is_main:
         ctx.out.mkdir(parents=True, exist_ok=True)
@@ -151,13 +172,20 @@ def build_classifier(ctx: Context, net: TfjsNetwork, shards: Shards) -> tuple[Se
     modes = layer_modes(net, job.modes)
     trained = [n for n, m in net.named_layers() if m.weight_names and modes.get(n, "frozen") != "frozen"]
     head_only = not trained
+    boundary = [] if head_only else cached_boundary(ctx, net, modes, shards)
+    kept: dict[str, list[torch.Tensor]] = {n: [] for n in boundary}
     t_feat = time.perf_counter()
-    train_f, train_y = shard_features(net, shards.train, ctx, shards)
+    clock = [0.0]
+    train_f, train_y = shard_features(net, shards.train, ctx, shards, clock, kept)
+    wall = time.perf_counter() - t_feat
+    images, = dist.sum([float(len(train_f))])
+    compute, wall = dist.max([clock[0], wall])
+    ctx.feature_pass = (int(images), compute, wall)
     mean, std = standardization(train_f, dist)
     ctx.log(
         f"Features at {job.feature_layer}: {train_f.shape[1]} per image; "
         f"{'head only, computed once' if head_only else 'layers ' + ', '.join(trained) + ' trained'} "
-        f"({time.perf_counter() - t_feat:.1f} s)."
+        f"({wall:.1f} s for {int(images)} images, {compute:.1f} s of it in the network)."
     )
     original = copy_network(net) if params.distillation > 0 and not head_only else None
     groups = apply_plan(net, job.modes, params.batch_norm_training, params.seed)
@@ -170,7 +198,35 @@ def build_classifier(ctx: Context, net: TfjsNetwork, shards: Shards) -> tuple[Se
         step_model = DistributedDataParallel(
             model, device_ids=[dist.device.index] if dist.device.type == "cuda" else None
         )
-    return Setup(net, groups, head, model, step_model, original, head_only), train_f, train_y
+    prefix = joined(net, kept, ctx)
+    return Setup(net, groups, head, model, step_model, original, head_only, prefix), train_f, train_y
+
+
+def cached_boundary(ctx: Context, net: TfjsNetwork, modes: dict[str, str], shards: Shards) -> list[str]:
+    """Where the frozen prefix ends, when its outputs are to be cached: the prefix is frozen
+    (fixed weights, BatchNorm on moving statistics) and the runner reads no image twice
+    differently (no augmentation), so each image's prefix outputs are the same every epoch.
+    Not with distillation (the original network runs on the images), not when the prefix is
+    only the input, nor when the cache would pass --cache-mb."""
+    if ctx.job.params.distillation > 0:
+        return []
+    _, boundary = net.frozen_prefix(lambda n: mode_of(net, modes, n) == "frozen")
+    if all(net.graph.find(n).class_name == "InputLayer" for n in boundary):
+        return []
+    per_image = net.bytes_per_image(boundary)
+    need = per_image * (len(shards.train) + len(shards.validation) + 1)
+    if need > ctx.args.cache_mb * 2**20:
+        ctx.log(
+            f"The frozen prefix's outputs ({per_image / 1024:.0f} KB an image) would need "
+            f"{need / 2**20:.0f} MB, more than --cache-mb {ctx.args.cache_mb:g}: every epoch "
+            "runs the whole network."
+        )
+        return []
+    ctx.log(
+        f"Frozen prefix cached at {', '.join(boundary)} ({per_image / 1024:.0f} KB an image, "
+        f"{need / 2**20:.0f} MB): each epoch runs the trained layers only."
+    )
+    return boundary
 
 
 def make_batches(ctx: Context, setup: Setup, shards: Shards, data: Data,
@@ -178,6 +234,8 @@ def make_batches(ctx: Context, setup: Setup, shards: Shards, data: Data,
     """Phase "make batches": cached features for a head alone, else images through the trained layers."""
     if setup.head_only:
         return feature_batches(ctx, setup.net, shards, train_f, train_y, len(data.split.train))
+    if setup.prefix and len(data.split.train) >= ctx.dist.world:
+        return prefix_batches(ctx, setup.net, shards, setup.prefix, train_y, len(data.split.train))
     return image_batch_source(ctx, shards, data.split.train)
 
 
@@ -284,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     1: a crash, whose first stderr line is "Thaw runner failed on rank N: <cause>", then the
     traceback."""
     args = parse_args(argv)
+    keep_freed_memory()
     rank = int(os.environ.get("RANK", "0"))
     dist: Dist | None = None
     try:

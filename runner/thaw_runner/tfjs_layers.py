@@ -51,6 +51,20 @@ def _same_pad_2d(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
     return F.pad(x, (left, right, top, bottom), value=value)
 
 
+def _conv_padding(x: Tensor, padding: str, kernel: tuple[int, int], stride: tuple[int, int],
+                  dilation: tuple[int, int]) -> tuple[Tensor, tuple[int, int]]:
+    """The input and the padding argument for F.conv2d: symmetric 'same' padding is left to the
+    convolution (no padded copy of the input); TF's asymmetric case (the extra pixel after)
+    is padded explicitly."""
+    if padding != "same":
+        return x, (0, 0)
+    top, bottom = same_padding(x.shape[2], kernel[0], stride[0], dilation[0])
+    left, right = same_padding(x.shape[3], kernel[1], stride[1], dilation[1])
+    if top == bottom and left == right:
+        return x, (top, left)
+    return F.pad(x, (left, right, top, bottom)), (0, 0)
+
+
 def _nchw_axis(axis: int, rank: int) -> int:
     """A tfjs (channels-last) axis → the axis of the same dimension in the internal layout."""
     a = axis + rank if axis < 0 else axis
@@ -65,8 +79,10 @@ def to_tfjs_layout(x: Tensor) -> Tensor:
 
 
 def from_tfjs_layout(x: Tensor) -> Tensor:
-    """tfjs layout → internal layout (NHWC → NCHW for rank 4)."""
-    return x.permute(0, 3, 1, 2).contiguous() if x.dim() == 4 else x
+    """tfjs layout → internal layout (NHWC → NCHW for rank 4). The NCHW tensor is stored
+    channels-last (PyTorch's `channels_last` memory format): for an NHWC tensor this is a view,
+    not a copy, and it is the memory format oneDNN's CPU convolutions run fastest in."""
+    return x.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
 
 
 def _softmax(x: Tensor) -> Tensor:
@@ -88,6 +104,30 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "swish": F.silu,
     "silu": F.silu,
 }
+
+
+#: In-place versions, used where nothing else reads the input and autograd does not need it.
+INPLACE_ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "linear": lambda x: x,
+    "relu": torch.relu_,
+    "relu6": lambda x: torch.clamp_(x, 0.0, 6.0),
+}
+
+
+def no_grad_needed(x: Tensor) -> bool:
+    """True when autograd records nothing for an op on `x` (inference, or a frozen part)."""
+    return not (torch.is_grad_enabled() and x.requires_grad)
+
+
+def fresh_activation(name: str | None) -> Callable[[Tensor], Tensor]:
+    """The activation applied to a tensor the layer has just computed itself (a convolution's
+    output): in place when autograd records nothing, out of place otherwise."""
+    key = (name or "linear").lower()
+    out_of_place = ACTIVATIONS[key]
+    in_place = INPLACE_ACTIVATIONS.get(key)
+    if in_place is None:
+        return out_of_place
+    return lambda x: in_place(x) if no_grad_needed(x) else out_of_place(x)
 
 
 def activation(name: str | None, layer: str) -> Callable[[Tensor], Tensor]:
@@ -172,6 +212,8 @@ class Conv2D(TfjsLayer):
         self.bias = nn.Parameter(torch.zeros(self.filters)) if self.use_bias else None
         self.weight_names = ("kernel", "bias") if self.use_bias else ("kernel",)
         self.act = activation(cfg.get("activation"), name)
+        self.act_fresh = fresh_activation(cfg.get("activation"))
+        self.linear = (cfg.get("activation") or "linear").lower() == "linear"
 
     def to_torch(self, short: str, value: np.ndarray) -> np.ndarray:
         return value.transpose(3, 2, 0, 1) if short == "kernel" else value
@@ -179,11 +221,15 @@ class Conv2D(TfjsLayer):
     def to_tfjs(self, short: str, value: np.ndarray) -> np.ndarray:
         return value.transpose(2, 3, 1, 0) if short == "kernel" else value
 
+    def conv_weights(self) -> tuple[Tensor, Tensor | None]:
+        return self.kernel, self.bias
+
+    def convolve(self, x: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
+        x, pad = _conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation)
+        return F.conv2d(x, kernel, bias, self.strides, pad, self.dilation, self.groups)
+
     def forward(self, x: Tensor) -> Tensor:
-        if self.padding == "same":
-            x = _same_pad_2d(x, self.kernel_size, self.strides, self.dilation)
-        y = F.conv2d(x, self.kernel, self.bias, self.strides, 0, self.dilation, self.groups)
-        return self.act(y)
+        return self.act_fresh(self.convolve(x, self.kernel, self.bias))
 
 
 class DepthwiseConv2D(TfjsLayer):
@@ -206,6 +252,8 @@ class DepthwiseConv2D(TfjsLayer):
         )
         self.weight_names = ("depthwise_kernel", "bias") if self.use_bias else ("depthwise_kernel",)
         self.act = activation(cfg.get("activation"), name)
+        self.act_fresh = fresh_activation(cfg.get("activation"))
+        self.linear = (cfg.get("activation") or "linear").lower() == "linear"
 
     def to_torch(self, short: str, value: np.ndarray) -> np.ndarray:
         if short != "depthwise_kernel":
@@ -220,13 +268,15 @@ class DepthwiseConv2D(TfjsLayer):
         _, _, kh, kw = value.shape
         return value.reshape(self.in_channels, self.multiplier, kh, kw).transpose(2, 3, 0, 1)
 
+    def conv_weights(self) -> tuple[Tensor, Tensor | None]:
+        return self.depthwise_kernel, self.bias
+
+    def convolve(self, x: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
+        x, pad = _conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation)
+        return F.conv2d(x, kernel, bias, self.strides, pad, self.dilation, self.in_channels)
+
     def forward(self, x: Tensor) -> Tensor:
-        if self.padding == "same":
-            x = _same_pad_2d(x, self.kernel_size, self.strides, self.dilation)
-        y = F.conv2d(
-            x, self.depthwise_kernel, self.bias, self.strides, 0, self.dilation, self.in_channels
-        )
-        return self.act(y)
+        return self.act_fresh(self.convolve(x, self.depthwise_kernel, self.bias))
 
 
 class SeparableConv2D(DepthwiseConv2D):
@@ -251,12 +301,13 @@ class SeparableConv2D(DepthwiseConv2D):
             return value.transpose(2, 3, 1, 0)
         return super().to_tfjs(short, value)
 
+    def conv_weights(self) -> tuple[Tensor, Tensor | None]:
+        raise NotImplementedError  # two convolutions: never folded with a BatchNorm
+
     def forward(self, x: Tensor) -> Tensor:
-        if self.padding == "same":
-            x = _same_pad_2d(x, self.kernel_size, self.strides, self.dilation)
-        y = F.conv2d(x, self.depthwise_kernel, None, self.strides, 0, self.dilation, self.in_channels)
+        y = self.convolve(x, self.depthwise_kernel, None)
         y = F.conv2d(y, self.pointwise_kernel, self.bias)
-        return self.act(y)
+        return self.act_fresh(y)
 
 
 class BatchNormalization(TfjsLayer):
@@ -312,9 +363,13 @@ class ReLU(TfjsLayer):
         self.max_value = None if mv is None else float(mv)
         self.negative_slope = float(cfg.get("negative_slope", 0.0) or 0.0)
         self.threshold = float(cfg.get("threshold", 0.0) or 0.0)
+        #: Set by the network when nothing else reads this layer's input (it may be overwritten).
+        self.may_overwrite_input = False
 
     def forward(self, x: Tensor) -> Tensor:
         if self.negative_slope == 0.0 and self.threshold == 0.0:
+            if self.may_overwrite_input and no_grad_needed(x):
+                return torch.clamp_(x, min=0.0, max=self.max_value)
             return torch.clamp(x, min=0.0, max=self.max_value)
         y = torch.where(x >= self.threshold, x, self.negative_slope * (x - self.threshold))
         return y if self.max_value is None else torch.clamp(y, max=self.max_value)

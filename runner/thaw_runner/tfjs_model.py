@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -12,7 +12,17 @@ from torch import Tensor, nn
 
 from .tfjs_graph import Graph, LayerSpec, TopologyError, parse_topology
 from .tfjs_io import ModelFileError, ModelFiles, read_model
-from .tfjs_layers import TfjsLayer, UnsupportedLayerError, build_layer, to_tfjs_layout
+from .tfjs_layers import (
+    BatchNormalization,
+    Conv2D,
+    DepthwiseConv2D,
+    ReLU,
+    SeparableConv2D,
+    TfjsLayer,
+    UnsupportedLayerError,
+    build_layer,
+    to_tfjs_layout,
+)
 
 __all__ = [
     "TfjsNetwork",
@@ -94,9 +104,65 @@ class TfjsNetwork(nn.Module):
                     out = module(*[dummy[s] for s in spec.inputs])
                 dummy[spec.name] = out
                 self.output_shapes[spec.name] = tuple(to_tfjs_layout(out).shape[1:])
+        self._plan_fast_paths()
+        # Rank-4 weights in the channels-last memory format, like the feature maps (see
+        # from_tfjs_layout): oneDNN's convolutions then need no layout conversions.
+        self.to(memory_format=torch.channels_last)
         if weights is not None:
             self.load_weights(weights)
         self.train()
+
+    def _plan_fast_paths(self) -> None:
+        """Which BatchNorms may fold into the convolution before them, and which ReLUs may
+        overwrite their input: both only where nothing else reads the tensor in between."""
+        readers: dict[str, int] = {}
+        for spec in self.specs:
+            for src in spec.inputs:
+                readers[src] = readers.get(src, 0) + 1
+        readers[self.until] = readers.get(self.until, 0) + 1
+        kinds = {s.name: s for s in self.specs}
+        #: convolution layer → the BatchNorm that reads it alone.
+        self.foldable: dict[str, str] = {}
+        for spec in self.specs:
+            if len(spec.inputs) != 1:
+                continue
+            src = spec.inputs[0]
+            module, source = self.layer(spec.name), self.layer(src)
+            sole_reader = readers.get(src, 0) == 1 and kinds[src].class_name != "InputLayer"
+            if isinstance(module, ReLU):
+                module.may_overwrite_input = sole_reader
+            if (isinstance(module, BatchNormalization) and sole_reader
+                    and isinstance(source, (Conv2D, DepthwiseConv2D))
+                    and not isinstance(source, SeparableConv2D) and source.linear):
+                self.foldable[src] = spec.name
+        self._folded: dict[str, tuple[tuple[object, ...], Tensor, Tensor]] = {}
+
+    def _fold_now(self, conv: TfjsLayer, bn: BatchNormalization) -> bool:
+        """A BatchNorm folds into its convolution when both are frozen (no weight trained)
+        and the BatchNorm uses its moving statistics: then the pair is one fixed linear map."""
+        if bn.training and bn.batch_stats:
+            return False
+        return not any(p.requires_grad for p in (*conv.parameters(), *bn.parameters()))
+
+    def _folded_weights(self, name: str, conv: TfjsLayer, bn: BatchNormalization) -> tuple[Tensor, Tensor]:
+        kernel, bias = conv.conv_weights()  # type: ignore[attr-defined]
+        parts = [kernel, bias, bn.gamma, bn.beta, bn.moving_mean, bn.moving_variance]
+        key = tuple((t.data_ptr(), t._version) if t is not None else None for t in parts)
+        cached = self._folded.get(name)
+        if cached is not None and cached[0] == key:
+            return cached[1], cached[2]
+        with torch.no_grad():
+            scale = torch.rsqrt(bn.moving_variance + bn.epsilon)
+            if bn.gamma is not None:
+                scale = scale * bn.gamma
+            shift = -bn.moving_mean * scale
+            if bias is not None:
+                shift = shift + bias * scale
+            if bn.beta is not None:
+                shift = shift + bn.beta
+            folded = (kernel * scale.view(-1, 1, 1, 1)).contiguous(memory_format=torch.channels_last)
+        self._folded[name] = (key, folded, shift)
+        return folded, shift
 
     def layer(self, name: str) -> TfjsLayer:
         return self.layer_modules[self.keys[name]]  # type: ignore[return-value]
@@ -124,15 +190,76 @@ class TfjsNetwork(nn.Module):
                 out.append((f"{name}/{short}", module.export_tfjs(short)))
         return out
 
-    def forward(self, x: Tensor) -> Tensor:
-        values: dict[str, Tensor] = {}
+    def frozen_prefix(self, frozen: Callable[[str], bool]) -> tuple[set[str], list[str]]:
+        """The layers whose output depends on frozen layers only (`frozen(name)`: the layer's
+        weights are fixed and its BatchNorm uses moving statistics), and of those the ones
+        a later, trained layer reads (their outputs are all the rest of the network needs)."""
+        prefix: set[str] = set()
         for spec in self.specs:
+            if spec.class_name == "InputLayer" or (frozen(spec.name) and all(s in prefix for s in spec.inputs)):
+                prefix.add(spec.name)
+        boundary = sorted(
+            {src for spec in self.specs if spec.name not in prefix for src in spec.inputs if src in prefix},
+            key=[s.name for s in self.specs].index,
+        )
+        return prefix, boundary
+
+    def bytes_per_image(self, names: Sequence[str]) -> int:
+        """float32 bytes of the outputs of `names` for one image."""
+        return sum(4 * int(np.prod(self.output_shapes[n])) for n in names)
+
+    def forward(self, x: Tensor | dict[str, Tensor]) -> Tensor:
+        """The output at `until` for a batch of model inputs, or — `x` a dict of the outputs of
+        a frozen prefix's boundary layers (see `frozen_prefix`, `run`) — for those: then the
+        layers of the prefix are not run again."""
+        return self.run(x)[0]
+
+    def run(self, x: Tensor | dict[str, Tensor], keep: Sequence[str] = (),
+            output: bool = True) -> tuple[Tensor, dict[str, Tensor]]:
+        """`forward`, also returning the outputs of the layers named in `keep`; with `output`
+        False it stops once those are computed (and returns the input in place of the output)."""
+        values: dict[str, Tensor] = {}
+        skip: set[str] = set()
+        if isinstance(x, dict):
+            values.update(x)
+            skip = self.prefix_of(set(x)) | set(x)
+        folded: set[str] = set()
+        for spec in self.specs:
+            if not output and all(n in values for n in keep):
+                return x, {n: values[n] for n in keep}  # type: ignore[return-value]
+            if spec.name in folded or spec.name in skip:
+                continue
             module = self.layer_modules[self.keys[spec.name]]
             if spec.class_name == "InputLayer":
                 values[spec.name] = module(x)
-            else:
-                values[spec.name] = module(*[values[s] for s in spec.inputs])
-        return values[self.until]
+                continue
+            bn_name = self.foldable.get(spec.name)
+            if bn_name is not None and spec.name not in keep and bn_name not in keep:
+                bn = self.layer(bn_name)
+                if self._fold_now(module, bn):  # type: ignore[arg-type]
+                    kernel, shift = self._folded_weights(spec.name, module, bn)  # type: ignore[arg-type]
+                    y = module.convolve(values[spec.inputs[0]], kernel, shift)  # type: ignore[operator]
+                    values[spec.name] = values[bn_name] = y
+                    folded.add(bn_name)
+                    continue
+            values[spec.name] = module(*[values[s] for s in spec.inputs])
+        return values[self.until], {n: values[n] for n in keep}
+
+    def prefix_of(self, given: set[str]) -> set[str]:
+        """The layers that need not run when the outputs of `given` are known (the boundary
+        of a frozen prefix): the ancestors of `given`."""
+        by_name = {s.name: s for s in self.specs}
+        skip: set[str] = set()
+        stack = [src for n in given for src in by_name[n].inputs]
+        while stack:
+            n = stack.pop()
+            if n not in skip and n not in given:
+                skip.add(n)
+                stack.extend(by_name[n].inputs)
+        for spec in self.specs:
+            if spec.name not in skip and spec.name not in given and any(s in skip for s in spec.inputs):
+                raise ValueError(f'Layer "{spec.name}" reads a layer inside the given prefix.')
+        return skip
 
     @property
     def output_shape(self) -> tuple[int, ...]:
