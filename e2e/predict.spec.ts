@@ -39,6 +39,51 @@ function parseCsv(
     });
 }
 
+/** A few images of the sample, chosen as single files (no class folder). */
+function someImages(): string[] {
+  return readdirSync(SAMPLE)
+    .filter((c) => !c.includes('.'))
+    .map((cls) => join(SAMPLE, cls, readdirSync(join(SAMPLE, cls)).sort().at(-1)!));
+}
+
+test('Predict uses the run just trained without a click, and another run can still be chosen', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await trainTeaching(page);
+  const panel = page.getByRole('region', { name: 'Predict' });
+  const runToUse = panel.getByRole('combobox', { name: 'Run to use' });
+  const images = panel.getByLabel('Choose images to predict');
+  const rows = panel.getByRole('table', { name: 'Predictions' }).getByRole('row');
+  await expect(panel).toContainText(
+    /Using run #1 \(Teaching CNN.* · Fashion target\), trained just now\./,
+  );
+  await expect(runToUse.locator('option:checked')).toHaveText(/^#1 /);
+  // Straight away: no run to pick first.
+  await expect(images).toBeEnabled();
+  await images.setInputFiles(someImages());
+  await expect(rows).toHaveCount(6);
+  await expect(panel).toContainText('5 images classified');
+
+  // A second run takes over once it is trained…
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
+  await startTraining(page);
+  await finalAccuracy(page);
+  await expect(panel).toContainText(
+    /Using run #2 \(Teaching CNN.* · Fashion target\), trained just now\./,
+  );
+  await expect(runToUse.locator('option:checked')).toHaveText(/^#2 /);
+  await expect(rows).toHaveCount(0);
+
+  // …and the first one can still be chosen.
+  await runToUse.selectOption({ index: 1 });
+  await expect(panel).toContainText(/Using run #1 \(Teaching CNN.* · Fashion target\)\./);
+  await expect(panel).not.toContainText('trained just now');
+  await expect(images).toBeEnabled();
+  await images.setInputFiles(someImages());
+  await expect(rows).toHaveCount(6);
+});
+
 test("predict a folder, download the table, export the model and get the same answers from Teachable Machine's own library", async ({
   page,
 }) => {

@@ -35,6 +35,7 @@ export function PredictPanel() {
   const usable = runs.filter((r) => r.status === 'done' || r.status === 'stopped');
   const label = (id: string) => `#${runs.findIndex((r) => r.id === id) + 1}`;
   const ready = predict.status === 'ready';
+  const inUse = runs.find((r) => r.id === predict.runId);
 
   const choose = (list: FileList | null) => {
     if (!list || list.length === 0) return;
@@ -141,6 +142,12 @@ export function PredictPanel() {
               ))}
             </select>
           </label>
+          {inUse && predict.status !== 'error' && (
+            <p className="small" aria-live="polite">
+              Using run {label(inUse.id)} ({inUse.model} · {inUse.dataset})
+              {predict.justTrained ? ', trained just now' : ''}.
+            </p>
+          )}
           {predict.status === 'loading' && <p className="small muted">Building the classifier…</p>}
           {predict.error && (
             <p role="alert" className="error-text small">
