@@ -11,6 +11,9 @@ import { layerGraph } from '../../src/model/graph';
 import { buildModel } from '../../src/model/load';
 import { applyPlan } from '../../src/model/plan';
 import { resizeArtifacts } from '../../src/model/resize';
+import { groupBlocks, type BlockLayer } from '../../src/strategy/blocks';
+import m035 from '../../src/strategy/fixtures/mobilenet-v2-035-layers.json';
+import m100 from '../../src/strategy/fixtures/mobilenet-v2-100-layers.json';
 
 const MODELS = join(__dirname, '../../public/models');
 const DIR = join(MODELS, 'mobilenet-v2-100');
@@ -129,5 +132,14 @@ describe('MobileNetV2 α=1.0 (ImageNet), bundled', () => {
     out.dispose();
     small.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('falls into the same blocks as the α=0.35 network, with its own sizes (layer-list fixture)', () => {
+    const blocks = (layers: unknown) =>
+      groupBlocks(layers as BlockLayer[]).map((b) => [b.name, b.first, b.last] as const);
+    expect(blocks(m100)).toEqual(blocks(m035));
+    const top = groupBlocks(m100 as BlockLayer[]);
+    expect(top.reduce((sum, b) => sum + b.params, 0)).toBe(2_257_984);
+    expect(top.at(-1)!.outputShape).toBe('1280');
   });
 });
