@@ -162,7 +162,9 @@ describe('studio storage (IndexedDB)', () => {
       /settings\.imageBudgetBytes must be between 16777216 and 17179869184 \(got 1\)/,
     );
     await db.runs.put(run('train-1', { bestEpoch: -1 }));
-    await expect(storage.loadRuns()).rejects.toThrow(/runs\[0\]\.bestEpoch must be between 0 and/);
+    await expect(storage.loadRuns()).rejects.toThrow(
+      '"this browser\'s storage": runs[0].bestEpoch must be at least 0 (got -1).',
+    );
     await db.runs.put(run('train-1', { params: { ...DEFAULT_PARAMS, epochs: 1e9 } }));
     await expect(storage.loadRuns()).rejects.toThrow(
       'runs[0].params.epochs must be between 1 and 500 (got 1000000000)',

@@ -29,7 +29,7 @@ export const finite = v.pipe(v.number('must be a number'), v.finite('must be a f
 /** A share between 0 and 1 (an accuracy, a precision). */
 export const share = numberIn({ min: 0, max: 1 });
 /** A count: a whole number from 0. */
-export const count = numberIn({ min: 0, max: Number.MAX_SAFE_INTEGER, integer: true });
+export const count = numberIn({ min: 0, integer: true });
 
 /** Text of at most `max` characters; `nonEmpty` refuses "". */
 export function text(max = NAME_MAX, nonEmpty = false) {
