@@ -11,6 +11,8 @@
         a Keras release file (mobilenet_v2_weights_tf_dim_ordering_tf_kernels_*.h5)
     /usr/bin/python3 scripts/keras-models/convert.py --check-topology
         builds the α=0.35 topology and compares it with public/models/mobilenet-v2-035
+    /usr/bin/python3 scripts/keras-models/convert.py --self-test [--out <model dir>]
+        that, and the served tensors written back as .npy (and .h5) convert to the same files
 
 Writes model.json (a functional Keras topology that tfjs-layers loads, with the layer
 names of keras.applications.MobileNetV2, ending in out_relu → global_average_pooling2d)
@@ -281,6 +283,48 @@ def check_topology():
     return same and same_order
 
 
+def self_test(model_dir):
+    """Writes the served tensors back out as TF-slim .npy files (and, with h5py, as a Keras
+    weights .h5), converts each again and checks the same model.json topology and weights.bin
+    bytes come back."""
+    import tempfile
+    with open(os.path.join(model_dir, 'model.json')) as f:
+        served = json.load(f)
+    with open(os.path.join(model_dir, WEIGHTS_FILE), 'rb') as f:
+        weights = f.read()
+    tensors, offset = {}, 0
+    for spec in served['weightsManifest'][0]['weights']:
+        n = int(np.prod(spec['shape']))
+        tensors[spec['name']] = np.frombuffer(weights, '<f4', n, offset).reshape(spec['shape'])
+        offset += 4 * n
+    top = next(w['shape'][3] for w in served['weightsManifest'][0]['weights']
+               if w['name'] == 'block_16_project/kernel')
+    alpha = {112: 0.35, 160: 0.5, 240: 0.75, 320: 1.0, 416: 1.3, 448: 1.4}[top]
+    size = served['modelTopology']['config']['layers'][0]['config']['batch_input_shape'][1]
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, arr in tensors.items():
+            np.save(os.path.join(tmp, slim_name(*name.split('/'))), arr)
+        sources = [('npy', lambda: NpySource(npy_dir=tmp))]
+        try:
+            import h5py
+            path = os.path.join(tmp, 'weights.h5')
+            with h5py.File(path, 'w') as f:
+                for name, arr in tensors.items():
+                    layer, var = name.split('/')
+                    f.create_dataset(f'{layer}/{layer}/{var}:0', data=arr)
+            sources.append(('h5', lambda: H5Source(path)))
+        except ImportError:
+            print('h5: not checked (no h5py)')
+        for kind, make in sources:
+            topo, _, data = convert(make(), alpha, size)
+            same_topo = topo['config']['layers'] == served['modelTopology']['config']['layers']
+            same = same_topo and data == weights
+            print(f'{kind} round trip: {"equal" if same else "DIFFERENT"}')
+            ok = ok and same
+    return ok
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument('--git-dir')
@@ -292,9 +336,14 @@ def main(argv):
     p.add_argument('--out', default=os.path.join(ROOT, 'public/models/mobilenet-v2-100'))
     p.add_argument('--provenance', help='JSON file whose fields are merged into provenance.json')
     p.add_argument('--check-topology', action='store_true')
+    p.add_argument('--self-test', action='store_true',
+                   help='--check-topology, then round trips of the model in --out')
     a = p.parse_args(argv)
-    if a.check_topology:
-        return 0 if check_topology() else 1
+    if a.check_topology or a.self_test:
+        ok = check_topology()
+        if a.self_test:
+            ok = self_test(a.out) and ok
+        return 0 if ok else 1
     if a.h5:
         source = H5Source(a.h5)
     elif a.npy_dir:

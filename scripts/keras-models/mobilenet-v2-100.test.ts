@@ -3,7 +3,8 @@
 // every block, cut and plan of the studio applies to it unchanged.
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogEntry, DEFAULT_MODEL_ID } from '../../src/model/catalog';
@@ -141,5 +142,19 @@ describe('MobileNetV2 α=1.0 (ImageNet), bundled', () => {
     const top = groupBlocks(m100 as BlockLayer[]);
     expect(top.reduce((sum, b) => sum + b.params, 0)).toBe(2_257_984);
     expect(top.at(-1)!.outputShape).toBe('1280');
+  });
+
+  it('comes back byte for byte from its converter, which also rebuilds the α=0.35 topology', () => {
+    // The Python the runner tests use: $THAW_PYTHON, else Debian's (numpy comes with torch).
+    const python =
+      process.env.THAW_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+    const run = spawnSync(python, [join(__dirname, 'convert.py'), '--self-test'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('α=0.35 topology equals the bundled model: True');
+    expect(run.stdout).toContain('npy round trip: equal');
+    expect(run.status).toBe(0);
   });
 });
