@@ -5,6 +5,7 @@ import { createStudioStorage } from '../storage/studio-storage';
 import type { ModelInfo } from '../domain';
 import { resetStudio, useStudio } from '../state/store';
 import { createStudio } from './studio';
+import { teachingInfo, weightsOf } from './actions/testing';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 
 class FakeWorker {
@@ -180,4 +181,51 @@ describe('studio wiring', () => {
     expect(useStudio.getState().modelId).toBe('teaching-cnn');
     expect(useStudio.getState().plan.modes).toEqual({ conv1: 'fine-tune' });
   });
+
+  for (const stored of [true, false])
+    it(`predicts with a run as soon as it is trained (${stored ? 'its weights stored first' : 'no storage: weights kept in memory'})`, async () => {
+      const db = new ThawDb(`thaw-predict-test-${stored}`);
+      const studio = createStudio(make, stored ? createStudioStorage(db) : undefined);
+      await studio.start();
+      const worker = FakeWorker.all.at(-1)!;
+      const answer = (m: FromWorker) => worker.onmessage?.({ data: m } as MessageEvent<FromWorker>);
+      const modelReq = worker.sent.find((m) => m.type === 'load-model')!;
+      answer({ type: 'model', id: modelReq.id, info: teachingInfo() });
+      answer({ type: 'model-ready', id: modelReq.id, imagesResized: false });
+      studio.actions.train();
+      const id = (worker.sent.at(-1) as Extract<ToWorker, { type: 'train' }>).id;
+      answer({
+        type: 'epoch',
+        id,
+        metrics: { epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.7 },
+      });
+      answer({ type: 'weights', id, weights: weightsOf(id) });
+      answer({
+        type: 'done',
+        id,
+        stopped: false,
+        valAccuracy: 0.7,
+        bestEpoch: 1,
+        stoppedEarly: false,
+        timings: {
+          images: 1,
+          featuresMs: 1,
+          featuresBackend: 'cpu',
+          headMs: 1,
+          headBackend: 'cpu',
+          frozenPrefixLayers: 0,
+          trainableParams: 1,
+        },
+        numTensors: 1,
+        numTensorsBefore: 1,
+      });
+      const request = await vi.waitFor(() => {
+        const r = worker.sent.find((m) => m.type === 'use-classifier');
+        expect(r).toBeDefined();
+        return r as Extract<ToWorker, { type: 'use-classifier' }>;
+      });
+      expect(request.classifier).toMatchObject({ key: id, weights: weightsOf(id) });
+      if (stored) expect(await db.weights.get(id)).toBeDefined();
+      expect(useStudio.getState().predict).toMatchObject({ runId: id, justTrained: true });
+    });
 });
