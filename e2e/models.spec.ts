@@ -126,25 +126,3 @@ test('your own model by URL', async ({ page }) => {
     page.getByText(/Your model, from http:\/\/127\.0\.0\.1:\d+\/models\/teaching-cnn\/model\.json/),
   ).toBeVisible();
 });
-
-test('MobileNetV2 1.0 (ImageNet): loads with its blocks, and a head on its pooled features learns the photo sample', async ({
-  page,
-}) => {
-  test.setTimeout(480_000);
-  await openStudio(page);
-  await useModel(page, 'MobileNetV2 1.0 (ImageNet)', 'Conv1');
-  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue(
-    'global_average_pooling2d',
-  );
-  await expect(page.getByRole('listitem', { name: 'Conv1', exact: true })).toContainText(
-    '112×112×32',
-  );
-  await page.getByRole('button', { name: 'Load sample: Photos' }).click();
-  await expect(page.getByRole('table', { name: 'Classes' }).getByRole('row')).toHaveCount(6);
-  await expect(page.getByRole('progressbar', { name: 'Reading images' })).toHaveCount(0, {
-    timeout: 60_000,
-  });
-  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('1');
-  await startTraining(page);
-  expect(await finalAccuracy(page, 300_000)).toBeGreaterThan(ABOVE_CHANCE_5);
-});

@@ -47,24 +47,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     ],
   },
   {
-    id: 'mobilenet-v2-100',
-    name: 'MobileNetV2 1.0 (ImageNet)',
-    source: 'bundled',
-    url: '/models/mobilenet-v2-100/model.json',
-    inputSize: 224,
-    resolutions: [96, 128, 160, 192, 224],
-    channels: 3,
-    valueRange: [-1, 1],
-    featureLayer: 'global_average_pooling2d',
-    provenanceSummary:
-      'ImageNet weights of Keras MobileNetV2 α=1.0 (Apache-2.0): 71.8% ImageNet top-1 against 60.3% for α=0.35, about 5× the compute.',
-    provenance: [
-      'Keras Applications MobileNetV2 (width 1.0, 224×224 RGB, pixels in [-1, 1]) with the ImageNet weights of TensorFlow’s mobilenet_v2_1.0_224 checkpoint (Apache-2.0), float32, truncated at out_relu and globally pooled to 1280 features; 2,257,984 parameters (9.0 MB).',
-      'Converted by scripts/keras-models/convert.py from the 260 checkpoint tensors published in JonathanCMitchell/mobilenet_v2_keras (MIT; commit 8ab6f544, 2018), the repository from whose releases Keras downloads its MobileNetV2 weights. weights.bin SHA-256 3ff866ad6c200243…; the per-tensor source hashes are in provenance.json beside the model.',
-      'Same layer names as the α=0.35 network: features come from global_average_pooling2d (1280-d); out_relu is the 7×7×1280 map before it. Block boundaries are the block_N_add layers.',
-    ],
-  },
-  {
     id: 'mobilenet-v2',
     name: 'MobileNetV2 1.0 (bundled)',
     source: 'bundled',
