@@ -94,11 +94,11 @@ def image_batches(source: Iterable[Any], ctx: Context) -> Iterator[Batch]:
 
 
 def features(net: TfjsNetwork, source: Iterable[Any], ctx: Context,
-             clock: list[float] | None = None,
+             clock: list[tuple[int, float]] | None = None,
              kept: dict[str, list[torch.Tensor]] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Features [n, d] and labels of a loader's images, in inference mode. `clock` gets the
-    seconds spent in the network (decoding excluded) added to its first element; `kept`
-    gets the outputs of the layers it names, batch by batch."""
+    """Features [n, d] and labels of a loader's images, in inference mode. `clock` gets
+    (images, seconds in the network) of every batch (decoding excluded); `kept` gets the
+    outputs of the layers it names, batch by batch."""
     feats: list[torch.Tensor] = []
     labels: list[torch.Tensor] = []
     keep = list(kept) if kept else []
@@ -109,7 +109,7 @@ def features(net: TfjsNetwork, source: Iterable[Any], ctx: Context,
             out, values = net.run(x, keep)
             feats.append(to_vectors(out))
             if clock is not None:
-                clock[0] += time.perf_counter() - t
+                clock.append((len(y), time.perf_counter() - t))
             for n in keep:
                 kept[n].append(values[n])  # type: ignore[index]
             labels.append(y)
@@ -121,7 +121,7 @@ def features(net: TfjsNetwork, source: Iterable[Any], ctx: Context,
 
 
 def shard_features(net: TfjsNetwork, indices: list[int], ctx: Context, shards: Shards,
-                   clock: list[float] | None = None,
+                   clock: list[tuple[int, float]] | None = None,
                    kept: dict[str, list[torch.Tensor]] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     source = loader(shards.dataset, indices, shards.eval_batch, shards.workers, ctx.dist)
     return features(net, source, ctx, clock, kept)

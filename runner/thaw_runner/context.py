@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .distributed import Dist
@@ -22,6 +22,9 @@ class Context:
     #: The feature pass over the training images: (images on this process, seconds in the
     #: network, seconds in all, decoding included).
     feature_pass: tuple[int, float, float] = (0, 0.0, 0.0)
+    #: Per process, (images, seconds in the network) of each batch of that pass: the first
+    #: batch includes the one-off start-up (memory, kernel set-up).
+    feature_batches: list[list[list[float]]] = field(default_factory=list)
 
     def log(self, message: str) -> None:
         """Prints on the first process only (every process computes the same message)."""

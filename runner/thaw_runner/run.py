@@ -175,12 +175,13 @@ def build_classifier(ctx: Context, net: TfjsNetwork, shards: Shards) -> tuple[Se
     boundary = [] if head_only else cached_boundary(ctx, net, modes, shards)
     kept: dict[str, list[torch.Tensor]] = {n: [] for n in boundary}
     t_feat = time.perf_counter()
-    clock = [0.0]
+    clock: list[tuple[int, float]] = []
     train_f, train_y = shard_features(net, shards.train, ctx, shards, clock, kept)
     wall = time.perf_counter() - t_feat
     images, = dist.sum([float(len(train_f))])
-    compute, wall = dist.max([clock[0], wall])
+    compute, wall = dist.max([sum(s for _, s in clock), wall])
     ctx.feature_pass = (int(images), compute, wall)
+    ctx.feature_batches = dist.gather([[n, s] for n, s in clock])
     mean, std = standardization(train_f, dist)
     ctx.log(
         f"Features at {job.feature_layer}: {train_f.shape[1]} per image; "
