@@ -141,7 +141,7 @@ function reportError(job: Job, message: string): void {
     case 'train':
       return s.failRun(message);
     case 'export-job':
-      return console.warn(`Training job export: ${message}`);
+      return s.setStorageError(`Could not export the training job: ${message}`);
     default: {
       const unknown: never = job;
       console.warn(`Error from unknown job ${String(unknown)}: ${message}`);

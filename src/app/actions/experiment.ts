@@ -54,7 +54,7 @@ export function experimentActions(
     },
     importExperiment: async (picked) => {
       try {
-        const exp = parseExperiment(await picked.text());
+        const exp = parseExperiment(await picked.text(), picked.name);
         if (!catalogEntry(exp.modelId))
           throw new Error(
             `The experiment uses the model "${exp.modelId}", which this studio does not have.`,

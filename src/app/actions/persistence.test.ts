@@ -51,7 +51,31 @@ describe('storage and restore', () => {
       modelId: store().modelId,
       resolution: null,
     });
-    expect(store().storageError).toBe('Stored work could not be read: The database is damaged.');
+    expect(store().storageError).toBe(
+      'Some stored work could not be read and was left out (it stays stored): runs: The database is damaged.',
+    );
+  });
+
+  it('a damaged part keeps only itself from coming back: settings and dataset restore beside unreadable runs', async () => {
+    const storage = memoryStorage({ loadRuns: 'run train-2: epochs must be at least 1.' });
+    await storage.saveSettings({
+      modelId: 'teaching-cnn',
+      resolution: 28,
+      plan: PLAN,
+      params: { ...DEFAULT_PARAMS, epochs: 4 },
+      imageBudgetBytes: 32 * 2 ** 20,
+    });
+    const files = [{ path: 'd/a/1.png', file: new Blob([new Uint8Array([1])]) }];
+    await storage.saveDataset({ name: 'd', files, skipped: [] });
+    const sent: unknown[][] = [];
+    expect(await restore(storage, (...args) => sent.push(args))).toEqual({
+      modelId: 'teaching-cnn',
+      resolution: 28,
+    });
+    expect(store().params.epochs).toBe(4);
+    expect(sent).toHaveLength(1);
+    expect(store().runs).toEqual([]);
+    expect(store().storageError).toContain('runs: run train-2: epochs must be at least 1.');
   });
 
   it('saves each run as it changes, and the settings when the plan or model changes', async () => {

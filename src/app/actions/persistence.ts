@@ -62,24 +62,36 @@ export async function restore(
 ): Promise<{ modelId: string; resolution: number | null }> {
   const fallback = { modelId: store().modelId, resolution: null };
   if (!storage) return fallback;
-  try {
-    const [settings, runs, dataset] = await Promise.all([
-      storage.loadSettings(),
-      storage.loadRuns(),
-      storage.loadDataset(),
-    ]);
-    store().setRuns(runs);
-    if (settings?.imageBudgetBytes) store().setImageBudget(settings.imageBudgetBytes);
-    if (dataset) sendDataset(dataset.name, dataset.files, dataset.skipped, false);
-    store().setStoredBytes(await storage.usage());
-    if (settings && catalogEntry(settings.modelId)) {
-      store().setParams(settings.params);
-      store().setPlan(settings.plan);
-      useStudio.setState({ modelId: settings.modelId });
-      return { modelId: settings.modelId, resolution: settings.resolution };
-    }
-  } catch (err) {
-    store().setStorageError(`Stored work could not be read: ${(err as Error).message}`);
+  // Each part on its own: one damaged record must not keep the others from coming back.
+  const [settings, runs, dataset] = await Promise.allSettled([
+    storage.loadSettings(),
+    storage.loadRuns(),
+    storage.loadDataset(),
+  ]);
+  const problems = (
+    [
+      ['settings', settings],
+      ['runs', runs],
+      ['dataset', dataset],
+    ] as const
+  ).flatMap(([what, r]) =>
+    r.status === 'rejected' ? [`${what}: ${(r.reason as Error).message}`] : [],
+  );
+  if (problems.length > 0)
+    store().setStorageError(
+      `Some stored work could not be read and was left out (it stays stored): ${problems.join(' ')}`,
+    );
+  if (runs.status === 'fulfilled') store().setRuns(runs.value);
+  const saved = settings.status === 'fulfilled' ? settings.value : undefined;
+  if (saved?.imageBudgetBytes) store().setImageBudget(saved.imageBudgetBytes);
+  if (dataset.status === 'fulfilled' && dataset.value)
+    sendDataset(dataset.value.name, dataset.value.files, dataset.value.skipped, false);
+  await safely(async () => store().setStoredBytes(await storage.usage()));
+  if (saved && catalogEntry(saved.modelId)) {
+    store().setParams(saved.params);
+    store().setPlan(saved.plan);
+    useStudio.setState({ modelId: saved.modelId });
+    return { modelId: saved.modelId, resolution: saved.resolution };
   }
   return fallback;
 }
