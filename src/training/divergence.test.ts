@@ -48,7 +48,10 @@ describe('the loss watch', () => {
 
   it('does not read noise around a near-zero first loss as a tenfold rise', () => {
     expect(feed([0.001, 0.05, 0.08, 0.02, 0.09, 0.07])).toBeNull();
-    expect(feed([0.001, 2, 3, 4, 5])).not.toBeNull();
+    // A head that fits from the start may wobble up to about chance level (the engine's
+    // tests see 0.046 → 4.7 at a high rate that still converges).
+    expect(feed([0.046, 1.2, 4.7, 2, 0.5])).toBeNull();
+    expect(feed([0.001, 8, 12, 15, 20])).not.toBeNull();
   });
 });
 

@@ -7,6 +7,8 @@ import { DEFAULT_PARAMS, EXPLODED_FACTOR, type TrainParams } from '../domain';
 
 /** The smoothed loss this many times the first batch's loss means the run is diverging. */
 export const DIVERGENCE_FACTOR = 10;
+/** The smallest starting loss the rule measures a rise from. */
+export const DIVERGENCE_FLOOR = 1;
 /** Batches averaged for "the loss now", so one unlucky batch does not end a run. */
 export const DIVERGENCE_WINDOW = 4;
 
@@ -34,8 +36,10 @@ export function createLossWatch(factor = DIVERGENCE_FACTOR, window = DIVERGENCE_
     observe(loss) {
       if (!Number.isFinite(loss)) return { from: first ?? loss, to: loss };
       first ??= loss;
-      // A first loss near zero would make any noise look like a tenfold rise.
-      const base = Math.max(first, 0.1);
+      // A first loss near zero (a head that already fits) would make ordinary noise look
+      // like a tenfold rise: measure from at least 1, about where an untrained head starts
+      // (hinge: 1; softmax: ln of the class count).
+      const base = Math.max(first, DIVERGENCE_FLOOR);
       if (loss >= EXPLODED_FACTOR * base) return { from: first, to: loss };
       recent.push(loss);
       if (recent.length > window) recent.shift();
