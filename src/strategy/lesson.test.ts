@@ -107,6 +107,27 @@ describe('what this studio measured', () => {
       }
   });
 
+  it("quotes the teaching CNN's tables only from sections the studio's own engine generated", () => {
+    const doc = read('docs/teaching-transfer.md');
+    const sections = [...doc.matchAll(/<!-- section:([\w-]+) -->([\s\S]*?)<!-- \/section:\1 -->/g)];
+    expect(sections.length).toBeGreaterThanOrEqual(2);
+    for (const [, name, body] of sections) {
+      expect(body, name).toMatch(/[Tt]rained by the studio's engine \(`trainWithPlan`/);
+      expect(body, name).not.toMatch(/z-scored/);
+    }
+    // Every quoted number sits inside one of those sections, not in hand-written prose around them.
+    const generated = sections.map((m) => m[2]).join('\n');
+    const teaching = [
+      ...MEASURED_LESSONS.filter((l) => l.source.includes('docs/teaching-transfer.md')).map(
+        (l) => l.text,
+      ),
+      ...Object.values(QUADRANT_EVIDENCE['teaching-cnn'] ?? {}),
+    ];
+    expect(teaching.length).toBeGreaterThanOrEqual(3);
+    for (const text of teaching)
+      for (const n of quotedNumbers(text)) expect(generated, n).toContain(n);
+  });
+
   it('finds quoted numbers and cited documents', () => {
     expect(quotedNumbers('costs −11.8 ± 2.5 pp, +2.7 ± 0.9 pp; 82.9% vs 80.1%')).toEqual([
       '−11.8 ± 2.5',
