@@ -76,8 +76,19 @@ class Dist:
         and the exported model use the same ones."""
         if not self.active:
             return
+        # One broadcast per dtype and device, not one per buffer (a MobileNet has ~100
+        # buffers, and each collective costs a round trip).
+        groups: dict[tuple[torch.dtype, torch.device], list[torch.Tensor]] = {}
         for buf in module.buffers():
-            tdist.broadcast(buf.data, src=0)
+            groups.setdefault((buf.dtype, buf.device), []).append(buf)
+        for bufs in groups.values():
+            flat = torch.cat([b.detach().reshape(-1) for b in bufs])
+            tdist.broadcast(flat, src=0)
+            offset = 0
+            with torch.no_grad():
+                for b in bufs:
+                    b.copy_(flat[offset : offset + b.numel()].view_as(b))
+                    offset += b.numel()
 
     def barrier(self) -> None:
         if self.active:

@@ -196,8 +196,12 @@ def build_classifier(ctx: Context, net: TfjsNetwork, shards: Shards) -> tuple[Se
     model = Classifier(None if head_only else net, head).to(dist.device)
     step_model: torch.nn.Module = model
     if dist.active:
+        # Buffers (BatchNorm moving statistics) are made rank 0's at the end of every epoch
+        # (Dist.sync_buffers), before validation; rank 0's own never depend on the others', so
+        # broadcasting them at every step as well would change nothing it computes.
         step_model = DistributedDataParallel(
-            model, device_ids=[dist.device.index] if dist.device.type == "cuda" else None
+            model, device_ids=[dist.device.index] if dist.device.type == "cuda" else None,
+            broadcast_buffers=False,
         )
     prefix = joined(net, kept, ctx)
     return Setup(net, groups, head, model, step_model, original, head_only, prefix), train_f, train_y

@@ -51,18 +51,33 @@ def _same_pad_2d(x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
     return F.pad(x, (left, right, top, bottom), value=value)
 
 
-def _conv_padding(x: Tensor, padding: str, kernel: tuple[int, int], stride: tuple[int, int],
-                  dilation: tuple[int, int]) -> tuple[Tensor, tuple[int, int]]:
-    """The input and the padding argument for F.conv2d: symmetric 'same' padding is left to the
-    convolution (no padded copy of the input); TF's asymmetric case (the extra pixel after)
-    is padded explicitly."""
-    if padding != "same":
-        return x, (0, 0)
-    top, bottom = same_padding(x.shape[2], kernel[0], stride[0], dilation[0])
-    left, right = same_padding(x.shape[3], kernel[1], stride[1], dilation[1])
+def _conv_padding(x: Tensor, kernel: Tensor, padding: str, size: tuple[int, int],
+                  stride: tuple[int, int], dilation: tuple[int, int],
+                  extra: tuple[int, int, int, int] | None = None) -> tuple[Tensor, Tensor, tuple[int, int]]:
+    """The input, kernel and padding argument for F.conv2d, for `padding` ('same'/'valid')
+    after an optional ZeroPadding2D's `extra` (left, right, top, bottom) padding.
+
+    Symmetric padding is left to the convolution (no padded copy of the input). TF's
+    asymmetric case (the odd pixel after: MobileNet's stride-2 layers) becomes symmetric
+    padding of max(before, after) with the kernel extended by zero rows/columns on the
+    side that has less padding: every output reads the same pixels with the same weights
+    (the extra taps read padding or multiply by zero), so the result is exactly the padded
+    convolution's, without copying the input (for a channels-last tensor a padded copy
+    costs more than the convolution itself). With dilation the input is padded instead."""
+    left, right, top, bottom = extra or (0, 0, 0, 0)
+    if padding == "same":
+        h_pad = same_padding(x.shape[2] + top + bottom, size[0], stride[0], dilation[0])
+        w_pad = same_padding(x.shape[3] + left + right, size[1], stride[1], dilation[1])
+        top, bottom = top + h_pad[0], bottom + h_pad[1]
+        left, right = left + w_pad[0], right + w_pad[1]
     if top == bottom and left == right:
-        return x, (top, left)
-    return F.pad(x, (left, right, top, bottom)), (0, 0)
+        return x, kernel, (top, left)
+    if dilation != (1, 1):
+        return F.pad(x, (left, right, top, bottom)), kernel, (0, 0)
+    # Zero taps: before the kernel where the padding after is larger, else after it.
+    kernel = F.pad(kernel, (max(right - left, 0), max(left - right, 0),
+                            max(bottom - top, 0), max(top - bottom, 0)))
+    return x, kernel, (max(top, bottom), max(left, right))
 
 
 def _nchw_axis(axis: int, rank: int) -> int:
@@ -224,12 +239,15 @@ class Conv2D(TfjsLayer):
     def conv_weights(self) -> tuple[Tensor, Tensor | None]:
         return self.kernel, self.bias
 
-    def convolve(self, x: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
-        x, pad = _conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation)
+    def convolve(self, x: Tensor, kernel: Tensor, bias: Tensor | None,
+                 extra: tuple[int, int, int, int] | None = None) -> Tensor:
+        """The convolution with the given weights; `extra`: a ZeroPadding2D's padding before it."""
+        x, kernel, pad = _conv_padding(x, kernel, self.padding, self.kernel_size, self.strides,
+                                       self.dilation, extra)
         return F.conv2d(x, kernel, bias, self.strides, pad, self.dilation, self.groups)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.act_fresh(self.convolve(x, self.kernel, self.bias))
+    def forward(self, x: Tensor, extra: tuple[int, int, int, int] | None = None) -> Tensor:
+        return self.act_fresh(self.convolve(x, self.kernel, self.bias, extra))
 
 
 class DepthwiseConv2D(TfjsLayer):
@@ -271,12 +289,15 @@ class DepthwiseConv2D(TfjsLayer):
     def conv_weights(self) -> tuple[Tensor, Tensor | None]:
         return self.depthwise_kernel, self.bias
 
-    def convolve(self, x: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
-        x, pad = _conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation)
+    def convolve(self, x: Tensor, kernel: Tensor, bias: Tensor | None,
+                 extra: tuple[int, int, int, int] | None = None) -> Tensor:
+        """The convolution with the given weights; `extra`: a ZeroPadding2D's padding before it."""
+        x, kernel, pad = _conv_padding(x, kernel, self.padding, self.kernel_size, self.strides,
+                                       self.dilation, extra)
         return F.conv2d(x, kernel, bias, self.strides, pad, self.dilation, self.in_channels)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.act_fresh(self.convolve(x, self.depthwise_kernel, self.bias))
+    def forward(self, x: Tensor, extra: tuple[int, int, int, int] | None = None) -> Tensor:
+        return self.act_fresh(self.convolve(x, self.depthwise_kernel, self.bias, extra))
 
 
 class SeparableConv2D(DepthwiseConv2D):
@@ -304,8 +325,8 @@ class SeparableConv2D(DepthwiseConv2D):
     def conv_weights(self) -> tuple[Tensor, Tensor | None]:
         raise NotImplementedError  # two convolutions: never folded with a BatchNorm
 
-    def forward(self, x: Tensor) -> Tensor:
-        y = self.convolve(x, self.depthwise_kernel, None)
+    def forward(self, x: Tensor, extra: tuple[int, int, int, int] | None = None) -> Tensor:
+        y = self.convolve(x, self.depthwise_kernel, None, extra)
         y = F.conv2d(y, self.pointwise_kernel, self.bias)
         return self.act_fresh(y)
 

@@ -20,6 +20,7 @@ from .tfjs_layers import (
     SeparableConv2D,
     TfjsLayer,
     UnsupportedLayerError,
+    ZeroPadding2D,
     build_layer,
     to_tfjs_layout,
 )
@@ -85,6 +86,7 @@ class TfjsNetwork(nn.Module):
         self.input_shape: tuple[int, ...] = tuple(int(d) for d in shape)  # type: ignore[arg-type]
         self.layer_modules = nn.ModuleDict()
         self.keys: dict[str, str] = {}
+        self.index: dict[str, int] = {spec.name: i for i, spec in enumerate(self.specs)}
         self.output_shapes: dict[str, tuple[int, ...]] = {}
         # Build layer by layer, inferring each output shape with a zero batch of one.
         dummy: dict[str, Tensor] = {}
@@ -123,6 +125,9 @@ class TfjsNetwork(nn.Module):
         kinds = {s.name: s for s in self.specs}
         #: convolution layer → the BatchNorm that reads it alone.
         self.foldable: dict[str, str] = {}
+        #: convolution layer → the ZeroPadding2D before it, whose output only it reads: the
+        #: padding is done inside the convolution (see tfjs_layers._conv_padding).
+        self.padded_by: dict[str, str] = {}
         for spec in self.specs:
             if len(spec.inputs) != 1:
                 continue
@@ -131,6 +136,9 @@ class TfjsNetwork(nn.Module):
             sole_reader = readers.get(src, 0) == 1 and kinds[src].class_name != "InputLayer"
             if isinstance(module, ReLU):
                 module.may_overwrite_input = sole_reader
+            if (isinstance(module, (Conv2D, DepthwiseConv2D)) and isinstance(source, ZeroPadding2D)
+                    and readers.get(src, 0) == 1):
+                self.padded_by[spec.name] = src
             if (isinstance(module, BatchNormalization) and sole_reader
                     and isinstance(source, (Conv2D, DepthwiseConv2D))
                     and not isinstance(source, SeparableConv2D) and source.linear):
@@ -224,24 +232,33 @@ class TfjsNetwork(nn.Module):
             values.update(x)
             skip = self.prefix_of(set(x)) | set(x)
         folded: set[str] = set()
+        pads = {p for c, p in self.padded_by.items() if p not in keep and c not in skip}
         for spec in self.specs:
             if not output and all(n in values for n in keep):
                 return x, {n: values[n] for n in keep}  # type: ignore[return-value]
-            if spec.name in folded or spec.name in skip:
+            if spec.name in folded or spec.name in skip or spec.name in pads:
                 continue
             module = self.layer_modules[self.keys[spec.name]]
             if spec.class_name == "InputLayer":
                 values[spec.name] = module(x)
                 continue
+            source, extra = spec.inputs[0] if spec.inputs else "", None
+            pad_name = self.padded_by.get(spec.name)
+            if pad_name in pads:  # the ZeroPadding2D before it is done inside the convolution
+                source = self.specs[self.index[pad_name]].inputs[0]
+                extra = self.layer(pad_name).pad  # type: ignore[union-attr]
             bn_name = self.foldable.get(spec.name)
             if bn_name is not None and spec.name not in keep and bn_name not in keep:
                 bn = self.layer(bn_name)
                 if self._fold_now(module, bn):  # type: ignore[arg-type]
                     kernel, shift = self._folded_weights(spec.name, module, bn)  # type: ignore[arg-type]
-                    y = module.convolve(values[spec.inputs[0]], kernel, shift)  # type: ignore[operator]
+                    y = module.convolve(values[source], kernel, shift, extra)  # type: ignore[operator]
                     values[spec.name] = values[bn_name] = y
                     folded.add(bn_name)
                     continue
+            if extra is not None:
+                values[spec.name] = module(values[source], extra)
+                continue
             values[spec.name] = module(*[values[s] for s in spec.inputs])
         return values[self.until], {n: values[n] for n in keep}
 
