@@ -28,6 +28,7 @@ def plain(net: TfjsNetwork) -> TfjsNetwork:
     """A copy with every fast path off: no folding, no in-place activations, NCHW memory."""
     slow = copy.deepcopy(net)
     slow.foldable = {}
+    slow.padded_by = {}
     for _, m in slow.named_layers():
         if isinstance(m, ReLU):
             m.may_overwrite_input = False
@@ -41,6 +42,7 @@ def test_the_fixture_exercises_every_fast_path() -> None:
     net, _ = load_network(MOBILE)
     # stem (valid) reads the ZeroPadding2D; dw and project are read by their BatchNorm alone.
     assert net.foldable == {"stem": "stem_bn", "dw": "dw_bn", "project": "project_bn"}
+    assert net.padded_by == {"stem": "pad"}  # ZeroPadding2D ((0, 1), (0, 1)) inside the stem
     # stem_relu's output goes to dw and to the residual add: its ReLU must not overwrite...
     assert net.layer("stem_relu").may_overwrite_input is True  # ...its own input stem_bn
     assert net.layer("dw").padding == "same" and net.layer("dw_s2").strides == (2, 2)
@@ -65,6 +67,21 @@ def test_same_padding_in_the_convolution_matches_explicit_padding(size: int) -> 
                 getattr(layer, kernel), layer.bias, stride, 0, 1, groups,
             )
             torch.testing.assert_close(layer(x), ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("extra", [(0, 1, 0, 1), (1, 0, 2, 0), (1, 1, 0, 2), (2, 2, 1, 1)])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_zero_padding_inside_the_convolution_matches_a_padded_copy(extra: tuple[int, int, int, int], padding: str) -> None:
+    torch.manual_seed(1)
+    for size, stride in ((8, 2), (9, 2), (7, 1)):
+        x = torch.randn(2, 4, size, size).contiguous(memory_format=torch.channels_last)
+        cfg = {"kernel_size": [3, 3], "strides": [stride, stride], "padding": padding, "filters": 3}
+        conv = Conv2D("c", "Conv2D", cfg, 4)
+        with torch.no_grad():
+            conv.kernel.normal_()
+            conv.bias.normal_()
+        ref = conv(torch.nn.functional.pad(x, extra))
+        torch.testing.assert_close(conv(x, extra), ref, rtol=1e-5, atol=1e-5)
 
 
 def test_inference_equals_the_plain_network_and_leaves_the_input_alone() -> None:
@@ -183,3 +200,18 @@ def test_a_run_caches_the_frozen_prefix_unless_told_not_to(tmp_path: Path) -> No
     # Same images, same start: the first epoch's validation on the untrained network's
     # prefix agrees (the order of the training batches differs, so later epochs may not).
     assert cached[1]["evaluation"]["split"] == uncached[1]["evaluation"]["split"]
+
+
+def test_a_trained_convolution_after_zero_padding_gets_the_plain_gradient() -> None:
+    net, _ = load_network(MOBILE, "gap")
+    for name, m in net.named_layers():
+        for p in m.parameters():
+            p.requires_grad_(name == "stem")
+        if hasattr(m, "batch_stats"):
+            m.batch_stats = False
+    slow = plain(net)
+    x = torch.rand(3, 8, 8, 3) * 2 - 1
+    g_fast = torch.autograd.grad(to_vectors(net(x)).square().sum(), net.layer("stem").kernel)[0]
+    g_slow = torch.autograd.grad(to_vectors(slow(x)).square().sum(), slow.layer("stem").kernel)[0]
+    torch.testing.assert_close(g_fast, g_slow, rtol=1e-4, atol=1e-5)
+    assert "stem" not in net._folded
