@@ -146,10 +146,13 @@ class TfjsNetwork(nn.Module):
         self._folded: dict[str, tuple[tuple[object, ...], Tensor, Tensor]] = {}
 
     def _fold_now(self, conv: TfjsLayer, bn: BatchNormalization) -> bool:
-        """A BatchNorm folds into its convolution when both are frozen (no weight trained)
-        and the BatchNorm uses its moving statistics: then the pair is one fixed linear map."""
+        """A BatchNorm folds into its convolution when it uses its moving statistics and no
+        gradient is recorded, or both layers are frozen: then the pair is one fixed linear map
+        (and no weight of it needs a gradient of its own)."""
         if bn.training and bn.batch_stats:
             return False
+        if not torch.is_grad_enabled():
+            return True
         return not any(p.requires_grad for p in (*conv.parameters(), *bn.parameters()))
 
     def _folded_weights(self, name: str, conv: TfjsLayer, bn: BatchNormalization) -> tuple[Tensor, Tensor]:
@@ -159,7 +162,8 @@ class TfjsNetwork(nn.Module):
         cached = self._folded.get(name)
         if cached is not None and cached[0] == key:
             return cached[1], cached[2]
-        with torch.no_grad():
+        # Ordinary tensors even inside inference_mode: a later training step may read them.
+        with torch.inference_mode(False), torch.no_grad():
             scale = torch.rsqrt(bn.moving_variance + bn.epsilon)
             if bn.gamma is not None:
                 scale = scale * bn.gamma
