@@ -12,6 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from thaw_runner.native import restart_with_huge_pages  # noqa: E402
+
+restart_with_huge_pages()  # glibc reads its tunables at start: set them, then start again
+
 from thaw_runner.run import main  # noqa: E402
 
 if __name__ == "__main__":

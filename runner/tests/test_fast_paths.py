@@ -197,6 +197,8 @@ def test_a_run_caches_the_frozen_prefix_unless_told_not_to(tmp_path: Path) -> No
         t = run["timings"]
         assert t["threads"] >= 1 and t["featureImages"] == run["dataset"]["split"]["train"]
         assert 0 < t["featureComputeSeconds"] <= t["featureSeconds"]
+        # train.py restarts itself with glibc's huge-page tunable where glibc and the kernel allow it.
+        assert t["memory"] == ("huge pages" if native.huge_pages_possible() else "kept"), t
     # Same images, same start: the first epoch's validation on the untrained network's
     # prefix agrees (the order of the training batches differs, so later epochs may not).
     assert cached[1]["evaluation"]["split"] == uncached[1]["evaluation"]["split"]
@@ -215,3 +217,12 @@ def test_a_trained_convolution_after_zero_padding_gets_the_plain_gradient() -> N
     g_slow = torch.autograd.grad(to_vectors(slow(x)).square().sum(), slow.layer("stem").kernel)[0]
     torch.testing.assert_close(g_fast, g_slow, rtol=1e-4, atol=1e-5)
     assert "stem" not in net._folded
+
+
+def test_the_huge_page_tunable_is_added_to_the_users_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
+    assert not native.huge_pages_on()
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1")
+    assert native.huge_pages_on()
+    monkeypatch.setenv("THAW_RUNNER_SYSTEM_MALLOC", "1")
+    assert not native.huge_pages_possible()

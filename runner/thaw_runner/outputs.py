@@ -80,6 +80,7 @@ def run_record(ctx: Context, net: TfjsNetwork, groups: PlanGroups, data: Data,
             "epochSeconds": [r.seconds for r in result.history],
             "processes": dist.world,
             "threads": ctx.threads,
+            "memory": getattr(ctx.args, "memory", "system"),
             # The training images' feature pass: every process's images, the slowest
             # process's seconds in the network and in all (decoding included).
             "featureImages": ctx.feature_pass[0],

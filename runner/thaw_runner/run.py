@@ -41,7 +41,7 @@ from .context import Context, DataError
 from .distributed import Dist, init_distributed
 from .evaluation import evaluation_record, gathered_predictions
 from .job import JobError, find_job, load_job
-from .native import keep_freed_memory, set_threads
+from .native import configure_memory, set_threads
 from .outputs import Outcome, write_outputs
 from .plan import PlanError, PlanGroups, apply_plan, layer_modes, mode_of
 from .prepare import Data, prepare_data
@@ -121,7 +121,7 @@ def start(args: argparse.Namespace, dist: Dist) -> Context:
         f"Thaw runner {__version__}: job \"{job.name}\" ({job.model_id or 'custom model'}), "
         f"{dist.world} process{'es' if dist.world > 1 else ''} on {dist.device.type}"
         f"{' (' + dist.backend + ')' if dist.backend else ''}, {ctx.threads} "
-        f"thread{'s' if ctx.threads > 1 else ''} each."
+        f"thread{'s' if ctx.threads > 1 else ''} each; memory: {getattr(args, 'memory', 'system')}."
     )
     if dist.is_main:
         ctx.out.mkdir(parents=True, exist_ok=True)
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     1: a crash, whose first stderr line is "Thaw runner failed on rank N: <cause>", then the
     traceback."""
     args = parse_args(argv)
-    keep_freed_memory()
+    args.memory = configure_memory()
     rank = int(os.environ.get("RANK", "0"))
     dist: Dist | None = None
     try:
