@@ -14,7 +14,7 @@
 //
 //   node scripts/bench-runner-photo.mjs [--reps 3] [--per-class 25] [--epochs 3]
 //        [--baseline 72d8f37] [--out bench]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -29,6 +29,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { findBrowser } from './find-browser.mjs';
 import { summary } from './bench/stats.mjs';
+import { buildAndServe } from './bench/serve.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -216,42 +217,7 @@ function runnerOnce(which, procs) {
 // --- The browser ----------------------------------------------------------------------------
 const outDir = join(root, 'site');
 log(`Building the studio and the benchmark page into ${outDir}…`);
-for (const args of [
-  ['vite', 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
-  ['vite', 'build', '--config', 'scripts/bench/vite.config.ts', '--outDir', join(outDir, 'bench')],
-])
-  if (spawnSync('npx', args, { stdio: 'inherit' }).status !== 0) process.exit(1);
-const server = spawn(
-  'npx',
-  [
-    'vite',
-    'preview',
-    '--outDir',
-    outDir,
-    '--port',
-    String(PORT),
-    '--strictPort',
-    '--host',
-    '127.0.0.1',
-  ],
-  { stdio: 'ignore', detached: true },
-);
-process.on('exit', () => {
-  try {
-    process.kill(-server.pid);
-  } catch {
-    /* gone */
-  }
-});
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(baseURL)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (i > 120) throw new Error('vite preview did not start');
-  await new Promise((r) => setTimeout(r, 500));
-}
+await buildAndServe(outDir, PORT);
 const browser = await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-quic', '--disable-background-networking'],

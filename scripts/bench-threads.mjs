@@ -11,13 +11,14 @@
 //
 //   npm run bench:threads                 (about 15 minutes on 2 cores)
 //   npm run bench:threads -- --reps 2 --per-class 4 --out /tmp/x   a quick look
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { findBrowser } from './find-browser.mjs';
 import { summary } from './bench/stats.mjs';
+import { buildAndServe } from './bench/serve.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -77,42 +78,7 @@ const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
 
 const outDir = mkdtempSync(join(tmpdir(), 'thaw-bench-threads-'));
 log(`Building the studio and the benchmark page into ${outDir}…`);
-for (const args of [
-  ['vite', 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
-  ['vite', 'build', '--config', 'scripts/bench/vite.config.ts', '--outDir', join(outDir, 'bench')],
-])
-  if (spawnSync('npx', args, { stdio: 'inherit' }).status !== 0) process.exit(1);
-const server = spawn(
-  'npx',
-  [
-    'vite',
-    'preview',
-    '--outDir',
-    outDir,
-    '--port',
-    String(PORT),
-    '--strictPort',
-    '--host',
-    '127.0.0.1',
-  ],
-  { stdio: 'ignore', detached: true },
-);
-process.on('exit', () => {
-  try {
-    process.kill(-server.pid);
-  } catch {
-    /* gone */
-  }
-});
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(baseURL)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (i > 120) throw new Error('vite preview did not start');
-  await new Promise((r) => setTimeout(r, 500));
-}
+await buildAndServe(outDir, PORT);
 
 const manifest = JSON.parse(readFileSync('public/samples/photos/manifest.json', 'utf8'));
 const images = manifest.classes.flatMap((c, label) =>
