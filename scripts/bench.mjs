@@ -28,7 +28,7 @@
 //                                      the images are kept in browser storage)
 //   npm run bench -- --scale-summary bench/X.md bench/A.json bench/B.json   one scale table
 //                                      of several result files
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -45,6 +45,7 @@ import { compare as baseline } from './bench/baseline.mjs';
 import { compareResults, markdown, scaleSummary } from './bench/report.mjs';
 import { cancelRun, PLANS, scaleRun, TEACHING } from './bench/scale.mjs';
 import { summary } from './bench/stats.mjs';
+import { buildAndServe } from './bench/serve.mjs';
 import {
   diagnose,
   freezeUpTo,
@@ -208,44 +209,7 @@ const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
 // 1. Build the studio and the benchmark page into a folder of their own.
 const outDir = mkdtempSync(join(tmpdir(), 'thaw-bench-build-'));
 log(`Building the studio and the benchmark page into ${outDir}…`);
-const builds = [
-  ['vite', 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
-  ['vite', 'build', '--config', 'scripts/bench/vite.config.ts', '--outDir', join(outDir, 'bench')],
-];
-for (const args of builds)
-  if (spawnSync('npx', args, { stdio: 'inherit' }).status !== 0) process.exit(1);
-const server = spawn(
-  'npx',
-  [
-    'vite',
-    'preview',
-    '--outDir',
-    outDir,
-    '--port',
-    String(PORT),
-    '--strictPort',
-    '--host',
-    '127.0.0.1',
-  ],
-  { stdio: 'ignore', detached: true },
-);
-const stopServer = () => {
-  try {
-    process.kill(-server.pid);
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stopServer);
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(baseURL)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (i > 120) throw new Error('vite preview did not start');
-  await new Promise((r) => setTimeout(r, 500));
-}
+const { stop: stopServer } = await buildAndServe(outDir, PORT);
 
 // 2. The data: the first images of each class of the bundled photo sample.
 const manifest = JSON.parse(readFileSync('public/samples/photos/manifest.json', 'utf8'));

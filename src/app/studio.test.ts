@@ -2,7 +2,6 @@ import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ThawDb } from '../storage/db';
 import { createStudioStorage } from '../storage/studio-storage';
-import type { ModelInfo } from '../domain';
 import { resetStudio, useStudio } from '../state/store';
 import { createStudio } from './studio';
 import { teachingInfo, weightsOf } from './actions/testing';
@@ -70,32 +69,7 @@ describe('studio wiring', () => {
 
   it('after a reload, runs, the dataset and the plan come back; a run cut off mid-way is interrupted', async () => {
     const db = new ThawDb('thaw-reload-test');
-    const info: ModelInfo = {
-      card: {
-        id: 'teaching-cnn',
-        name: 'Teaching CNN',
-        source: 'bundled',
-        inputSize: 28,
-        resolutions: [28],
-        channels: 1,
-        valueRange: [0, 1],
-        featureLayer: 'global_pool',
-        provenanceSummary: '',
-        provenance: [],
-      },
-      resolution: 28,
-      totalParams: 10,
-      layers: [
-        { name: 'conv1', className: 'Conv2D', outputShape: '28×28×8', params: 10, cutPoint: true },
-        {
-          name: 'global_pool',
-          className: 'GlobalAveragePooling2D',
-          outputShape: '8',
-          params: 0,
-          cutPoint: true,
-        },
-      ],
-    };
+    const info = teachingInfo();
     // First visit: a dataset, a model, a plan, one finished run and one still running.
     {
       const studio = createStudio(make, createStudioStorage(db));
