@@ -42,6 +42,14 @@ describe('image headers', () => {
     expect(headerProblem(pngHeader(8000, 8000))).toBeNull();
   });
 
+  it('reads no size from a damaged PNG whose IHDR chunk is missing (it is corrupt, not huge)', () => {
+    const damaged = new Uint8Array(58).fill(0x78); // 'x' after the signature
+    damaged.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(imageSize(damaged)).toBeNull();
+    expect(headerProblem(damaged)).toBeNull();
+    expect(decodeFailure(damaged)).toMatch(/^corrupt or unreadable image \(a PNG/);
+  });
+
   it('says whether a file that failed to decode looked like an image at all', () => {
     expect(decodeFailure(fixture('truncated.jpg'))).toBe(
       'corrupt or unreadable image (a 64×64 JPEG that is damaged or cut short)',

@@ -76,7 +76,10 @@ const u32le = (b: Uint8Array, i: number) => u16le(b, i) + ((u16le(b, i + 2) << 1
 export function imageSize(b: Uint8Array): { width: number; height: number } | null {
   switch (sniffFormat(b)) {
     case 'PNG':
-      return b.length >= 24 ? { width: u32be(b, 16), height: u32be(b, 20) } : null;
+      // Only a real IHDR chunk states the size (a damaged file's bytes would be read as one).
+      return b.length >= 24 && ascii(b, 12, 16) === 'IHDR'
+        ? { width: u32be(b, 16), height: u32be(b, 20) }
+        : null;
     case 'GIF':
       return b.length >= 10 ? { width: u16le(b, 6), height: u16le(b, 8) } : null;
     case 'BMP':
