@@ -3,6 +3,7 @@ export * from './backend';
 export * from './dataset';
 export * from './frozen-prefix';
 export * from './layers';
+export * from './lr-find';
 export * from './model';
 export * from './params';
 export * from './probe';

@@ -81,10 +81,10 @@ export interface EngineResult extends ClassifierTrainingResult {
   projection: { before: [number, number][]; after: [number, number][]; rows: number[] };
 }
 
-const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
+export const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
 
 /** The graph's steps as plan layers: what the frozen-prefix rule (domain/frozen-prefix.ts) reads. */
-function planLayers(graph: LayerGraph): PlanLayer[] {
+export function planLayers(graph: LayerGraph): PlanLayer[] {
   return graph.steps.map((s, i) => ({
     name: s.layer.name,
     params: s.layer.countParams(),
@@ -93,11 +93,11 @@ function planLayers(graph: LayerGraph): PlanLayer[] {
 }
 
 /** Pools a conv map to one vector per image; flattens anything else. */
-function toVectors(x: tf.Tensor): tf.Tensor2D {
+export function toVectors(x: tf.Tensor): tf.Tensor2D {
   return (x.rank === 4 ? x.mean([1, 2]) : x.reshape([x.shape[0] as number, -1])) as tf.Tensor2D;
 }
 
-async function computePrefix(
+export async function computePrefix(
   run: EngineRun,
   graph: LayerGraph,
   k: number,
@@ -326,7 +326,7 @@ export function standardization(
 }
 
 /** The network's features for every image, in inference mode. */
-async function featuresOf(
+export async function featuresOf(
   run: EngineRun,
   graph: LayerGraph,
   k: number,

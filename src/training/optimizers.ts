@@ -14,6 +14,8 @@ export interface GroupOptimizers {
   apply: (grads: tf.NamedTensorMap) => void;
   /** The rate each group trains at now. */
   rates: () => { fast: number; slow: number | null };
+  /** Sets each group's rate directly (the learning-rate range test; `schedule` would override it). */
+  setRates: (fast: number, slow?: number) => void;
   dispose: () => void;
 }
 
@@ -64,6 +66,13 @@ export function createOptimizers(
       }
     },
     rates: () => ({ fast: groups[0]!.rate, slow: groups[1]?.rate ?? null }),
+    setRates: (fast, slow) =>
+      [fast, slow].forEach((rate, i) => {
+        const g = groups[i];
+        if (!g || rate === undefined || rate === g.rate) return;
+        setRate(g.opt, rate);
+        g.rate = rate;
+      }),
     dispose: () => groups.forEach((g) => disposeOptimizer(g.opt)),
   };
 }

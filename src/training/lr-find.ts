@@ -1,0 +1,377 @@
+/**
+ * The learning-rate range test (Smith 2017, §3.3; fastai's `lr_find`): on the training split
+ * and the user's plan, the rate grows exponentially from `LR_FIND.start` to `LR_FIND.end`,
+ * one step each, until the smoothed loss climbs past `divergeFactor` × its lowest value.
+ *
+ * - The head sweep trains the new head (and Re-initialize layers) alone; with no
+ *   Re-initialize layer it runs on the network's features computed once, so it is cheap.
+ * - When the plan fine-tunes layers, a second sweep varies the fine-tune rate while the head
+ *   trains at its suggested rate (the user's rate when the head sweep gave none), after
+ *   `warmupSteps` steps of the head alone: the descent then comes from the fine-tuned layers
+ *   and the climb shows the rate that starts to destroy their pretrained weights.
+ * - Suggestion: the rate at the lowest smoothed loss ÷ 10 (fastai's `lr_min`), the first ten
+ *   steps left out.
+ *
+ * It works on its own copy of the network, built from the pretrained artifacts, and puts the
+ * trained layers' weights back after each sweep: nothing the user trained is touched. The
+ * frozen prefix is cached exactly as training caches it, so the next run reuses it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mulberry32, shuffleInPlace } from '../data/split';
+import {
+  featureIndex,
+  featureLayerProblem,
+  frozenPrefixEnd,
+  LR_FIND,
+  PARAM_RANGES,
+  type LrGroup,
+  type LrPoint,
+  type LrSweep,
+  type NumberRange,
+} from '../domain';
+import { buildModel } from '../model/load';
+import { layerGraph, runSteps } from '../model/graph';
+import { applyPlan, modeOfLayer } from '../model/plan';
+import { toModelInput } from '../model/preprocess';
+import {
+  computePrefix,
+  featuresOf,
+  isBatchNorm,
+  planLayers,
+  standardization,
+  toVectors,
+  type EngineRun,
+  type PrefixCache,
+} from './engine';
+import { createHead, type Head } from './head';
+import { rowsTensor } from './loop';
+import { createOptimizers } from './optimizers';
+import { switchTo } from './switch';
+
+export interface LrFindOptions {
+  start: number;
+  end: number;
+  steps: number;
+  divergeFactor: number;
+  smoothing: number;
+  warmupSteps: number;
+}
+
+export type LrFindRun = Pick<
+  EngineRun,
+  | 'artifacts'
+  | 'spec'
+  | 'plan'
+  | 'images'
+  | 'labels'
+  | 'numClasses'
+  | 'split'
+  | 'params'
+  | 'cacheKey'
+  | 'cache'
+  | 'cacheBudgetBytes'
+  | 'backends'
+  | 'shouldStop'
+  | 'onPrefixProgress'
+> & {
+  options?: Partial<LrFindOptions>;
+  /** After each step of a sweep: how many steps it has taken, of at most `total`. */
+  onStep?: (group: LrGroup, done: number, total: number) => void;
+};
+
+export interface LrFindOutcome {
+  head: LrSweep;
+  fineTune: LrSweep | null;
+  stopped: boolean;
+  /** The frozen prefix cache to keep (as after a training run). */
+  cache: PrefixCache | null;
+}
+
+/** The rate of step `step` (0-based) of `steps`: `start` · (`end`/`start`)^(step/(steps − 1)). */
+export function sweepRate(step: number, steps: number, start: number, end: number): number {
+  return steps <= 1 ? start : start * (end / start) ** (step / (steps - 1));
+}
+
+/** An exponential moving average with bias correction (Adam's): the first value is itself. */
+export function smoother(beta: number): (value: number) => number {
+  let average = 0;
+  let n = 0;
+  return (value) => {
+    n++;
+    average = beta * average + (1 - beta) * value;
+    return average / (1 - beta ** n);
+  };
+}
+
+/**
+ * The suggested rate of a sweep: the rate at the lowest smoothed loss ÷ 10, kept within
+ * `range`; and, for the chart, that rate and the rate where the smoothed loss falls fastest
+ * per decade. The first `skip` points are left out (the average still rests on a few noisy
+ * batches there; fastai skips 10 as well). Null when the smoothed loss never fell below 99%
+ * of where the search starts.
+ */
+export function suggestRate(
+  points: readonly LrPoint[],
+  range: NumberRange,
+  skip = 10,
+): Pick<LrSweep, 'suggested' | 'minimum' | 'steepest'> {
+  const none = { suggested: null, minimum: null, steepest: null };
+  const first = Math.min(skip, Math.floor(points.length / 4));
+  if (points.length - first < 3) return none;
+  let lowest = first;
+  for (let i = first; i < points.length; i++)
+    if (points[i]!.smoothed < points[lowest]!.smoothed) lowest = i;
+  if (lowest === first || points[lowest]!.smoothed > 0.99 * points[first]!.smoothed) return none;
+  const minimum = points[lowest]!.rate;
+  // Central differences of the smoothed loss against log10(rate), up to the minimum.
+  let steepest: number | null = null;
+  let slope = 0;
+  for (let i = first + 1; i < lowest; i++) {
+    const a = points[i - 1]!;
+    const b = points[i + 1]!;
+    const s = (b.smoothed - a.smoothed) / (Math.log10(b.rate) - Math.log10(a.rate));
+    if (s < slope) [slope, steepest] = [s, points[i]!.rate];
+  }
+  const max = range.max ?? Infinity;
+  return { suggested: Math.min(max, Math.max(range.min, minimum / 10)), minimum, steepest };
+}
+
+/** Batches of the training split, reshuffled each pass, for as many steps as asked. */
+function batchStream(train: readonly number[], batchSize: number, seed: number) {
+  const random = mulberry32(seed);
+  const size = Math.max(1, Math.min(batchSize, train.length));
+  let order: number[] = [];
+  return (): number[] => {
+    if (order.length < size) order = [...order, ...shuffleInPlace([...train], random)];
+    return order.splice(0, size);
+  };
+}
+
+export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
+  const o: LrFindOptions = { ...LR_FIND, ...run.options };
+  if (run.split.train.length === 0) throw new Error('The training split has no images.');
+  // The engine's prefix and feature passes read a run without training callbacks.
+  const asEngineRun: EngineRun = { ...run, onBatches: () => {}, onEpoch: () => {} };
+  let model: tf.LayersModel | null = null;
+  const saved: { write: (t: tf.Tensor) => void; value: tf.Tensor }[] = [];
+  try {
+    // The frozen prefix, once per image (or from the cache): as a training run computes it.
+    if (!(await switchTo(run.backends.features)))
+      throw new Error(`The ${run.backends.features} backend is not available.`);
+    model = await buildModel(run.artifacts);
+    let graph = layerGraph(model);
+    const planned = planLayers(graph);
+    const problem = featureLayerProblem(planned, run.plan.featureLayer);
+    if (problem) throw new Error(problem);
+    const end = featureIndex(planned, run.plan.featureLayer);
+    let k = frozenPrefixEnd(planned, run.plan);
+    let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
+    if (k > 0 && cache) run.onPrefixProgress(run.images.length, run.images.length, true);
+    else if (k > 0) {
+      cache = await computePrefix(asEngineRun, graph, k);
+      if (!cache && run.shouldStop()) return stoppedOutcome(run.cache);
+      if (!cache) k = 0;
+    }
+    const headOnly = k === end;
+    const backend = headOnly ? run.backends.head : run.backends.fineTune;
+    if (!(await switchTo(backend))) throw new Error(`The ${backend} backend is not available.`);
+    if (!headOnly) {
+      model.dispose();
+      model = await buildModel(run.artifacts);
+      graph = layerGraph(model);
+    }
+    const prefix = k > 0 ? cache : null;
+    const rowSize = prefix ? prefix.data.length / run.images.length : 0;
+    const pixels = new Map<number, Uint8Array>();
+    const load = prefix
+      ? undefined
+      : async (idx: readonly number[]) => {
+          const read = await run.images.read(idx);
+          pixels.clear();
+          idx.forEach((i, j) => pixels.set(i, read[j]!));
+        };
+    const inputBatch = (idx: readonly number[]) =>
+      prefix
+        ? rowsTensor(prefix.data, rowSize, prefix.shape, idx)
+        : toModelInput(
+            idx.map((i) => pixels.get(i)!),
+            run.spec,
+          );
+    const initial = await featuresOf(asEngineRun, graph, k, end, inputBatch, load);
+    const featureScale = standardization(initial, run.split.train);
+    const layers = graph.steps.slice(0, end + 1).map((s) => s.layer);
+    const groups = applyPlan(layers, run.plan.modes);
+    const modeByLayer = new Map(layers.map((l) => [l, modeOfLayer(run.plan.modes, l)]));
+    const trainingFlag = (layer: tf.layers.Layer) => {
+      const mode = modeByLayer.get(layer);
+      return (
+        mode === 'reinit' ||
+        (mode === 'fine-tune' && (run.params.batchNormTraining || !isBatchNorm(layer)))
+      );
+    };
+    // Every weight of the trained layers (BatchNorm statistics included), to put back after each sweep.
+    for (const layer of layers.filter((l) => modeByLayer.get(l) !== 'frozen'))
+      for (const w of layer.weights)
+        saved.push({ write: (t) => w.write(t), value: tf.keep(w.read().clone()) });
+    const restore = () => saved.forEach((s) => s.write(s.value));
+
+    const { params } = run;
+    const labelsOf = (idx: readonly number[]) =>
+      tf.oneHot(
+        tf.tensor1d(
+          idx.map((i) => run.labels[i]!),
+          'int32',
+        ),
+        run.numClasses,
+      ) as tf.Tensor2D;
+    const dim = initial.dim;
+    /** Features of a batch: the ones computed once, or through the trained layers (after `load`). */
+    const cachedFeatures = (idx: readonly number[]) =>
+      rowsTensor(initial.data, dim, [dim], idx) as tf.Tensor2D;
+    const bodyFeatures = (idx: readonly number[]) =>
+      toVectors(
+        headOnly ? inputBatch(idx) : runSteps(graph, inputBatch(idx), k + 1, end, trainingFlag),
+      );
+    const newHead = () => createHead(dim, run.numClasses, params.head, params.seed, featureScale);
+
+    /** One sweep: `rateAt(step)` gives both groups' rates; the swept group's rate is recorded. */
+    const sweep = async (
+      group: LrGroup,
+      head: Head,
+      features: (idx: readonly number[]) => tf.Tensor2D,
+      fineTune: tf.Variable[],
+      rates: (step: number) => { fast: number; slow?: number },
+      steps: number,
+      record: boolean,
+    ): Promise<{ points: LrPoint[]; ended: LrSweep['ended'] }> => {
+      const fast = [head.kernel, head.bias, ...groups.reinit];
+      const optimizers = createOptimizers(params, fast, fineTune);
+      const next = batchStream(run.split.train, params.batchSize, params.seed);
+      const smooth = smoother(o.smoothing);
+      const points: LrPoint[] = [];
+      let lowest = Infinity;
+      try {
+        for (let step = 0; step < steps; step++) {
+          if (run.shouldStop()) return { points, ended: 'stopped' };
+          const r = rates(step);
+          optimizers.setRates(r.fast, r.slow);
+          const idx = next();
+          if (features !== cachedFeatures) await load?.(idx);
+          const value = tf.tidy(() => {
+            const y = labelsOf(idx);
+            const { value, grads } = tf.variableGrads(
+              () => head.loss(y, head.scores(features(idx))),
+              [...fast, ...fineTune],
+            );
+            optimizers.apply(grads);
+            return value;
+          });
+          const loss = (await value.data())[0]!;
+          value.dispose();
+          if (!record) continue;
+          const smoothed = smooth(loss);
+          if (!Number.isFinite(smoothed)) return { points, ended: 'diverged' };
+          points.push({ rate: group === 'head' ? r.fast : r.slow!, loss, smoothed });
+          run.onStep?.(group, points.length, steps);
+          lowest = Math.min(lowest, smoothed);
+          if (smoothed > o.divergeFactor * lowest) return { points, ended: 'diverged' };
+          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        }
+        return { points, ended: 'last rate' };
+      } finally {
+        optimizers.dispose();
+      }
+    };
+    const rateAt = (step: number) => sweepRate(step, o.steps, o.start, o.end);
+    const summary = (
+      group: LrGroup,
+      s: { points: LrPoint[]; ended: LrSweep['ended'] },
+      range: NumberRange,
+    ): LrSweep => ({
+      group,
+      points: s.points,
+      ended: s.ended,
+      ...(s.ended === 'stopped'
+        ? { suggested: null, minimum: null, steepest: null }
+        : suggestRate(s.points, range)),
+    });
+
+    const finish = (h: LrSweep, f: LrSweep | null): LrFindOutcome => ({
+      head: h,
+      fineTune: f,
+      stopped: h.ended === 'stopped' || f?.ended === 'stopped',
+      cache: k > 0 ? cache : run.cache,
+    });
+
+    // 1. The head (and Re-initialize layers), the Fine-tune layers held.
+    const reinit = groups.reinit.length > 0;
+    let head = newHead();
+    let headSweep: LrSweep;
+    try {
+      const s = await sweep(
+        'head',
+        head,
+        reinit ? bodyFeatures : cachedFeatures,
+        [],
+        (step) => ({ fast: rateAt(step) }),
+        o.steps,
+        true,
+      );
+      headSweep = summary('head', s, PARAM_RANGES.learningRate);
+    } finally {
+      head.dispose();
+      restore();
+    }
+    if (headSweep.ended === 'stopped' || groups.fineTune.length === 0)
+      return finish(headSweep, null);
+
+    // 2. The Fine-tune layers, the head warmed up and training at its rate.
+    const headRate = headSweep.suggested ?? params.learningRate;
+    head = newHead();
+    try {
+      const warmup = await sweep(
+        'head',
+        head,
+        reinit ? bodyFeatures : cachedFeatures,
+        [],
+        () => ({ fast: headRate }),
+        o.warmupSteps,
+        false,
+      );
+      const s =
+        warmup.ended === 'stopped'
+          ? warmup
+          : await sweep(
+              'fine-tune',
+              head,
+              bodyFeatures,
+              groups.fineTune,
+              (step) => ({ fast: headRate, slow: rateAt(step) }),
+              o.steps,
+              true,
+            );
+      return finish(headSweep, {
+        ...summary('fine-tune', s, PARAM_RANGES.fineTuneLearningRate),
+        headRate,
+      });
+    } finally {
+      head.dispose();
+      restore();
+    }
+  } finally {
+    tf.dispose(saved.map((s) => s.value));
+    model?.dispose();
+  }
+}
+
+function stoppedOutcome(cache: PrefixCache | null): LrFindOutcome {
+  const head: LrSweep = {
+    group: 'head',
+    points: [],
+    suggested: null,
+    minimum: null,
+    steepest: null,
+    ended: 'stopped',
+  };
+  return { head, fineTune: null, stopped: true, cache };
+}
