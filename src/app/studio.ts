@@ -9,6 +9,7 @@ import type { StudioStorage } from '../storage/studio-storage';
 import type { StudioActions } from '../ui/studio-actions';
 import { datasetActions } from './actions/dataset';
 import { experimentActions } from './actions/experiment';
+import { lessonsActions } from './actions/lessons';
 import { modelActions } from './actions/model';
 import { persist, restore } from './actions/persistence';
 import { predictActions } from './actions/predict';
@@ -62,6 +63,11 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     ...predict.actions,
     ...project.actions,
     ...experimentActions(context, model.ensureModel),
+    ...lessonsActions(context, {
+      ensureModel: model.ensureModel,
+      samples: dataset.actions.samples,
+      loadSample: dataset.actions.loadSample,
+    }),
   };
 
   return {

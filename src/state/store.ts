@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import { BACKEND_INITIAL, backendSlice, type BackendSlice } from './backend-slice';
 import { DATASET_INITIAL, datasetSlice, type DatasetSlice } from './dataset-slice';
+import { LESSONS_INITIAL, lessonsSlice, type LessonsSlice } from './lessons-slice';
 import { MODEL_INITIAL, modelSlice, type ModelSlice } from './model-slice';
 import { PREDICT_INITIAL, predictSlice, type PredictSlice } from './predict-slice';
 import { SWEEP_INITIAL, sweepSlice, type SweepSlice } from './sweep-slice';
@@ -21,7 +22,8 @@ export type StudioState = BackendSlice &
   StrategySlice &
   StorageSlice &
   SweepSlice &
-  PredictSlice;
+  PredictSlice &
+  LessonsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...backendSlice(...a),
@@ -32,6 +34,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...storageSlice(...a),
   ...sweepSlice(...a),
   ...predictSlice(...a),
+  ...lessonsSlice(...a),
 }));
 
 /** Back to a fresh studio (tests; a new project). */
@@ -45,5 +48,6 @@ export function resetStudio(): void {
     ...STORAGE_INITIAL,
     ...SWEEP_INITIAL,
     ...PREDICT_INITIAL,
+    ...LESSONS_INITIAL,
   });
 }

@@ -37,6 +37,10 @@ export interface StudioActions {
   startSweep: (depths: SweepDepth[], seeds: number) => void;
   /** Stops the sweep; the runs that finished stay. */
   cancelSweep: () => void;
+  /** Runs a lesson (`strategy/lessons.ts`): loads its network and samples, trains its arms one run after another. */
+  runLesson: (lessonId: string) => void;
+  /** Stops the lesson; the runs that finished stay. */
+  stopLesson: () => void;
   /** Builds the classifier of a finished run for predictions and export (loading its network if needed). */
   choosePredictRun: (runId: string) => Promise<void>;
   /** Classifies images (a folder's class sub-folders give the true class). */

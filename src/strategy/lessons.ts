@@ -1,0 +1,498 @@
+/**
+ * Lessons a class can run: each piece of transfer-learning advice the studio teaches as a
+ * small experiment on a bundled sample and network — the arms it compares (a layer plan and
+ * training parameters each, built from the loaded network's layers), how many seeds, and the
+ * comparison that says whether the advice held here. The statistics and the sentences a
+ * lesson ends with are in `lesson-verdict.ts`. Every number quoted in a lesson's static text
+ * is in the committed document it cites (`lessons.test.ts` checks it).
+ */
+import {
+  DEFAULT_PARAMS,
+  type LayerMode,
+  type LayerPlan,
+  type PlanLayer,
+  type TrainParams,
+} from '../domain';
+import { candidateDepths, planAtDepth } from './sweep';
+
+/** What a lesson measures per run: accuracy on the target's held-out test images, or on the source task. */
+export type LessonMetric = 'target' | 'source';
+
+/** One plan a lesson trains, on one bundled sample, once per seed. */
+export interface LessonArm {
+  id: string;
+  /** Short: it labels a bar. */
+  label: string;
+  /** The bundled sample it trains on (`SampleInfo.id`). */
+  sample: string;
+  plan: (layers: readonly PlanLayer[]) => LayerPlan;
+  params: Partial<TrainParams>;
+}
+
+/** "`better` beats `worse` on `metric`" — the textbook claim as one comparison. */
+export interface LessonComparison {
+  better: string;
+  worse: string;
+  metric: LessonMetric;
+  /** How the comparison reads in a sentence, e.g. "fine-tuning beat training from scratch". */
+  says: string;
+}
+
+export type Verdict = 'held' | 'within-noise' | 'did-not-hold';
+
+export interface Lesson {
+  id: string;
+  /** The button reads `Run lesson: <title>`. */
+  title: string;
+  /** The advice, as a textbook gives it. */
+  claim: string;
+  /** The setup in one line: network, data, how many images. */
+  setup: string;
+  modelId: string;
+  seeds: number;
+  arms: readonly LessonArm[];
+  /** The first is the headline; the others are reported beside it. */
+  comparisons: readonly LessonComparison[];
+  /** Bars per arm: the target's test accuracy, and the source task's when forgetting matters. */
+  metrics: readonly LessonMetric[];
+  /** What the committed measurements say, citing the document (docs/….md). */
+  table: string;
+  /** The headline verdict the committed table found with the same setup, when it measured one. */
+  expected: Verdict | null;
+  /** What the lesson shows beyond the numbers (e.g. what a stand-in stands for); optional. */
+  note?: string;
+}
+
+export const TEACHING_CNN = 'teaching-cnn';
+/** The teaching CNN's pretrained body, in order (the committed tables' letters conv1…conv5 · fc). */
+const BODY = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc'] as const;
+const LETTER: Record<string, LayerMode> = { F: 'frozen', T: 'fine-tune', R: 'reinit' };
+
+/**
+ * A plan in the committed tables' letters: five for conv1…conv5 and one for fc (F Frozen,
+ * T Fine-tune, R Re-initialize); fc `–` removes it and the head sits on global_pool.
+ */
+export function lettersPlan(conv: string, fc: 'F' | 'T' | 'R' | '–'): LayerPlan {
+  const modes: Record<string, LayerMode> = {};
+  [...conv].forEach((c, i) => (modes[BODY[i]!] = LETTER[c]!));
+  if (fc !== '–') modes.fc = LETTER[fc]!;
+  return { modes, featureLayer: fc === '–' ? 'global_pool' : 'fc' };
+}
+
+/** The layers a lesson's plans name: a network without them cannot run it. */
+export const LESSON_LAYERS: readonly string[] = [...BODY, 'global_pool'];
+
+/**
+ * The training every lesson shares, as the committed teaching tables train: 10 training
+ * images per class (a quarter of each 40-image class for validation, half held out for the
+ * test), Adam, batch 10, 1e-3 for new and fine-tuned layers, early stopping (patience 10).
+ */
+export const LESSON_PARAMS: TrainParams = {
+  ...DEFAULT_PARAMS,
+  learningRate: 1e-3,
+  fineTuneLearningRate: 1e-3,
+  batchSize: 10,
+  epochs: 60,
+  validationFraction: 0.25,
+  testFraction: 0.5,
+  head: 'softmax',
+  optimizer: 'adam',
+  schedule: 'constant',
+  conservation: 0,
+  distillation: 0,
+  augment: { flip: false, crop: false, brightness: false },
+  batchNormTraining: false,
+  earlyStopping: { enabled: true, patience: 10, minDelta: 1e-3 },
+};
+
+/** The first seed of every lesson; seeds run 1, 2, 3, … like the committed tables'. */
+export const LESSON_FIRST_SEED = 1;
+
+const fixed = (plan: LayerPlan) => () => plan;
+
+/** A freeze depth of the sweep (frozen weighted layers), fc re-initialised above it. */
+function depthPlan(frozen: number) {
+  return (layers: readonly PlanLayer[]): LayerPlan => {
+    const base = lettersPlan('TTTTT', 'R');
+    const depth = candidateDepths(layers, 'fc').find((d) => d.frozen === frozen);
+    if (!depth) throw new Error(`This network has no block boundary after ${frozen} layers.`);
+    return planAtDepth(layers, base, depth);
+  };
+}
+
+const TABLE = 'docs/teaching-transfer.md';
+
+export const LESSONS: readonly Lesson[] = [
+  {
+    id: 'extract-tune-scratch',
+    title: 'Feature extraction, fine-tuning or training from scratch',
+    claim:
+      'With little data, start from a pretrained network: a frozen feature extractor with a new head, or fine-tuning it, beats training the same network from scratch.',
+    setup: 'Teaching CNN on the Fashion target, 10 training images per class.',
+    modelId: TEACHING_CNN,
+    seeds: 3,
+    arms: [
+      {
+        id: 'extract',
+        label: 'Feature extraction',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('FFFFF', '–')),
+        params: {},
+      },
+      {
+        id: 'fine-tune',
+        label: 'Fine-tune all',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('TTTTT', 'T')),
+        params: {},
+      },
+      {
+        id: 'scratch',
+        label: 'From scratch',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('RRRRR', 'R')),
+        params: {},
+      },
+    ],
+    comparisons: [
+      {
+        better: 'fine-tune',
+        worse: 'scratch',
+        metric: 'target',
+        says: 'fine-tuning beat training from scratch',
+      },
+      {
+        better: 'extract',
+        worse: 'scratch',
+        metric: 'target',
+        says: 'feature extraction beat training from scratch',
+      },
+    ],
+    metrics: ['target'],
+    table: `The committed table (${TABLE}, K = 10) found the pretrained rows level with scratch on the Fashion target: fine-tuned +0.9 ± 2.6 pp, frozen with a head on global_pool −2.4 ± 5.5 pp, both within seed noise. On centred 28-pixel images a network trained from scratch is strong.`,
+    expected: 'within-noise',
+  },
+  {
+    id: 'freeze-depth',
+    title: 'How many layers to freeze',
+    claim:
+      'Freeze the first, generic layers and train the rest: the more layers stay frozen, the more it costs, most of all when the new data differ from the source.',
+    setup: 'Teaching CNN on inverted digits (far from its source), 10 training images per class.',
+    modelId: TEACHING_CNN,
+    seeds: 3,
+    arms: [
+      {
+        id: 'f0',
+        label: 'Nothing frozen',
+        sample: 'digits-inverted',
+        plan: depthPlan(0),
+        params: {},
+      },
+      {
+        id: 'f2',
+        label: 'conv1–2 frozen',
+        sample: 'digits-inverted',
+        plan: depthPlan(2),
+        params: {},
+      },
+      {
+        id: 'f4',
+        label: 'conv1–4 frozen',
+        sample: 'digits-inverted',
+        plan: depthPlan(4),
+        params: {},
+      },
+      {
+        id: 'f5',
+        label: 'conv1–5 frozen',
+        sample: 'digits-inverted',
+        plan: depthPlan(5),
+        params: {},
+      },
+    ],
+    comparisons: [
+      {
+        better: 'f0',
+        worse: 'f5',
+        metric: 'target',
+        says: 'training every layer beat freezing all five conv layers',
+      },
+      {
+        better: 'f2',
+        worse: 'f5',
+        metric: 'target',
+        says: 'freezing only conv1–2 beat freezing all five',
+      },
+    ],
+    metrics: ['target'],
+    table: `The committed table (${TABLE}, K = 10, inverted digits) agrees in direction: everything fine-tuned scored −1.4 ± 6.0 pp against scratch, conv1–5 frozen −14.2 ± 4.0 pp, beyond seed noise.`,
+    expected: 'held',
+  },
+  {
+    id: 'similar-different',
+    title: 'Similar or different data',
+    claim:
+      'Frozen pretrained features serve a new task from a similar domain well, and a task from a different domain badly.',
+    setup:
+      'Teaching CNN (pretrained on five Fashion classes), conv1–5 frozen with a new fc and head: on the five other Fashion classes, and on inverted digits.',
+    modelId: TEACHING_CNN,
+    seeds: 3,
+    arms: [
+      {
+        id: 'similar',
+        label: 'Fashion target (similar)',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('FFFFF', 'R')),
+        params: {},
+      },
+      {
+        id: 'different',
+        label: 'Inverted digits (different)',
+        sample: 'digits-inverted',
+        plan: fixed(lettersPlan('FFFFF', 'R')),
+        params: {},
+      },
+    ],
+    comparisons: [
+      {
+        better: 'similar',
+        worse: 'different',
+        metric: 'target',
+        says: 'the frozen features scored higher on the similar data',
+      },
+    ],
+    metrics: ['target'],
+    table: `The committed table (${TABLE}, K = 10) found the same plan at 78.2 ± 1.0% on the Fashion target and 65.6 ± 3.0% on inverted digits, while scratch scored alike on both (78.2 ± 2.6% and 79.8 ± 5.4%): the gap is the features', not the data's difficulty.`,
+    expected: 'held',
+  },
+  {
+    id: 'learning-rate',
+    title: 'Learning rate for fine-tuning',
+    claim:
+      'Fine-tune pretrained layers with a small learning rate: a large one destroys what they learned, on the source task and, with it, the head start on the new one.',
+    setup:
+      'Teaching CNN, every layer fine-tuned on the Fashion target (10 images per class) at three rates; the new head learns at 1e-3 in all three.',
+    modelId: TEACHING_CNN,
+    seeds: 3,
+    arms: [
+      {
+        id: 'lr-small',
+        label: 'Fine-tune at 1e-5',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('TTTTT', 'T')),
+        params: { fineTuneLearningRate: 1e-5 },
+      },
+      {
+        id: 'lr-mid',
+        label: 'Fine-tune at 1e-3',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('TTTTT', 'T')),
+        params: { fineTuneLearningRate: 1e-3 },
+      },
+      {
+        id: 'lr-large',
+        label: 'Fine-tune at 1e-1',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('TTTTT', 'T')),
+        params: { fineTuneLearningRate: 1e-1 },
+      },
+    ],
+    comparisons: [
+      {
+        better: 'lr-small',
+        worse: 'lr-large',
+        metric: 'source',
+        says: 'the small rate kept more of the source task than the large one',
+      },
+      {
+        better: 'lr-mid',
+        worse: 'lr-large',
+        metric: 'target',
+        says: 'fine-tuning at 1e-3 scored higher on the new task than at 1e-1',
+      },
+    ],
+    metrics: ['target', 'source'],
+    table: `The committed conservation table (${TABLE}) fine-tuned every layer at 1e-3 for 60 epochs: the source task fell from 97.8% to 74.9 ± 7.7%. No committed table measures 1e-1; this lesson is the measurement.`,
+    expected: null,
+  },
+  {
+    id: 'conservation',
+    title: 'Conservation training and forgetting',
+    claim:
+      'Fine-tuning makes a network forget its source task; L2-SP conservation (pulling each weight toward its pretrained value) keeps more of it, at some cost on the new task.',
+    setup:
+      'Teaching CNN, every layer fine-tuned on the Fashion target (10 images per class), without and with L2-SP (λ = 1); the source task is re-measured with the network’s own head.',
+    modelId: TEACHING_CNN,
+    seeds: 3,
+    arms: [
+      {
+        id: 'plain',
+        label: 'Fine-tune, λ = 0',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('TTTTT', 'T')),
+        params: { fineTuneLearningRate: 3e-3, conservation: 0 },
+      },
+      {
+        id: 'l2sp',
+        label: 'Fine-tune, λ = 1',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('TTTTT', 'T')),
+        params: { fineTuneLearningRate: 3e-3, conservation: 1 },
+      },
+    ],
+    comparisons: [
+      {
+        better: 'l2sp',
+        worse: 'plain',
+        metric: 'source',
+        says: 'L2-SP kept more of the source task',
+      },
+      {
+        better: 'plain',
+        worse: 'l2sp',
+        metric: 'target',
+        says: 'plain fine-tuning scored higher on the new task',
+      },
+    ],
+    metrics: ['target', 'source'],
+    table: `The committed table (${TABLE}, conservation, 60 epochs at 1e-3) found the same trade in direction: the source task at 74.9 ± 7.7% without L2-SP and 93.3 ± 4.1% with λ = 1, the target at 80.6 ± 1.7% and 77.3 ± 1.9%; with 3 seeds neither difference was beyond seed noise.`,
+    expected: null,
+  },
+  {
+    id: 'copy-first-or-last',
+    title: 'Which layers to copy: first or last',
+    claim:
+      'For images, copy the first layers (generic edges and textures) and retrain the last; copying the last layers and retraining the first — the speech practice — suits images less.',
+    setup:
+      'Teaching CNN on the Fashion target, 10 images per class: conv1–3 copied and frozen with conv4–5 and fc re-initialised, against conv1–3 re-initialised under copied, frozen conv4–5 and fc.',
+    modelId: TEACHING_CNN,
+    seeds: 3,
+    arms: [
+      {
+        id: 'first',
+        label: 'First layers copied',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('FFFRR', 'R')),
+        params: {},
+      },
+      {
+        id: 'last',
+        label: 'Last layers copied',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('RRRFF', 'F')),
+        params: {},
+      },
+    ],
+    comparisons: [
+      {
+        better: 'first',
+        worse: 'last',
+        metric: 'target',
+        says: 'copying the first layers beat copying the last',
+      },
+    ],
+    metrics: ['target'],
+    table: `No committed table copies the last layers. The nearest row (${TABLE}, K = 10): conv1–2 frozen with conv3–5 fine-tuned scored 79.8 ± 1.7% on the Fashion target.`,
+    expected: null,
+  },
+  {
+    id: 'inner-layer',
+    title: 'Changing an inner layer',
+    claim:
+      'Do not casually remove or reshape an inner layer of a pretrained network: the layers after it were trained on what it computed.',
+    setup:
+      'Teaching CNN on the Fashion target, 10 images per class, conv1–5 frozen under a new fc: intact, with conv3 re-initialised, and with conv3 re-initialised while conv4–5 fine-tune.',
+    modelId: TEACHING_CNN,
+    seeds: 3,
+    arms: [
+      {
+        id: 'intact',
+        label: 'Intact',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('FFFFF', 'R')),
+        params: {},
+      },
+      {
+        id: 'reset',
+        label: 'conv3 reset',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('FFRFF', 'R')),
+        params: {},
+      },
+      {
+        id: 'reset-adapt',
+        label: 'conv3 reset, conv4–5 fine-tuned',
+        sample: 'fashion-target',
+        plan: fixed(lettersPlan('FFRTT', 'R')),
+        params: {},
+      },
+    ],
+    comparisons: [
+      {
+        better: 'intact',
+        worse: 'reset',
+        metric: 'target',
+        says: 'the intact network beat the one whose conv3 was reset',
+      },
+      {
+        better: 'reset-adapt',
+        worse: 'reset',
+        metric: 'target',
+        says: 'letting conv4–5 adapt recovered part of the loss',
+      },
+    ],
+    metrics: ['target'],
+    table: `No committed table resets an inner layer. The intact plan is a row of ${TABLE} (K = 10): 78.2 ± 1.0% on the Fashion target.`,
+    expected: null,
+    note: 'The studio keeps every layer’s shape, so a fresh conv3 (Re-initialize) stands in for a removed or reshaped one: either way the frozen layers above it receive inputs they were never trained on.',
+  },
+];
+
+export function lessonById(id: string): Lesson | undefined {
+  return LESSONS.find((l) => l.id === id);
+}
+
+/** One run a lesson will train: arm, seed, and the plan and parameters it sends. */
+export interface LessonStep {
+  armIndex: number;
+  seed: number;
+  sample: string;
+  plan: LayerPlan;
+  params: TrainParams;
+}
+
+/**
+ * The runs of a lesson in order — grouped by sample so each is loaded once, then by arm, then
+ * by seed. Every arm of a seed shares its split (`splitSeed` = seed), so arms pair by seed.
+ */
+export function lessonSteps(lesson: Lesson, layers: readonly PlanLayer[]): LessonStep[] {
+  const missing = LESSON_LAYERS.filter((name) => !layers.some((l) => l.name === name));
+  if (missing.length > 0)
+    throw new Error(`This lesson needs the teaching CNN's layers (${missing.join(', ')} missing).`);
+  const plans = lesson.arms.map((arm) => arm.plan(layers));
+  return lessonOrder(lesson).map(({ armIndex, seed }) => {
+    const arm = lesson.arms[armIndex]!;
+    return {
+      armIndex,
+      seed,
+      sample: arm.sample,
+      plan: plans[armIndex]!,
+      params: { ...LESSON_PARAMS, ...arm.params, seed, splitSeed: seed },
+    };
+  });
+}
+
+/** Arm and seed of each run, in the order they train (by sample, then arm, then seed). */
+export function lessonOrder(lesson: Lesson): { armIndex: number; seed: number }[] {
+  const samples = [...new Set(lesson.arms.map((a) => a.sample))];
+  return samples.flatMap((sample) =>
+    lesson.arms.flatMap((arm, armIndex) =>
+      arm.sample !== sample
+        ? []
+        : Array.from({ length: lesson.seeds }, (_, k) => ({
+            armIndex,
+            seed: LESSON_FIRST_SEED + k,
+          })),
+    ),
+  );
+}

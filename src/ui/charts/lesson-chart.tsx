@@ -1,0 +1,90 @@
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  ErrorBar,
+  LabelList,
+  Legend,
+  ResponsiveContainer,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { ArmSummary } from '../../strategy/lesson-verdict';
+
+interface Props {
+  arms: readonly ArmSummary[];
+  /** Also draw the source task's accuracy per arm (forgetting). */
+  source: boolean;
+  /** Source-task accuracy before any run, drawn as its own bar when known. */
+  sourceBefore: number | null;
+}
+
+const r1 = (v: number) => Math.round(v * 1000) / 10;
+
+/** Accuracy per arm, mean over seeds with ±1 sd error bars: the lesson's picture. */
+export function LessonChart({ arms, source, sourceBefore }: Props) {
+  const rows = arms.map((a) => ({
+    label: a.label,
+    target: a.target ? r1(a.target.mean) : undefined,
+    targetErr: a.target ? r1(a.target.sd) : undefined,
+    source: a.source ? r1(a.source.mean) : undefined,
+    sourceErr: a.source ? r1(a.source.sd) : undefined,
+  }));
+  if (source && sourceBefore !== null)
+    rows.unshift({
+      label: 'Pretrained',
+      target: undefined,
+      targetErr: undefined,
+      source: r1(sourceBefore),
+      sourceErr: 0,
+    });
+  const label = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(0)}%` : '');
+  return (
+    <figure aria-label="Lesson chart" role="figure" className="chart lesson-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={rows} margin={{ top: 18, right: 8, bottom: 0, left: -12 }} barGap={2}>
+          <CartesianGrid stroke="#e3e8ef" vertical={false} />
+          <XAxis dataKey="label" interval={0} fontSize={13} tickLine={false} height={36} />
+          <YAxis fontSize={12} domain={[0, 100]} unit="%" ticks={[0, 20, 40, 60, 80, 100]} />
+          {source && (
+            <Legend verticalAlign="top" height={22} iconSize={12} wrapperStyle={{ fontSize: 13 }} />
+          )}
+          <Bar
+            name="new task (test)"
+            dataKey="target"
+            fill="#2f6fb8"
+            isAnimationActive={false}
+            maxBarSize={70}
+          >
+            <ErrorBar dataKey="targetErr" width={6} stroke="#14263d" strokeWidth={1.5} />
+            <LabelList
+              dataKey="target"
+              position="insideTop"
+              fill="#fff"
+              fontSize={13}
+              formatter={label}
+            />
+          </Bar>
+          {source && (
+            <Bar
+              name="source task (memory)"
+              dataKey="source"
+              fill="#f0a04b"
+              isAnimationActive={false}
+              maxBarSize={70}
+            >
+              <ErrorBar dataKey="sourceErr" width={6} stroke="#14263d" strokeWidth={1.5} />
+              <LabelList
+                dataKey="source"
+                position="insideTop"
+                fill="#14263d"
+                fontSize={13}
+                formatter={label}
+              />
+            </Bar>
+          )}
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
