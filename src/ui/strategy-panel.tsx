@@ -10,6 +10,7 @@ import {
   type SimilarityEstimate,
 } from '../strategy/estimate';
 import { ProbeChart } from './charts/probe-chart';
+import { QuadrantExperiment } from './quadrant-experiment';
 import { PROBE_PROGRESS_STEPS, type LayerInfo } from '../domain';
 
 const strategyLayers = (layers: readonly LayerInfo[]) =>
@@ -209,6 +210,7 @@ export function StrategyPanel() {
           </p>
         </div>
       )}
+      <QuadrantExperiment />
     </section>
   );
 }
