@@ -74,6 +74,10 @@ export function applyMessage(msg: FromWorker, job: Job, effects: MessageEffects)
       return s.setDrift(msg.drift);
     case 'evaluation':
       return s.setEvaluation(msg.evaluation);
+    case 'lr-find-progress':
+      return s.setLrFind({ progress: { phase: msg.phase, done: msg.done, total: msg.total } });
+    case 'lr-find-result':
+      return s.setLrFind({ status: 'done', progress: null, result: msg.result, error: null });
     case 'probe-progress':
       return s.setProbeProgress(msg.done);
     case 'probe-result':
@@ -128,6 +132,8 @@ function reportError(job: Job, message: string): void {
       return s.setDatasetError(message);
     case 'load-source-test':
       return console.warn(`Source test images: ${message}`);
+    case 'lr-find':
+      return s.setLrFind({ status: 'error', progress: null, error: message });
     case 'probe':
       return s.setProbe({ status: 'error', error: message });
     case 'feature-maps':

@@ -9,6 +9,7 @@ import type { StudioStorage } from '../storage/studio-storage';
 import type { StudioActions } from '../ui/studio-actions';
 import { datasetActions } from './actions/dataset';
 import { experimentActions } from './actions/experiment';
+import { lrFindActions } from './actions/lr-find';
 import { lessonsActions } from './actions/lessons';
 import { modelActions } from './actions/model';
 import { persist, restore } from './actions/persistence';
@@ -31,7 +32,10 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
   const client = createWorkerClient(
     {
       onMessage: (msg, job) => applyMessage(msg, job, effects),
-      onCrash: (reason, running, silent) => train.crashed(reason, running, silent),
+      onCrash: (reason, running, silent) => {
+        train.crashed(reason, running, silent);
+        lrFind.crashed(reason, running);
+      },
     },
     makeWorker,
   );
@@ -41,6 +45,7 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
   const model = modelActions(context);
   const predict = predictActions(context, weights, model.ensureModel);
   const train = trainActions(context, (run) => void predict.useTrainedRun(run));
+  const lrFind = lrFindActions(context);
   const project = projectActions(context, {
     weights,
     sendDataset: dataset.send,
@@ -59,6 +64,7 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     ...dataset.actions,
     ...model.actions,
     ...train.actions,
+    ...lrFind.actions,
     ...runsActions(context, weights),
     ...predict.actions,
     ...project.actions,

@@ -99,6 +99,8 @@ export interface WorkerClient {
   ) => string;
   loadSourceTest: (files: DatasetFile[]) => string;
   train: (params: TrainParams, plan: LayerPlan) => string;
+  /** The learning-rate range test with these parameters and plan. */
+  lrFind: (params: TrainParams, plan: LayerPlan) => string;
   probe: (perClass: number, seed: number) => string;
   featureMaps: (path: string, layer: string) => string;
   useClassifier: (classifier: ClassifierSpec) => string;
@@ -107,7 +109,7 @@ export interface WorkerClient {
   predictFrame: (key: string, frame: ImageBitmap) => string;
   exportModel: (key: string) => string;
   exportJob: (featureLayer: string) => string;
-  /** Stops the running training or probe job, if any. */
+  /** Stops the running training, probe or learning-rate test, if any. */
   stop: () => void;
   /** Stops reading a folder; the worker keeps the dataset it had and says so (`dataset-cancelled`). */
   cancelDataset: () => void;
@@ -214,7 +216,9 @@ export function createWorkerClient(
 
   const restart = (reason: string, silent = false) => {
     end();
-    const running = (['train', 'probe'] as const).filter((j) => [...open.values()].includes(j));
+    const running = (['train', 'probe', 'lr-find'] as const).filter((j) =>
+      [...open.values()].includes(j),
+    );
     open.clear();
     spawn();
     client.setBackend(lastBackend);
@@ -273,6 +277,7 @@ export function createWorkerClient(
     },
     loadSourceTest: (files) => request('load-source-test', { files }),
     train: (params, plan) => request('train', { params, plan }),
+    lrFind: (params, plan) => request('lr-find', { params, plan }),
     probe: (perClass, seed) => request('probe', { perClass, seed }),
     featureMaps: (path, layer) => request('feature-maps', { path, layer }),
     useClassifier: (classifier) => request('use-classifier', { classifier }),
@@ -281,7 +286,7 @@ export function createWorkerClient(
     exportModel: (key) => request('export-model', { key }),
     exportJob: (featureLayer) => request('export-job', { featureLayer }),
     stop: () => {
-      for (const job of ['train', 'probe'] as const) {
+      for (const job of ['train', 'probe', 'lr-find'] as const) {
         const id = latest[job];
         if (id && open.has(id)) worker.postMessage({ type: 'stop', id } satisfies ToWorker);
       }

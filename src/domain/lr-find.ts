@@ -27,15 +27,17 @@ export interface LrSweep {
   minimum: number | null;
   /** The rate where the smoothed loss falls fastest per decade of rate (shown, not used). */
   steepest: number | null;
+  /** The first rate where the smoothed loss passed 1.5× its lowest value so far: too large from here on. */
+  climbsFrom: number | null;
   /** Why the sweep ended: it reached the last rate, the loss climbed past the limit, or Stop. */
   ended: 'last rate' | 'diverged' | 'stopped';
-  /** For the fine-tune sweep: the head's rate while the fine-tune rate was swept. */
+  /** For the fine-tune sweep: the rate the head trained at before it was held for the sweep. */
   headRate?: number;
 }
 
 /**
  * Both sweeps: the head's, and — when the plan fine-tunes layers — the Fine-tune group's,
- * swept with the head training at its own (suggested) rate after a short warm-up.
+ * swept alone on a head first trained at its (suggested) rate for `warmupSteps`, then held.
  */
 export interface LrFindResult {
   head: LrSweep;
@@ -56,6 +58,9 @@ export const LR_FIND = {
   divergeFactor: 4,
   /** Weight of the past in the moving average (0.9: about the last ten steps). */
   smoothing: 0.9,
-  /** Steps the new head trains alone (at its rate) before the fine-tune rate is swept. */
+  /** Steps the new head trains (at its rate) before it is held and the fine-tune rate swept. */
   warmupSteps: 50,
 } as const;
+
+/** A suggested rate as the field takes it: two significant digits (3.274e-3 → 0.0033). */
+export const roundRate = (rate: number): number => +rate.toPrecision(2);

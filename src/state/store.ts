@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import { BACKEND_INITIAL, backendSlice, type BackendSlice } from './backend-slice';
 import { DATASET_INITIAL, datasetSlice, type DatasetSlice } from './dataset-slice';
+import { LR_FIND_INITIAL, lrFindSlice, type LrFindSlice } from './lr-find-slice';
 import { LESSONS_INITIAL, lessonsSlice, type LessonsSlice } from './lessons-slice';
 import { MODEL_INITIAL, modelSlice, type ModelSlice } from './model-slice';
 import { PREDICT_INITIAL, predictSlice, type PredictSlice } from './predict-slice';
@@ -23,7 +24,8 @@ export type StudioState = BackendSlice &
   StorageSlice &
   SweepSlice &
   PredictSlice &
-  LessonsSlice;
+  LessonsSlice &
+  LrFindSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...backendSlice(...a),
@@ -35,6 +37,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...sweepSlice(...a),
   ...predictSlice(...a),
   ...lessonsSlice(...a),
+  ...lrFindSlice(...a),
 }));
 
 /** Back to a fresh studio (tests; a new project). */
@@ -49,5 +52,6 @@ export function resetStudio(): void {
     ...SWEEP_INITIAL,
     ...PREDICT_INITIAL,
     ...LESSONS_INITIAL,
+    ...LR_FIND_INITIAL,
   });
 }

@@ -53,10 +53,10 @@ async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts>
 }
 
 /**
- * Three classes of 8×8 images: a bright top, left or bottom-right region, with noise; one
- * label in five is wrong, so no head fits them all and too large a rate overshoots.
+ * Three classes of 8×8 images: a bright top, left or bottom-right region, with noise; with
+ * `wrong`, one label in five is wrong, so no head fits them all and too large a rate overshoots.
  */
-function images(perClass: number): { images: Uint8Array[]; labels: number[] } {
+function images(perClass: number, wrong = true): { images: Uint8Array[]; labels: number[] } {
   const out: Uint8Array[] = [];
   const labels: number[] = [];
   let s = 11;
@@ -74,7 +74,7 @@ function images(perClass: number): { images: Uint8Array[]; labels: number[] } {
           for (let ch = 0; ch < 3; ch++)
             img[(y * 8 + x) * 3 + ch] = (bright[c]!(x, y) ? 150 : 30) + rand();
       out.push(img);
-      labels.push(n % 5 === 4 ? (c + 1) % 3 : c);
+      labels.push(wrong && n % 5 === 4 ? (c + 1) % 3 : c);
     }
   return { images: out, labels };
 }
@@ -88,11 +88,11 @@ const PARAMS: TrainParams = {
   epochs: 3,
 };
 
-async function setup(modes: Record<string, LayerMode> = {}, filters = 128) {
+async function setup(modes: Record<string, LayerMode> = {}, filters = 128, wrong = true) {
   const source = tinyNet(filters);
   const artifacts = await artifactsOf(source);
   source.dispose();
-  const data = images(30);
+  const data = images(30, wrong);
   const run: LrFindRun = {
     artifacts,
     spec: { size: 8, channels: 3, valueRange: [0, 1] },
@@ -154,6 +154,7 @@ describe('the pieces', () => {
     expect(s.minimum).toBeCloseTo(1e-2, 2);
     expect(s.suggested).toBeCloseTo(s.minimum! / 10, 12);
     expect(s.steepest).toBeLessThan(s.minimum!);
+    expect(s.climbsFrom).toBeGreaterThan(s.minimum!); // 1.5× the valley's floor of 1
     expect(suggestRate(valley, { min: 0.05, max: 10 }).suggested).toBe(0.05);
     expect(
       suggestRate(
@@ -217,10 +218,15 @@ describe('findLearningRate', () => {
     expect(ft.headRate).toBe(out.head.suggested);
     expect(ft.points.length).toBeGreaterThan(10);
     expect(ft.points[0]!.rate).toBeCloseTo(1e-7, 12);
-    expect(ft.suggested).not.toBeNull();
-    expect(ft.suggested).toBeGreaterThanOrEqual(1e-9);
-    // Pretrained layers take a smaller rate than a new head.
-    expect(ft.suggested).toBeLessThan(out.head.suggested!);
+    // The labels' noise sets a floor no fine-tuning lowers: the curve stays flat, then climbs
+    // once the rate wrecks the pretrained conv. A flat curve's lowest point is noise: it gives
+    // no suggestion, or one below the head's rate.
+    const low = lowestAt(ft.points);
+    expect(Math.max(...ft.points.slice(-5).map((p) => p.smoothed))).toBeGreaterThan(
+      1.5 * ft.points[low]!.smoothed,
+    );
+    expect(ft.climbsFrom).toBeGreaterThan(1e-3);
+    if (ft.suggested !== null) expect(ft.suggested).toBeLessThan(out.head.suggested!);
     // The pretrained weights are bit-identical, and a run afterwards learns exactly as before.
     expect(new Uint8Array(run.artifacts.weightData as ArrayBuffer)).toEqual(bytes);
     const after = await trainWithPlan(trainingRun(run, out.cache));

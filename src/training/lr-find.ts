@@ -5,10 +5,12 @@
  *
  * - The head sweep trains the new head (and Re-initialize layers) alone; with no
  *   Re-initialize layer it runs on the network's features computed once, so it is cheap.
- * - When the plan fine-tunes layers, a second sweep varies the fine-tune rate while the head
- *   trains at its suggested rate (the user's rate when the head sweep gave none), after
- *   `warmupSteps` steps of the head alone: the descent then comes from the fine-tuned layers
- *   and the climb shows the rate that starts to destroy their pretrained weights.
+ * - When the plan fine-tunes layers, a second sweep varies the fine-tune rate alone: the head
+ *   (and Re-initialize layers) first train `warmupSteps` steps at the head's suggested rate
+ *   (the user's rate when the head sweep gave none), then are held, so the loss moves only
+ *   with the fine-tuned layers — it falls where their rate helps and climbs where it starts to
+ *   destroy their pretrained weights. (A head still training at its own rate would add its
+ *   noise to that curve and end the sweep early.)
  * - Suggestion: the rate at the lowest smoothed loss ÷ 10 (fastai's `lr_min`), the first ten
  *   steps left out.
  *
@@ -106,22 +108,29 @@ export function smoother(beta: number): (value: number) => number {
 /**
  * The suggested rate of a sweep: the rate at the lowest smoothed loss ÷ 10, kept within
  * `range`; and, for the chart, that rate and the rate where the smoothed loss falls fastest
- * per decade. The first `skip` points are left out (the average still rests on a few noisy
- * batches there; fastai skips 10 as well). Null when the smoothed loss never fell below 99%
- * of where the search starts.
+ * per decade, and where it starts to climb. The first `skip` points are left out (the average still rests on a few noisy
+ * batches there; fastai skips 10 as well). Null when the smoothed loss never fell by
+ * `MIN_FALL` from where the search starts: a flat curve's lowest point is noise.
  */
 export function suggestRate(
   points: readonly LrPoint[],
   range: NumberRange,
   skip = 10,
-): Pick<LrSweep, 'suggested' | 'minimum' | 'steepest'> {
-  const none = { suggested: null, minimum: null, steepest: null };
+): Pick<LrSweep, 'suggested' | 'minimum' | 'steepest' | 'climbsFrom'> {
   const first = Math.min(skip, Math.floor(points.length / 4));
+  let climbsFrom: number | null = null;
+  let low = Infinity;
+  for (let i = first; i < points.length && climbsFrom === null; i++) {
+    if (points[i]!.smoothed > CLIMB * low) climbsFrom = points[i]!.rate;
+    low = Math.min(low, points[i]!.smoothed);
+  }
+  const none = { suggested: null, minimum: null, steepest: null, climbsFrom };
   if (points.length - first < 3) return none;
   let lowest = first;
   for (let i = first; i < points.length; i++)
     if (points[i]!.smoothed < points[lowest]!.smoothed) lowest = i;
-  if (lowest === first || points[lowest]!.smoothed > 0.99 * points[first]!.smoothed) return none;
+  if (lowest === first || points[lowest]!.smoothed > (1 - MIN_FALL) * points[first]!.smoothed)
+    return none;
   const minimum = points[lowest]!.rate;
   // Central differences of the smoothed loss against log10(rate), up to the minimum.
   let steepest: number | null = null;
@@ -133,8 +142,14 @@ export function suggestRate(
     if (s < slope) [slope, steepest] = [s, points[i]!.rate];
   }
   const max = range.max ?? Infinity;
-  return { suggested: Math.min(max, Math.max(range.min, minimum / 10)), minimum, steepest };
+  const suggested = Math.min(max, Math.max(range.min, minimum / 10));
+  return { suggested, minimum, steepest, climbsFrom };
 }
+
+/** How far (a share) the smoothed loss must fall for its lowest point to mean something. */
+export const MIN_FALL = 0.05;
+/** The loss climbs once its smoothed value passes this many times its lowest value so far. */
+export const CLIMB = 1.5;
 
 /** Batches of the training split, reshuffled each pass, for as many steps as asked. */
 function batchStream(train: readonly number[], batchSize: number, seed: number) {
@@ -234,18 +249,17 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
       );
     const newHead = () => createHead(dim, run.numClasses, params.head, params.seed, featureScale);
 
-    /** One sweep: `rateAt(step)` gives both groups' rates; the swept group's rate is recorded. */
+    /** One sweep: `vars` train at `rate(step)`, everything else is held; the loss is recorded when `record`. */
     const sweep = async (
       group: LrGroup,
       head: Head,
       features: (idx: readonly number[]) => tf.Tensor2D,
-      fineTune: tf.Variable[],
-      rates: (step: number) => { fast: number; slow?: number },
+      vars: tf.Variable[],
+      rate: (step: number) => number,
       steps: number,
       record: boolean,
     ): Promise<{ points: LrPoint[]; ended: LrSweep['ended'] }> => {
-      const fast = [head.kernel, head.bias, ...groups.reinit];
-      const optimizers = createOptimizers(params, fast, fineTune);
+      const optimizers = createOptimizers(params, vars, []);
       const next = batchStream(run.split.train, params.batchSize, params.seed);
       const smooth = smoother(o.smoothing);
       const points: LrPoint[] = [];
@@ -253,15 +267,15 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
       try {
         for (let step = 0; step < steps; step++) {
           if (run.shouldStop()) return { points, ended: 'stopped' };
-          const r = rates(step);
-          optimizers.setRates(r.fast, r.slow);
+          const r = rate(step);
+          optimizers.setRates(r);
           const idx = next();
           if (features !== cachedFeatures) await load?.(idx);
           const value = tf.tidy(() => {
             const y = labelsOf(idx);
             const { value, grads } = tf.variableGrads(
               () => head.loss(y, head.scores(features(idx))),
-              [...fast, ...fineTune],
+              vars,
             );
             optimizers.apply(grads);
             return value;
@@ -271,7 +285,7 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
           if (!record) continue;
           const smoothed = smooth(loss);
           if (!Number.isFinite(smoothed)) return { points, ended: 'diverged' };
-          points.push({ rate: group === 'head' ? r.fast : r.slow!, loss, smoothed });
+          points.push({ rate: r, loss, smoothed });
           run.onStep?.(group, points.length, steps);
           lowest = Math.min(lowest, smoothed);
           if (smoothed > o.divergeFactor * lowest) return { points, ended: 'diverged' };
@@ -292,7 +306,7 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
       points: s.points,
       ended: s.ended,
       ...(s.ended === 'stopped'
-        ? { suggested: null, minimum: null, steepest: null }
+        ? { suggested: null, minimum: null, steepest: null, climbsFrom: null }
         : suggestRate(s.points, range)),
     });
 
@@ -305,18 +319,12 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
 
     // 1. The head (and Re-initialize layers), the Fine-tune layers held.
     const reinit = groups.reinit.length > 0;
+    const headFeatures = reinit ? bodyFeatures : cachedFeatures;
     let head = newHead();
     let headSweep: LrSweep;
     try {
-      const s = await sweep(
-        'head',
-        head,
-        reinit ? bodyFeatures : cachedFeatures,
-        [],
-        (step) => ({ fast: rateAt(step) }),
-        o.steps,
-        true,
-      );
+      const fast = [head.kernel, head.bias, ...groups.reinit];
+      const s = await sweep('head', head, headFeatures, fast, rateAt, o.steps, true);
       headSweep = summary('head', s, PARAM_RANGES.learningRate);
     } finally {
       head.dispose();
@@ -325,31 +333,24 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
     if (headSweep.ended === 'stopped' || groups.fineTune.length === 0)
       return finish(headSweep, null);
 
-    // 2. The Fine-tune layers, the head warmed up and training at its rate.
+    // 2. The Fine-tune layers alone, on a head trained first (at its suggested rate) and then held.
     const headRate = headSweep.suggested ?? params.learningRate;
     head = newHead();
     try {
-      const warmup = await sweep(
+      const fast = [head.kernel, head.bias, ...groups.reinit];
+      const warm = await sweep(
         'head',
         head,
-        reinit ? bodyFeatures : cachedFeatures,
-        [],
-        () => ({ fast: headRate }),
+        headFeatures,
+        fast,
+        () => headRate,
         o.warmupSteps,
         false,
       );
       const s =
-        warmup.ended === 'stopped'
-          ? warmup
-          : await sweep(
-              'fine-tune',
-              head,
-              bodyFeatures,
-              groups.fineTune,
-              (step) => ({ fast: headRate, slow: rateAt(step) }),
-              o.steps,
-              true,
-            );
+        warm.ended === 'stopped'
+          ? warm
+          : await sweep('fine-tune', head, bodyFeatures, groups.fineTune, rateAt, o.steps, true);
       return finish(headSweep, {
         ...summary('fine-tune', s, PARAM_RANGES.fineTuneLearningRate),
         headRate,
@@ -371,6 +372,7 @@ function stoppedOutcome(cache: PrefixCache | null): LrFindOutcome {
     suggested: null,
     minimum: null,
     steepest: null,
+    climbsFrom: null,
     ended: 'stopped',
   };
   return { head, fineTune: null, stopped: true, cache };

@@ -22,6 +22,10 @@ export interface StudioActions {
   setValueRange: (range: [number, number]) => void;
   setBackend: (choice: BackendChoice) => void;
   train: () => void;
+  /** Runs the learning-rate range test on the current data and plan (`Stop` ends it). */
+  findLearningRate: () => void;
+  /** Sets the learning rates to the ones the last range test suggested. */
+  useSuggestedRates: () => void;
   stop: () => void;
   runProbe: () => void;
   requestFeatureMaps: (path: string, layer: string) => void;

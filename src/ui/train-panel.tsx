@@ -7,6 +7,7 @@ import { useStudioActions } from './studio-actions';
 import { EvaluationView } from './evaluation-view';
 import { PredictPanel } from './predict-panel';
 import { TrainOptions } from './train-options';
+import { LrFindView } from './lr-find-view';
 import { RunsView } from './runs-view';
 import { FieldProblems, NumberField } from './number-field';
 import { MemoryNote } from './memory-note';
@@ -39,6 +40,7 @@ export function TrainPanel() {
       backendReady: s.backend !== null,
       datasetFailed: Boolean(s.datasetError),
       classes: s.classes,
+      finding: s.lrFind.status === 'running',
     })),
   );
   // Fields whose typed value is refused (name → why): no run starts while any is.
@@ -147,18 +149,19 @@ export function TrainPanel() {
           pretrained weights are adjusted, not destroyed). 20% of each class is held out for
           validation (seed {s.params.seed}).
         </p>
+        <LrFindView ready={ready} training={running} />
         <TrainOptions disabled={running} />
       </FieldProblems.Provider>
       <div className="actions">
         <button
           type="button"
           className="button primary"
-          disabled={!ready || running}
+          disabled={!ready || running || s.finding}
           onClick={train}
         >
           Train
         </button>
-        <button type="button" className="button" disabled={!running} onClick={stop}>
+        <button type="button" className="button" disabled={!running && !s.finding} onClick={stop}>
           Stop
         </button>
       </div>

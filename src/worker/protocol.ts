@@ -17,6 +17,8 @@ import type {
   Evaluation,
   FeatureMaps,
   LayerPlan,
+  LrFindResult,
+  LrGroup,
   ModelInfo,
   ModelSource,
   ProbePoint,
@@ -116,6 +118,21 @@ export interface Jobs {
       numTensorsBefore: number;
     };
   };
+  /**
+   * The learning-rate range test on the training split with the user's plan: loss against
+   * a rate growing each step, and the suggested rates. `stop` ends it early (no suggestion).
+   */
+  'lr-find': {
+    request: { params: TrainParams; plan: LayerPlan };
+    /** `phase`: the frozen layers' features being computed, or a sweep's steps. */
+    answers: {
+      type: 'lr-find-progress';
+      phase: 'features' | LrGroup;
+      done: number;
+      total: number;
+    };
+    final: { type: 'lr-find-result'; result: LrFindResult };
+  };
   /** Layer probe on up to `perClass` images of each class; `stop` ends it early. */
   probe: {
     request: { perClass: number; seed: number };
@@ -175,7 +192,7 @@ export interface Jobs {
  * which is granted only once the worker is gone — also when it stopped without an `error`.
  */
 export interface Immediate {
-  /** Asks the job `id` (train, probe, load-dataset) to stop at its next step. */
+  /** Asks the job `id` (train, lr-find, probe, load-dataset) to stop at its next step. */
   stop: { request: { id: string }; answer: never };
   /**
    * Part of a large folder's files, sent ahead of its `load-dataset` (same `id`): cloning
@@ -257,6 +274,11 @@ export const JOB_TABLE = {
     fields: ['params', 'plan'],
     onTheWay: ['features-progress', 'batches', 'epoch', 'drift', 'evaluation', 'weights'],
     final: ['done'],
+  },
+  'lr-find': {
+    fields: ['params', 'plan'],
+    onTheWay: ['lr-find-progress'],
+    final: ['lr-find-result'],
   },
   probe: {
     fields: ['perClass', 'seed'],

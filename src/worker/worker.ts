@@ -13,6 +13,7 @@ import { loadSourceTest } from './jobs/forgetting';
 import { initBackend } from './jobs/init';
 import { loadDataset } from './jobs/load-dataset';
 import { loadModel } from './jobs/load-model';
+import { lrFind } from './jobs/lr-find';
 import { runProbe } from './jobs/probe';
 import { train } from './jobs/train';
 import { exportJob } from './jobs/export-job';
@@ -36,6 +37,7 @@ const JOBS: { [J in JobName]: JobHandler<J> } = {
   'load-dataset': loadDataset,
   'load-source-test': loadSourceTest,
   train,
+  'lr-find': lrFind,
   probe: runProbe,
   'feature-maps': featureMaps,
   'use-classifier': useClassifier,
