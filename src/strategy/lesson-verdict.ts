@@ -126,7 +126,8 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
   'did-not-hold': 'Did not hold',
 };
 
-function claimSentence(r: ComparisonResult, seeds: number): string {
+function claimSentence(r: ComparisonResult): string {
+  const seeds = r.diff.n;
   const how = r.paired ? `paired over ${seeds} seeds` : `over ${seeds} seeds each`;
   const d = `${pp(r.diff.mean)} ± ${r.diff.sd.toFixed(1)} pp, ${how}`;
   if (r.verdict === 'held') return `The claim ${VERDICT_WORDS.held}: ${r.comparison.says} (${d}).`;
@@ -170,15 +171,16 @@ export function lessonVerdict(lesson: Lesson, runs: readonly LessonRun[]): Lesso
       );
   }
   const failed = arms.filter((a) => a.failed > 0);
+  const firstError = runs.find((r) => r.error)?.error;
   if (failed.length > 0)
     sentences.push(
-      `${failed.map((a) => `${a.failed} of ${a.runs} runs of ${a.label}`).join(', ')} ended without a result (counted in no mean).`,
+      `${failed.map((a) => `${a.failed} of ${a.runs} runs of ${a.label}`).join(', ')} ended without a result, counted in no mean (${firstError}).`,
     );
   if (headline) {
-    sentences.push(claimSentence(headline, lesson.seeds));
+    sentences.push(claimSentence(headline));
     for (const other of comparisons.slice(1))
       sentences.push(
-        `Also: ${other.comparison.says} — ${VERDICT_LABEL[other.verdict].toLowerCase()} (${pp(other.diff.mean)} ± ${other.diff.sd.toFixed(1)} pp).`,
+        `Also, “${other.comparison.says}”: ${VERDICT_WORDS[other.verdict]} (${pp(other.diff.mean)} ± ${other.diff.sd.toFixed(1)} pp).`,
       );
   }
   return { arms, comparisons, verdict: headline?.verdict ?? null, sourceBefore, sentences };

@@ -6,9 +6,16 @@ import {
   lessonVerdict,
   VERDICT_LABEL,
 } from '../strategy/lesson-verdict';
-import { LESSONS, lessonById, type Lesson } from '../strategy/lessons';
+import {
+  LESSON_MAX_SEEDS,
+  LESSON_MIN_SEEDS,
+  LESSONS,
+  lessonById,
+  type Lesson,
+} from '../strategy/lessons';
 import type { LessonState } from '../state/lessons-slice';
 import { LessonChart } from './charts/lesson-chart';
+import { NumberField } from './number-field';
 import { useStudioActions } from './studio-actions';
 
 /** Re-renders once a second while `on`, for a clock. */
@@ -35,13 +42,14 @@ export function LessonsPanel() {
   );
   const running = state?.status === 'running';
   const lesson = state ? lessonById(state.lessonId) : undefined;
+  const [seeds, setSeeds] = useState(LESSONS[0]!.seeds);
   return (
     <section aria-label="Lessons" className="panel lessons">
       <h2>Lessons</h2>
-      <p className="small muted">
-        One click demonstrates one piece of transfer-learning advice: the lesson loads its network
-        and images, trains the plans it compares over several seeds, and says whether the advice
-        held here. Each run it makes is an ordinary run in Runs.
+      <p className="small muted lessons-intro">
+        One click runs a piece of transfer-learning advice live: the lesson loads its network and
+        images, trains the plans it compares over several seeds and says whether the advice held
+        here. Its runs are ordinary runs in Runs.
       </p>
       <ul className="lesson-buttons">
         {LESSONS.map((l) => (
@@ -52,13 +60,28 @@ export function LessonsPanel() {
               aria-label={`Run lesson: ${l.title}`}
               title={l.claim}
               disabled={running || busy}
-              onClick={() => runLesson(l.id)}
+              onClick={() => runLesson(l.id, seeds)}
             >
               {l.title}
             </button>
           </li>
         ))}
       </ul>
+      <div className="field-row lesson-seeds">
+        <NumberField
+          name="Seeds per plan"
+          value={seeds}
+          min={LESSON_MIN_SEEDS}
+          max={LESSON_MAX_SEEDS}
+          step={1}
+          integer
+          disabled={running}
+          onChange={setSeeds}
+        />
+        <span className="small muted">
+          More seeds tell smaller differences from seed noise; each adds a run per plan.
+        </span>
+      </div>
       {state && lesson && <LessonProgress state={state} lesson={lesson} onStop={stopLesson} />}
       {state && lesson && <LessonResult state={state} lesson={lesson} />}
     </section>

@@ -41,8 +41,8 @@ export interface StudioActions {
   startSweep: (depths: SweepDepth[], seeds: number) => void;
   /** Stops the sweep; the runs that finished stay. */
   cancelSweep: () => void;
-  /** Runs a lesson (`strategy/lessons.ts`): loads its network and samples, trains its arms one run after another. */
-  runLesson: (lessonId: string) => void;
+  /** Runs a lesson (`strategy/lessons.ts`): loads its network and samples, trains its arms (`seeds` each, or the lesson's own count) one run after another. */
+  runLesson: (lessonId: string, seeds?: number) => void;
   /** Stops the lesson; the runs that finished stay. */
   stopLesson: () => void;
   /** Builds the classifier of a finished run for predictions and export (loading its network if needed). */

@@ -7,7 +7,7 @@
 import type { SampleInfo } from '../../domain';
 import { useStudio, type StudioState } from '../../state/store';
 import type { LessonRun } from '../../strategy/lesson-verdict';
-import { lessonById, lessonOrder, lessonSteps } from '../../strategy/lessons';
+import { LESSON_MIN_SEEDS, lessonById, lessonOrder, lessonSteps } from '../../strategy/lessons';
 import type { StudioActions } from '../../ui/studio-actions';
 import { store, type ActionContext } from './context';
 import type { ModelActions } from './model';
@@ -67,14 +67,15 @@ export function lessonsActions({ client }: ActionContext, deps: LessonDeps): Les
     return done.loaded ? null : `Could not load the sample "${sample.name}": ${done.reason}`;
   };
 
-  const run = async (lessonId: string) => {
+  const run = async (lessonId: string, seedCount: number | undefined) => {
     const lesson = lessonById(lessonId);
     if (!lesson || busy(store())) return;
+    const seeds = Math.max(LESSON_MIN_SEEDS, Math.round(seedCount ?? lesson.seeds));
     const mine = ++current;
     const stopped = () => current !== mine;
     store().startLesson(
       lessonId,
-      lessonOrder(lesson).map((r) => r.armIndex),
+      lessonOrder(lesson, seeds).map((r) => r.armIndex),
     );
     store().setLessonStep('Loading the network…');
     const model = await deps.ensureModel(lesson.modelId, null, false);
@@ -83,7 +84,7 @@ export function lessonsActions({ client }: ActionContext, deps: LessonDeps): Les
       return store().endLesson('failed', `Could not load the network: ${model.reason}`);
     let steps;
     try {
-      steps = lessonSteps(lesson, store().model?.layers ?? []);
+      steps = lessonSteps(lesson, store().model?.layers ?? [], seeds);
     } catch (err) {
       return store().endLesson('failed', (err as Error).message);
     }
@@ -123,7 +124,7 @@ export function lessonsActions({ client }: ActionContext, deps: LessonDeps): Les
   };
 
   return {
-    runLesson: (id) => void run(id),
+    runLesson: (id, seeds) => void run(id, seeds),
     stopLesson: () => {
       if (store().lesson?.status !== 'running') return;
       current++;

@@ -6,6 +6,7 @@ import {
   LabelList,
   Legend,
   ResponsiveContainer,
+  Text,
   XAxis,
   YAxis,
 } from 'recharts';
@@ -20,6 +21,31 @@ interface Props {
 }
 
 const r1 = (v: number) => Math.round(v * 1000) / 10;
+
+interface TickProps {
+  x?: number;
+  y?: number;
+  width?: number;
+  visibleTicksCount?: number;
+  payload?: { value: string };
+}
+
+/** An arm's label under its bars, wrapped to the width of its slot. */
+function ArmTick({ x = 0, y = 0, width = 0, visibleTicksCount = 1, payload }: TickProps) {
+  return (
+    <Text
+      x={x}
+      y={y + 4}
+      width={Math.max(40, width / Math.max(1, visibleTicksCount) - 6)}
+      textAnchor="middle"
+      verticalAnchor="start"
+      fontSize={13}
+      fill="#1c2533"
+    >
+      {payload?.value ?? ''}
+    </Text>
+  );
+}
 
 /** Accuracy per arm, mean over seeds with ±1 sd error bars: the lesson's picture. */
 export function LessonChart({ arms, source, sourceBefore }: Props) {
@@ -44,7 +70,7 @@ export function LessonChart({ arms, source, sourceBefore }: Props) {
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={rows} margin={{ top: 18, right: 8, bottom: 0, left: -12 }} barGap={2}>
           <CartesianGrid stroke="#e3e8ef" vertical={false} />
-          <XAxis dataKey="label" interval={0} fontSize={13} tickLine={false} height={36} />
+          <XAxis dataKey="label" interval={0} tickLine={false} height={40} tick={<ArmTick />} />
           <YAxis fontSize={12} domain={[0, 100]} unit="%" ticks={[0, 20, 40, 60, 80, 100]} />
           {source && (
             <Legend verticalAlign="top" height={22} iconSize={12} wrapperStyle={{ fontSize: 13 }} />
@@ -59,7 +85,7 @@ export function LessonChart({ arms, source, sourceBefore }: Props) {
             <ErrorBar dataKey="targetErr" width={6} stroke="#14263d" strokeWidth={1.5} />
             <LabelList
               dataKey="target"
-              position="insideTop"
+              position="insideBottom"
               fill="#fff"
               fontSize={13}
               formatter={label}
@@ -76,7 +102,7 @@ export function LessonChart({ arms, source, sourceBefore }: Props) {
               <ErrorBar dataKey="sourceErr" width={6} stroke="#14263d" strokeWidth={1.5} />
               <LabelList
                 dataKey="source"
-                position="insideTop"
+                position="insideBottom"
                 fill="#14263d"
                 fontSize={13}
                 formatter={label}
