@@ -15,6 +15,7 @@ import { modelActions } from './actions/model';
 import { persist, restore } from './actions/persistence';
 import { predictActions } from './actions/predict';
 import { projectActions } from './actions/project';
+import { quadrantExperimentActions } from './actions/quadrant-experiment';
 import { runsActions } from './actions/runs';
 import { trainActions } from './actions/train';
 import { createWeightsKeeper } from './actions/weights';
@@ -69,6 +70,7 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     ...predict.actions,
     ...project.actions,
     ...experimentActions(context, model.ensureModel),
+    ...quadrantExperimentActions(context),
     ...lessonsActions(context, {
       ensureModel: model.ensureModel,
       samples: dataset.actions.samples,

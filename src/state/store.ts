@@ -10,6 +10,11 @@ import { LR_FIND_INITIAL, lrFindSlice, type LrFindSlice } from './lr-find-slice'
 import { LESSONS_INITIAL, lessonsSlice, type LessonsSlice } from './lessons-slice';
 import { MODEL_INITIAL, modelSlice, type ModelSlice } from './model-slice';
 import { PREDICT_INITIAL, predictSlice, type PredictSlice } from './predict-slice';
+import {
+  QUADRANT_EXPERIMENT_INITIAL,
+  quadrantExperimentSlice,
+  type QuadrantExperimentSlice,
+} from './quadrant-experiment-slice';
 import { SWEEP_INITIAL, sweepSlice, type SweepSlice } from './sweep-slice';
 import { STORAGE_INITIAL, storageSlice, type StorageSlice } from './storage-slice';
 import { STRATEGY_INITIAL, strategySlice, type StrategySlice } from './strategy-slice';
@@ -25,7 +30,8 @@ export type StudioState = BackendSlice &
   SweepSlice &
   PredictSlice &
   LessonsSlice &
-  LrFindSlice;
+  LrFindSlice &
+  QuadrantExperimentSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...backendSlice(...a),
@@ -38,6 +44,7 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...predictSlice(...a),
   ...lessonsSlice(...a),
   ...lrFindSlice(...a),
+  ...quadrantExperimentSlice(...a),
 }));
 
 /** Back to a fresh studio (tests; a new project). */
@@ -53,5 +60,6 @@ export function resetStudio(): void {
     ...PREDICT_INITIAL,
     ...LESSONS_INITIAL,
     ...LR_FIND_INITIAL,
+    ...QUADRANT_EXPERIMENT_INITIAL,
   });
 }

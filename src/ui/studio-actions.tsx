@@ -45,6 +45,10 @@ export interface StudioActions {
   runLesson: (lessonId: string, seeds?: number) => void;
   /** Stops the lesson; the runs that finished stay. */
   stopLesson: () => void;
+  /** Trains the applied plan, the chosen quadrant's textbook plan and Teachable Machine's recipe, `seeds` seeds each, on one split. */
+  runQuadrantExperiment: (options: { seeds: number; maxEpochs: number | null }) => void;
+  /** Stops the quadrant experiment; the runs that finished stay. */
+  stopQuadrantExperiment: () => void;
   /** Builds the classifier of a finished run for predictions and export (loading its network if needed). */
   choosePredictRun: (runId: string) => Promise<void>;
   /** Classifies images (a folder's class sub-folders give the true class). */
