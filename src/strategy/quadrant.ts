@@ -4,8 +4,15 @@
  * loaded. Cuts and freeze boundaries fall only on cut points (block boundaries), never
  * inside a residual block, so the frozen part can be cached and nothing is cut mid-block.
  */
-import { allFrozen, type LayerMode, type LayerPlan, type PlanLayer } from '../domain';
+import { allFrozen, type LayerMode, type LayerPlan } from '../domain';
 import { nearestCutPoint, samePlan } from './layer-plan';
+import {
+  blockBoundaryNear,
+  featureIndex,
+  innerCutPoints,
+  type PlanParams,
+  type StrategyLayer,
+} from './quadrant-layers';
 
 export type Quadrant = 'small-similar' | 'large-similar' | 'small-different' | 'large-different';
 
@@ -49,22 +56,7 @@ export const QUADRANTS: readonly QuadrantInfo[] = [
   },
 ];
 
-/** A layer of the loaded network as the plan rules see it (a local type: strategy/ stays pure). */
-export interface StrategyLayer extends PlanLayer {
-  className: string;
-}
-
-/** The hyper-parameters a quadrant implies; the rest of a run keeps its defaults. */
-export interface PlanParams {
-  /** New head (and re-initialised layers). */
-  learningRate: number;
-  /** Fine-tuned pretrained layers. */
-  fineTuneLearningRate: number;
-  epochs: number;
-  /** L2-SP λ: λ/2·Σ‖w − w₀‖² over the fine-tuned pretrained weights. */
-  conservation: number;
-  head: 'softmax' | 'svm';
-}
+export type { PlanParams, StrategyLayer } from './quadrant-layers';
 
 /**
  * Per-quadrant hyper-parameters.
@@ -122,39 +114,6 @@ export const QUADRANT_PARAMS: Readonly<Record<Quadrant, PlanParams>> = {
 export const INTERMEDIATE_DEPTH = 0.6;
 
 /**
- * Cut points next to a layer that is not one: the joins and entries of residual blocks
- * (MobileNetV2's `block_N_add`, `block_N_project_BN`). They are where one block's output is
- * complete, so they make better feature layers than a cut point in the middle of a plain
- * block. A network without skip connections (every layer a cut point) has none.
- */
-function blockBoundaries(layers: readonly StrategyLayer[], from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = from; i <= to; i++) {
-    const l = layers[i]!;
-    const opensOrCloses = layers[i - 1]?.cutPoint === false || layers[i + 1]?.cutPoint === false;
-    if (l.cutPoint && opensOrCloses) out.push(i);
-  }
-  return out;
-}
-
-/** The index in `candidates` closest to `target`, the earlier on a tie. */
-function closest(candidates: readonly number[], target: number): number | null {
-  let best: number | null = null;
-  for (const c of candidates)
-    if (best === null || Math.abs(c - target) < Math.abs(best - target)) best = c;
-  return best;
-}
-
-/** Index of the default feature layer, moved to the nearest cut point when it is none. */
-function featureIndex(layers: readonly StrategyLayer[], name: string): number {
-  const at = layers.findIndex((l) => l.name === name);
-  if (at < 0) throw new Error(`There is no layer "${name}" to take features from.`);
-  if (layers[at]!.cutPoint) return at;
-  const nearest = nearestCutPoint(layers, name);
-  return nearest === null ? at : layers.findIndex((l) => l.name === nearest);
-}
-
-/**
  * The intermediate cut for small-different: a usable `suggested` layer (snapped to a cut
  * point, with weights below it, before the feature layer), else the block boundary nearest
  * ~60% of the weighted depth (any cut point when the network has no residual blocks).
@@ -165,20 +124,12 @@ function intermediateCut(
   end: number,
   suggested: string | undefined,
 ): { at: number; suggested: boolean } | null {
-  const weighted: number[] = [];
-  for (let i = 0; i <= end; i++) if (layers[i]!.params > 0) weighted.push(i);
-  const first = weighted[0];
-  if (first === undefined) return null;
-  const inRange = (i: number) => i >= first && i < end && layers[i]!.cutPoint;
+  const inside = innerCutPoints(layers, end);
   if (suggested !== undefined) {
     const snapped = layers.findIndex((l) => l.name === nearestCutPoint(layers, suggested));
-    if (snapped >= 0 && inRange(snapped)) return { at: snapped, suggested: true };
+    if (snapped >= 0 && inside.includes(snapped)) return { at: snapped, suggested: true };
   }
-  const target = weighted[Math.max(0, Math.round(INTERMEDIATE_DEPTH * weighted.length) - 1)]!;
-  const inside: number[] = [];
-  for (let i = first; i < end; i++) if (inRange(i)) inside.push(i);
-  const boundaries = blockBoundaries(layers, first, end - 1);
-  const at = closest(boundaries.length > 0 ? boundaries : inside, target);
+  const at = blockBoundaryNear(layers, end, INTERMEDIATE_DEPTH);
   return at === null ? null : { at, suggested: false };
 }
 

@@ -18,7 +18,8 @@ import {
   planAtFreezeLine,
 } from '../strategy/freeze-line';
 import { newHeadParams, planTotals, planWarnings } from '../strategy/layer-plan';
-import { QUADRANTS, quadrantReason, type Quadrant } from '../strategy/quadrant';
+import { QUADRANTS, type Quadrant } from '../strategy/quadrant';
+import { quadrantChoiceReason } from '../strategy/quadrant-choice';
 import { BlockRow, fmt } from './charts/diagram-block';
 import { CutRow, FreezeRow, type LineDrag } from './charts/diagram-lines';
 import { useStudioActions } from './studio-actions';
@@ -77,8 +78,11 @@ function Diagram({ model }: { model: ModelInfo }) {
 
   // Why the line is where it is: the chosen quadrant's reason, while its plan is in place.
   const reason = useMemo(
-    () => (quadrant ? quadrantReason(quadrant, [...layers], model.card.featureLayer, plan) : null),
-    [quadrant, plan, layers, model.card.featureLayer],
+    () =>
+      quadrant
+        ? quadrantChoiceReason(quadrant, model.card.id, [...layers], model.card.featureLayer, plan)
+        : null,
+    [quadrant, plan, layers, model.card.id, model.card.featureLayer],
   );
   const quadrantLabel = QUADRANTS.find((q) => q.id === quadrant)?.label;
 

@@ -1,7 +1,13 @@
 import { useEffect } from 'react';
 import { useStudio } from '../state/store';
 import { useStudioActions } from './studio-actions';
-import { QUADRANTS, quadrantEvidence, quadrantPlan, type Quadrant } from '../strategy/quadrant';
+import { QUADRANTS, type Quadrant } from '../strategy/quadrant';
+import {
+  appliedQuadrantPlan,
+  textbookQuadrantPlan,
+  type QuadrantChoice,
+} from '../strategy/quadrant-choice';
+import { samePlan } from '../strategy/layer-plan';
 import {
   estimateQuadrant,
   estimateSimilarity,
@@ -16,18 +22,25 @@ import { PROBE_PROGRESS_STEPS, type LayerInfo } from '../domain';
 const strategyLayers = (layers: readonly LayerInfo[]) =>
   layers.map(({ name, className, params, cutPoint }) => ({ name, className, params, cutPoint }));
 
-/** Applies a quadrant's whole plan (layer modes, cut, head, rates) to the loaded model. */
-function applyQuadrant(q: Quadrant): void {
+type Variant = 'applied' | 'textbook';
+
+/** The quadrant's plan on the loaded model: what the picker applies, or the textbook plan. */
+function quadrantChoice(q: Quadrant, variant: Variant): QuadrantChoice | null {
   const s = useStudio.getState();
-  if (!s.model) return;
-  const { plan, params } = quadrantPlan(
-    q,
-    strategyLayers(s.model.layers),
-    s.model.card.featureLayer,
-  );
+  if (!s.model) return null;
+  const make = variant === 'applied' ? appliedQuadrantPlan : textbookQuadrantPlan;
+  return make(q, s.model.card.id, strategyLayers(s.model.layers), s.model.card.featureLayer);
+}
+
+/** Applies a quadrant's whole plan (layer modes, cut, head, rates) to the loaded model. */
+function applyQuadrant(q: Quadrant, variant: Variant = 'applied'): void {
+  const choice = quadrantChoice(q, variant);
+  if (!choice) return;
+  const s = useStudio.getState();
+  const { batchSize, ...params } = choice.params;
   s.setQuadrant(q);
-  s.setPlan(plan);
-  s.setParams(params);
+  s.setPlan(choice.plan);
+  s.setParams(batchSize === undefined ? params : { ...params, batchSize });
 }
 
 const VERDICT_WORD = {
@@ -72,6 +85,7 @@ export function StrategyPanel() {
   const threshold = useStudio((s) => s.sizeThreshold);
   const setThreshold = useStudio((s) => s.setSizeThreshold);
   const quadrant = useStudio((s) => s.quadrant) as Quadrant | null;
+  const plan = useStudio((s) => s.plan);
   const busy = useStudio(
     (s) => s.phase === 'features' || s.phase === 'training' || s.decoding !== null,
   );
@@ -100,9 +114,11 @@ export function StrategyPanel() {
   }, [estimated]);
 
   if (!model || classes.length < 2) return null;
-  const chosen = quadrant
-    ? quadrantPlan(quadrant, strategyLayers(model.layers), model.card.featureLayer)
-    : null;
+  const chosen = quadrant ? quadrantChoice(quadrant, 'applied') : null;
+  const textbook = quadrant ? quadrantChoice(quadrant, 'textbook') : null;
+  const layers = strategyLayers(model.layers);
+  const onTextbook =
+    textbook !== null && chosen?.source === 'measured' && samePlan(layers, plan, textbook.plan);
   const choose = (q: Quadrant) => applyQuadrant(q);
 
   return (
@@ -197,17 +213,56 @@ export function StrategyPanel() {
           Use the estimate: {QUADRANTS.find((q) => q.id === estimated)?.label}
         </button>
       )}
-      {chosen && quadrant && (
+      {chosen && textbook && quadrant && (
         <div className="explain small" data-testid="quadrant-reason">
           <p>{QUADRANTS.find((q) => q.id === quadrant)?.explanation}</p>
-          <p>
-            <strong>Measured on this network:</strong>{' '}
-            {quadrantEvidence(quadrant, model.card.id) ??
-              'no committed table measures this plan on this network; it follows the textbook rule above.'}
-          </p>
-          <p>
-            <strong>Applied:</strong> {chosen.reason} Every field stays editable.
-          </p>
+          {onTextbook ? (
+            <p>
+              <strong>Applied: the textbook plan.</strong> {textbook.reason}{' '}
+              {textbook.measured && (
+                <span data-testid="textbook-measured">{textbook.measured}</span>
+              )}
+            </p>
+          ) : (
+            <>
+              <p>
+                <strong>Applied:</strong> {chosen.reason} Every field stays editable.
+              </p>
+              <p data-testid="quadrant-measured">
+                <strong>Measured on this network:</strong>{' '}
+                {chosen.measured ??
+                  'no committed table measures this plan on this network; it follows the textbook rule above.'}
+              </p>
+            </>
+          )}
+          {chosen.source === 'measured' && (
+            <div className="actions">
+              {onTextbook ? (
+                <button
+                  type="button"
+                  className="button small-button"
+                  disabled={busy}
+                  onClick={() => applyQuadrant(quadrant, 'applied')}
+                >
+                  Apply measured plan
+                </button>
+              ) : (
+                <>
+                  <button
+                    type="button"
+                    className="button small-button"
+                    disabled={busy}
+                    onClick={() => applyQuadrant(quadrant, 'textbook')}
+                  >
+                    Apply textbook plan
+                  </button>
+                  <span className="hint" data-testid="textbook-measured">
+                    {textbook.measured}
+                  </span>
+                </>
+              )}
+            </div>
+          )}
         </div>
       )}
       <QuadrantExperiment />
