@@ -122,3 +122,14 @@ export function measuredPlan(
     table,
   };
 }
+
+/**
+ * The fine-tune rate a freeze-depth sweep on this network starts from: the rate validation
+ * chose from the grid for fine-tuning everything on few images (the small, similar table, or
+ * any table of the network); null when no table measures the network.
+ */
+export function sweepFineTuneRate(modelId: string): { rate: number; table: QuadrantTable } | null {
+  const mine = QUADRANT_TABLES.filter((t) => t.network === modelId);
+  const table = mine.find((t) => t.quadrant === 'small-similar') ?? mine[0];
+  return table ? { rate: table.gridRate, table } : null;
+}

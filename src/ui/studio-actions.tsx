@@ -38,7 +38,7 @@ export interface StudioActions {
   deleteRun: (id: string) => void;
   deleteDataset: () => void;
   /** Trains the current plan at each depth with `seeds` seeds, on one split. */
-  startSweep: (depths: SweepDepth[], seeds: number) => void;
+  startSweep: (depths: SweepDepth[], seeds: number, fineTuneRate?: number) => void;
   /** Stops the sweep; the runs that finished stay. */
   cancelSweep: () => void;
   /** Runs a lesson (`strategy/lessons.ts`): loads its network and samples, trains its arms (`seeds` each, or the lesson's own count) one run after another. */

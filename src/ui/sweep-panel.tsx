@@ -9,6 +9,8 @@ import {
 } from '../strategy/sweep';
 import { SweepChart } from './charts/sweep-chart';
 import { NumberField } from './number-field';
+import { PARAM_RANGES } from '../domain';
+import { sweepFineTuneRate } from '../strategy/quadrant-table';
 import { useStudioActions } from './studio-actions';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -23,6 +25,9 @@ export function SweepPanel() {
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
   const ready = useStudio((s) => s.classes.length >= 2 && !s.decoding);
   const [seeds, setSeeds] = useState(SWEEP_DEFAULT_SEEDS);
+  const measured = model ? sweepFineTuneRate(model.card.id) : null;
+  const [rateDraft, setRate] = useState<number | null>(null);
+  const rate = rateDraft ?? measured?.rate ?? fineTuneRate;
   const [chosen, setChosen] = useState<string[] | null>(null);
   const all = useMemo(
     () => (model ? candidateDepths(model.layers, plan.featureLayer) : []),
@@ -47,13 +52,13 @@ export function SweepPanel() {
         above — with {seeds} seed{seeds === 1 ? '' : 's'} each, on the same split, one run after
         another.
       </p>
-      {fineTuneRate <= 1e-5 && (
-        <p className="small hint">
-          At a fine-tune learning rate of {fineTuneRate} the unfrozen layers barely move in a few
-          epochs, so every depth trains little more than the head and the depths come out alike. To
-          see what freezing costs, raise it for the sweep (e.g. 3e-4 on the teaching CNN).
-        </p>
-      )}
+      <p className="small muted" data-testid="sweep-rate-note">
+        {measured && rateDraft === null
+          ? `Fine-tuned layers learn at ${measured.rate} in the sweep: the rate validation chose for fine-tuning this network on ${measured.table.perClass} images per class (docs/quadrants.md). At the default 1e-5 the unfrozen layers barely move in a few epochs and every depth comes out alike.`
+          : `Fine-tuned layers learn at ${rate} in the sweep.`}
+        {rate <= 1e-5 &&
+          ' At this rate the unfrozen layers barely move in a few epochs, so the depths may come out alike.'}
+      </p>
       <details>
         <summary className="small">
           Depths: {selected.length} of {all.length} block boundaries
@@ -91,11 +96,20 @@ export function SweepPanel() {
           disabled={running}
           onChange={setSeeds}
         />
+        <NumberField
+          name="Sweep fine-tune rate"
+          value={rate}
+          min={PARAM_RANGES.fineTuneLearningRate.min}
+          max={PARAM_RANGES.fineTuneLearningRate.max}
+          step="any"
+          disabled={running}
+          onChange={setRate}
+        />
         <button
           type="button"
           className="button"
           disabled={running || busy || !ready || selected.length < 2}
-          onClick={() => startSweep(selected, seeds)}
+          onClick={() => startSweep(selected, seeds, rate)}
         >
           Freeze-depth sweep
         </button>

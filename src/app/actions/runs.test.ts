@@ -34,6 +34,17 @@ async function answerSweep(ctx: ReturnType<typeof fakeContext>, hows: ('done' | 
 }
 
 describe('the sweep', () => {
+  it('fine-tunes at the rate the panel gives, leaving the studio’s own rate alone', async () => {
+    const ctx = fakeContext();
+    const before = store().params.fineTuneLearningRate;
+    runsActions(ctx, createWeightsKeeper(undefined)).startSweep(DEPTHS, 1, 3e-4);
+    await answerSweep(ctx, ['done', 'done']);
+    await vi.waitFor(() => expect(store().sweep?.status).toBe('done'));
+    const sent = ctx.fake.sent('train').map((r) => r.args as [TrainParams, LayerPlan]);
+    expect(sent.map(([p]) => p.fineTuneLearningRate)).toEqual([3e-4, 3e-4]);
+    expect(store().params.fineTuneLearningRate).toBe(before);
+  });
+
   it('trains each depth with each seed on one split, one run after another, and records each', async () => {
     const ctx = fakeContext();
     const { startSweep } = runsActions(ctx, createWeightsKeeper(undefined));

@@ -17,12 +17,19 @@ export function runsActions(
 ): RunsActions {
   let sweepCancelled = false;
 
-  /** Trains the current plan at each depth with each seed, one run after another, on one split. */
-  const runSweep = async (depths: SweepDepth[], seedCount: number) => {
+  /**
+   * Trains the current plan at each depth with each seed, one run after another, on one split;
+   * fine-tuned layers at `fineTuneRate` when given (the panel's field), else the current rate.
+   */
+  const runSweep = async (depths: SweepDepth[], seedCount: number, fineTuneRate?: number) => {
     const s = store();
     if (!s.model || s.sweep?.status === 'running') return;
     const layers = s.model.layers;
-    const base = { plan: s.plan, params: s.params };
+    const base = {
+      plan: s.plan,
+      params:
+        fineTuneRate === undefined ? s.params : { ...s.params, fineTuneLearningRate: fineTuneRate },
+    };
     const seeds = Array.from({ length: seedCount }, (_, i) => base.params.seed + i);
     sweepCancelled = false;
     store().startSweep(depths, seeds);
@@ -66,7 +73,7 @@ export function runsActions(
       if (store().predict.runId === id) store().setPredict(PREDICT_IDLE);
       storeAndCount(storage, (s) => s.deleteRun(id));
     },
-    startSweep: (depths, seedCount) => void runSweep(depths, seedCount),
+    startSweep: (depths, seedCount, fineTuneRate) => void runSweep(depths, seedCount, fineTuneRate),
     cancelSweep: () => {
       sweepCancelled = true;
       client.stop();
