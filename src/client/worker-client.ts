@@ -104,9 +104,10 @@ export interface WorkerClient {
   probe: (perClass: number, seed: number) => string;
   featureMaps: (path: string, layer: string) => string;
   useClassifier: (classifier: ClassifierSpec) => string;
-  predict: (key: string, files: DatasetFile[]) => string;
+  /** `flip`: test-time augmentation (each image's probabilities averaged with its mirror image's). */
+  predict: (key: string, files: DatasetFile[], flip?: boolean) => string;
   /** Classifies a camera frame (the bitmap is transferred). */
-  predictFrame: (key: string, frame: ImageBitmap) => string;
+  predictFrame: (key: string, frame: ImageBitmap, flip?: boolean) => string;
   exportModel: (key: string) => string;
   exportJob: (featureLayer: string) => string;
   /** Stops the running training, probe or learning-rate test, if any. */
@@ -281,8 +282,9 @@ export function createWorkerClient(
     probe: (perClass, seed) => request('probe', { perClass, seed }),
     featureMaps: (path, layer) => request('feature-maps', { path, layer }),
     useClassifier: (classifier) => request('use-classifier', { classifier }),
-    predict: (key, files) => request('predict', { key, files }),
-    predictFrame: (key, frame) => request('predict-frame', { key, frame }, [frame]),
+    predict: (key, files, flip) => request('predict', { key, files, ...(flip ? { flip } : {}) }),
+    predictFrame: (key, frame, flip) =>
+      request('predict-frame', { key, frame, ...(flip ? { flip } : {}) }, [frame]),
     exportModel: (key) => request('export-model', { key }),
     exportJob: (featureLayer) => request('export-job', { featureLayer }),
     stop: () => {

@@ -24,6 +24,11 @@ export interface TrainParams {
   /** BatchNorm in Fine-tune layers: false = inference mode (moving statistics), true = batch statistics. */
   batchNormTraining: boolean;
   /**
+   * Test-time augmentation: the final validation and test predictions (and Predict) average
+   * the softmax of each image and of its mirror image. Off when absent.
+   */
+  testTimeAugmentation?: boolean;
+  /**
    * Stop when the validation loss has not improved by `minDelta` for `patience` epochs,
    * and keep the weights of the best epoch (Keras `EarlyStopping(restore_best_weights=True)`).
    */

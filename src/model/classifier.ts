@@ -158,18 +158,39 @@ export async function saveClassifier(
   return out!;
 }
 
-/** Class probabilities of the exported classifier for each image (uint8 RGB at `size`), in batches. */
+/** The images mirrored left to right (a batch in NHWC: the width axis reversed). */
+export function flipImages(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.reverse(x, 2);
+}
+
+/**
+ * Test-time augmentation with a horizontal flip: the mean of the class probabilities of the
+ * images and of their mirror images. `probabilities` maps a batch to softmax outputs.
+ */
+export function flipAveraged(
+  probabilities: (x: tf.Tensor4D) => tf.Tensor2D,
+  x: tf.Tensor4D,
+): tf.Tensor2D {
+  return tf.tidy(() => probabilities(x).add(probabilities(flipImages(x))).div(2) as tf.Tensor2D);
+}
+
+/**
+ * Class probabilities of the exported classifier for each image (uint8 RGB at `size`), in
+ * batches; with `flip`, averaged with those of the mirror image (test-time augmentation).
+ */
 export async function classifyImages(
   model: tf.LayersModel,
   images: readonly Uint8Array[],
   size: number,
+  flip = false,
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
+  const predict = (x: tf.Tensor4D) => model.predict(x) as tf.Tensor2D;
   for (let start = 0; start < images.length; start += INFERENCE_BATCH) {
-    const probs = tf.tidy(
-      () =>
-        model.predict(tmInput(images.slice(start, start + INFERENCE_BATCH), size)) as tf.Tensor2D,
-    );
+    const probs = tf.tidy(() => {
+      const x = tmInput(images.slice(start, start + INFERENCE_BATCH), size);
+      return flip ? flipAveraged(predict, x) : predict(x);
+    });
     const values = (await probs.data()) as Float32Array;
     const n = probs.shape[1];
     probs.dispose();

@@ -13,6 +13,7 @@ import { switchTo } from './switch';
 import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './loop';
 import { augmentBatch } from '../data/augment';
 import { pca2 } from './pca';
+import { flipSplitPredictions } from './tta';
 import {
   augments,
   featureIndex,
@@ -64,6 +65,8 @@ export interface EngineRun {
 }
 
 export interface EngineResult extends ClassifierTrainingResult {
+  /** With test-time augmentation (`predictions` are flip-averaged): the plain predictions. */
+  unflipped?: ClassifierTrainingResult['predictions'];
   cache: PrefixCache | null;
   prefixMs: number;
   prefixBackend: BackendName | null;
@@ -81,7 +84,8 @@ export interface EngineResult extends ClassifierTrainingResult {
   projection: { before: [number, number][]; after: [number, number][]; rows: number[] };
 }
 
-export const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
+export const isBatchNorm = (layer: tf.layers.Layer) =>
+  layer.getClassName() === 'BatchNormalization';
 
 /** The graph's steps as plan layers: what the frozen-prefix rule (domain/frozen-prefix.ts) reads. */
 export function planLayers(graph: LayerGraph): PlanLayer[] {
@@ -243,6 +247,14 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       onEpoch: run.onEpoch,
     });
     await run.onTrained?.(model);
+    // Test-time augmentation: the final predictions from each image and its mirror image.
+    const head = { ...featureScale, kernel: result.kernel, bias: result.bias, featureDim };
+    const flip =
+      run.params.testTimeAugmentation && result.epochsRun > 0
+        ? await flipSplitPredictions(run, { ...head, numClasses: run.numClasses }, (x) =>
+            toVectors(runSteps(graph, x, 0, end, () => false)),
+          )
+        : null;
     // Every weight of every trained layer (BatchNorm statistics included), by its Keras name.
     const trainedLayers = graph.steps
       .slice(0, end + 1)
@@ -281,6 +293,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     return {
       projection,
       ...result,
+      ...(flip ? { predictions: flip.flipped, unflipped: flip.plain } : {}),
       cache: k > 0 ? cache : run.cache,
       prefixMs,
       prefixBackend,

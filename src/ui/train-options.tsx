@@ -16,6 +16,7 @@ export function TrainOptions({ disabled }: { disabled: boolean }) {
     params.conservation > 0 ? `L2-SP λ=${params.conservation}` : null,
     params.distillation > 0 ? `output λ=${params.distillation}` : null,
     augmenting ? 'augmented' : null,
+    params.testTimeAugmentation ? 'flip at test time' : null,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -110,6 +111,21 @@ export function TrainOptions({ disabled }: { disabled: boolean }) {
           cached: training is slower.
         </p>
       )}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={params.testTimeAugmentation ?? false}
+          disabled={disabled}
+          onChange={(e) => set('testTimeAugmentation', e.target.checked)}
+        />
+        Test-time augmentation (flip)
+      </label>
+      <p className="hint small">
+        The final validation and test predictions, and Predict, average the class probabilities of
+        each image and of its mirror image: each image is classified twice. The accuracy per epoch
+        (and early stopping) stays without it. Off for images whose mirror image means something
+        else (digits, text, left and right).
+      </p>
       <label className="check">
         <input
           type="checkbox"

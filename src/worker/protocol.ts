@@ -152,15 +152,18 @@ export interface Jobs {
     answers: never;
     final: { type: 'classifier-ready'; classNames: string[]; imageSize: number };
   };
-  /** Classify image files with the classifier `key` (class sub-folders give the true class). */
+  /**
+   * Classify image files with the classifier `key` (class sub-folders give the true class);
+   * `flip`: average each image's probabilities with its mirror image's (test-time augmentation).
+   */
   predict: {
-    request: { key: string; files: DatasetFile[] };
+    request: { key: string; files: DatasetFile[]; flip?: boolean };
     answers: never;
     final: { type: 'predictions'; results: Prediction[]; skipped: SkippedFile[] };
   };
-  /** Classify one camera frame (transferred). */
+  /** Classify one camera frame (transferred); `flip` as for `predict`. */
   'predict-frame': {
-    request: { key: string; frame: ImageBitmap };
+    request: { key: string; frame: ImageBitmap; flip?: boolean };
     answers: never;
     final: { type: 'frame-prediction'; top: Prediction['top'] };
   };
@@ -287,8 +290,12 @@ export const JOB_TABLE = {
   },
   'feature-maps': { fields: ['path', 'layer'], onTheWay: [], final: ['feature-maps'] },
   'use-classifier': { fields: ['classifier'], onTheWay: [], final: ['classifier-ready'] },
-  predict: { fields: ['key', 'files'], onTheWay: [], final: ['predictions'] },
-  'predict-frame': { fields: ['key', 'frame'], onTheWay: [], final: ['frame-prediction'] },
+  predict: { fields: ['key', 'files', 'flip?'], onTheWay: [], final: ['predictions'] },
+  'predict-frame': {
+    fields: ['key', 'frame', 'flip?'],
+    onTheWay: [],
+    final: ['frame-prediction'],
+  },
   'export-model': { fields: ['key'], onTheWay: [], final: ['exported-model'] },
   'export-job': { fields: ['featureLayer'], onTheWay: [], final: ['exported-job'] },
 } as const satisfies { [J in JobName]: Row<J> };

@@ -22,6 +22,9 @@ export interface PredictActions {
   exported: (files: ExportedModelMessage) => void;
 }
 
+/** Test-time augmentation (the training options' flip): passed to the worker only when on. */
+const flip = (): [] | [true] => (store().params.testTimeAugmentation ? [true] : []);
+
 export function predictActions(
   { client, download }: ActionContext,
   weights: WeightsKeeper,
@@ -81,14 +84,14 @@ export function predictActions(
         const key = store().predict.runId;
         if (!key) return;
         store().setPredict({ status: 'predicting', results: [], skipped: [] });
-        client.predict(key, files);
+        client.predict(key, files, ...flip());
       },
       predictFrame: (frame) => {
         const key = store().predict.runId;
         const { status, framePending } = store().predict;
         if (!key || status !== 'ready' || framePending) return frame.close();
         store().setPredict({ framePending: true });
-        client.predictFrame(key, frame);
+        client.predictFrame(key, frame, ...flip());
       },
       exportModel: () => {
         const key = store().predict.runId;

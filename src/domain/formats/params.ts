@@ -27,6 +27,7 @@ const paramEntries = {
   distillation: numberIn(R.distillation),
   augment: object({ flip: bool, crop: bool, brightness: bool }),
   batchNormTraining: bool,
+  testTimeAugmentation: v.optional(bool),
   earlyStopping: object({
     enabled: bool,
     patience: numberIn(R.patience),

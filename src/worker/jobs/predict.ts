@@ -67,7 +67,7 @@ export const predict: JobHandler<'predict'> = forInference(async (ctx, req, repl
       kept.push(f);
     } else refused.push({ path: f.path, reason: result.reason, decodeFailure: true });
   }
-  const probs = await classifyImages(c.model, images, c.size);
+  const probs = await classifyImages(c.model, images, c.size, req.flip);
   const known = new Set(c.classNames);
   reply({
     type: 'predictions',
@@ -105,7 +105,7 @@ export const predictFrame: JobHandler<'predict-frame'> = forInference(async (ctx
     rgb[j + 1] = rgba[i + 1]!;
     rgb[j + 2] = rgba[i + 2]!;
   }
-  const [probs] = await classifyImages(c.model, [rgb], c.size);
+  const [probs] = await classifyImages(c.model, [rgb], c.size, req.flip);
   reply({ type: 'frame-prediction', top: topClasses(probs!, c.classNames) });
 });
 
