@@ -127,20 +127,17 @@ describe('a lesson’s runs', () => {
       ['fashion-target', 0, 1],
       ['fashion-target', 0, 2],
       ['fashion-target', 0, 3],
-      ['fashion-target', 1, 1],
-      ['fashion-target', 1, 2],
-      ['fashion-target', 1, 3],
+      ['digits-inverted', 1, 1],
+      ['digits-inverted', 1, 2],
+      ['digits-inverted', 1, 3],
       ['digits-inverted', 2, 1],
       ['digits-inverted', 2, 2],
       ['digits-inverted', 2, 3],
-      ['digits-inverted', 3, 1],
-      ['digits-inverted', 3, 2],
-      ['digits-inverted', 3, 3],
     ]);
     for (const s of steps) expect(s.params.splitSeed).toBe(s.seed);
     expect(lessonOrder(lesson).map((o) => o.armIndex)).toEqual(steps.map((s) => s.armIndex));
     // Another number of seeds: the same order with that many per arm.
-    expect(lessonSteps(lesson, LAYERS, 2).map((s) => s.seed)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
+    expect(lessonSteps(lesson, LAYERS, 2).map((s) => s.seed)).toEqual([1, 2, 1, 2, 1, 2]);
   });
 
   it('trains as the committed tables do: 10 images per class of 40, batch 10, 1e-3', () => {
@@ -226,8 +223,8 @@ describe('the verdict', () => {
     const l = lessonById('similar-different')!;
     const runs = [
       ...[0.78, 0.8, 0.76].map((t, i) => run(0, i + 1, t)),
-      ...[0.64, 0.66, 0.62].map((t, i) => run(2, i + 1, t)),
-      ...[0.8, 0.82, 0.78].map((t, i) => run(3, i + 1, t)),
+      ...[0.64, 0.66, 0.62].map((t, i) => run(1, i + 1, t)),
+      ...[0.8, 0.82, 0.78].map((t, i) => run(2, i + 1, t)),
     ];
     const out = lessonVerdict(l, runs);
     // Headline: scratch against frozen on the different data, paired by seed.

@@ -233,9 +233,9 @@ export const LESSONS: readonly Lesson[] = [
     id: 'similar-different',
     title: 'Similar or different data',
     claim:
-      'Frozen pretrained features serve a new task from a similar domain about as well as a network trained for it, and a task from a different domain worse.',
+      'Frozen pretrained features serve a new task from a similar domain well, and one from a different domain worse than a network trained for it.',
     setup:
-      'Teaching CNN (pretrained on five Fashion classes): conv1–5 frozen under a new fc and head, against the same network trained from scratch; on the five other Fashion classes (similar) and on inverted digits (different), 10 training images per class.',
+      'Teaching CNN (pretrained on five Fashion classes), conv1–5 frozen under a new fc and head: on the five other Fashion classes (similar) and on inverted digits (different), where the same network also trains from scratch; 10 training images per class.',
     modelId: TEACHING_CNN,
     seeds: 3,
     arms: [
@@ -245,13 +245,6 @@ export const LESSONS: readonly Lesson[] = [
         sample: FASHION,
         plan: fixed(lettersPlan('FFFFF', 'R')),
         params: {},
-      },
-      {
-        id: 'scratch-similar',
-        label: 'Scratch, similar',
-        sample: FASHION,
-        plan: fixed(lettersPlan('RRRRR', 'R')),
-        params: EPOCHS_40,
       },
       {
         id: 'frozen-different',
@@ -265,7 +258,8 @@ export const LESSONS: readonly Lesson[] = [
         label: 'Scratch, different',
         sample: INVERTED,
         plan: fixed(lettersPlan('RRRRR', 'R')),
-        params: EPOCHS_40,
+        // Scratch needs longer on inverted digits (the committed table's median kept epoch: 69).
+        params: { epochs: 80 },
       },
     ],
     comparisons: [
@@ -280,12 +274,6 @@ export const LESSONS: readonly Lesson[] = [
         worse: 'frozen-different',
         metric: 'target',
         says: 'the frozen features scored higher on the similar data than on the different',
-      },
-      {
-        better: 'scratch-similar',
-        worse: 'frozen-similar',
-        metric: 'target',
-        says: 'on the similar data, training from scratch beat the frozen features',
       },
     ],
     metrics: ['target'],

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/store';
 import {
   agreesWithTable,
@@ -46,11 +47,13 @@ export function LessonsPanel() {
   return (
     <section aria-label="Lessons" className="panel lessons">
       <h2>Lessons</h2>
-      <p className="small muted lessons-intro">
-        One click runs a piece of transfer-learning advice live: the lesson loads its network and
-        images, trains the plans it compares over several seeds and says whether the advice held
-        here. Its runs are ordinary runs in Runs.
-      </p>
+      {!state && (
+        <p className="small muted lessons-intro">
+          One click runs a piece of transfer-learning advice live: the lesson loads its network and
+          images, trains the plans it compares over several seeds and says whether the advice held
+          here. Its runs are ordinary runs in Runs.
+        </p>
+      )}
       <ul className="lesson-buttons">
         {LESSONS.map((l) => (
           <li key={l.id}>
@@ -78,9 +81,7 @@ export function LessonsPanel() {
           disabled={running}
           onChange={setSeeds}
         />
-        <span className="small muted">
-          More seeds tell smaller differences from seed noise; each adds a run per plan.
-        </span>
+        <span className="small muted">More seeds tell smaller differences from noise.</span>
       </div>
       {state && lesson && <LessonProgress state={state} lesson={lesson} onStop={stopLesson} />}
       {state && lesson && <LessonResult state={state} lesson={lesson} />}
@@ -121,13 +122,12 @@ function LessonProgress({
 }
 
 function LessonResult({ state, lesson }: { state: LessonState; lesson: Lesson }) {
-  const runs = useStudio((s) => s.runs);
+  // Run ids only: the run list changes every epoch, the numbers shown here do not.
+  const runIds = useStudio(useShallow((s) => s.runs.map((r) => r.id)));
   const outcome = lessonVerdict(lesson, state.runs);
   const final = state.status === 'done';
   const agrees = final ? agreesWithTable(lesson, outcome.verdict) : null;
-  const numbers = state.runs
-    .map((r) => runs.findIndex((x) => x.id === r.runId) + 1)
-    .filter((n) => n > 0);
+  const numbers = state.runs.map((r) => runIds.indexOf(r.runId) + 1).filter((n) => n > 0);
   return (
     <section
       aria-label="Lesson result"
