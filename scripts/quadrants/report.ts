@@ -19,6 +19,7 @@ import {
   type TableRow,
 } from '../../src/strategy/quadrant-table';
 import { emptyConclusions, keptConclusions } from '../photos/bookkeeping';
+import { CANDIDATE_IDS } from '../../src/strategy/quadrant-candidates';
 import type { QuadrantResults, RowResult } from './results';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -87,6 +88,14 @@ function section(r: QuadrantResults, t: QuadrantTable): string {
   }
   const chosen = t.rows.find((x) => x.id === choice.chosen)!;
   const best = t.rows.find((x) => x.id === choice.best)!;
+  const missing = CANDIDATE_IDS.filter((id) => !t.rows.some((x) => x.id === id));
+  const wholeRows = t.rows.filter((x) => !x.headOnly && !x.id.startsWith('ft-upper'));
+  const whole = wholeRows.length ? Math.round(mean(wholeRows.map((x) => x.seconds))) : null;
+  if (missing.length > 0)
+    lines.push(
+      '',
+      `Not run for this table (compute on this 2-core machine${whole ? `: a run that trains the whole network took ${whole} s here` : ''}): ${missing.map((x) => `\`${x}\``).join(', ')}. The picker chooses among the rows above only.`,
+    );
   lines.push('');
   lines.push(
     `**Applied by the picker:** \`${chosen.id}\`, ${rowAccuracy(chosen)}` +
