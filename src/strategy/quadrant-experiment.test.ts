@@ -112,17 +112,24 @@ describe('the arms', () => {
     ).toBe(false);
   });
 
-  it('caps every arm at the experiment’s epochs and says from what', () => {
+  it('caps the epochs of plans that train layers, and says from what; heads on cached features keep theirs', () => {
     const got = arms(
+      'small-different',
+      { plan: FINE_TUNE_ALL, params: { ...DEFAULT_PARAMS, epochs: 40 } },
+      20,
+    );
+    expect(got.map((a) => [a.params.epochs, a.cappedFrom])).toEqual([
+      [20, 40],
+      [50, null],
+      [50, null],
+    ]);
+    const under = arms(
       'small-different',
       { plan: FINE_TUNE_ALL, params: { ...DEFAULT_PARAMS, epochs: 12 } },
       20,
     );
-    expect(got.map((a) => [a.params.epochs, a.cappedFrom])).toEqual([
-      [12, null],
-      [20, 50],
-      [20, 50],
-    ]);
+    expect(under[0]!.params.epochs).toBe(12);
+    expect(under[0]!.cappedFrom).toBeNull();
   });
 });
 

@@ -19,9 +19,13 @@ export const ARM_LABEL: Readonly<Record<ArmId, string>> = {
   recipe: "Teachable Machine's recipe",
 };
 
-/** Default seeds per arm, and the default cap on each run's epochs (early stopping may end it sooner). */
+/**
+ * Default seeds per arm, and the default cap on the epochs of a run that trains layers of the
+ * network (early stopping may end it sooner). A head on cached features keeps its plan's
+ * epochs: its epochs are cheap, and a head stopped short of converging would lose unfairly.
+ */
 export const EXPERIMENT_DEFAULT_SEEDS = 3;
-export const EXPERIMENT_DEFAULT_MAX_EPOCHS = 30;
+export const EXPERIMENT_DEFAULT_MAX_EPOCHS = 20;
 
 export interface ExperimentArm {
   id: ArmId;
@@ -42,7 +46,7 @@ export interface ArmsInput {
   /** What is applied now: the store's plan and parameters. */
   plan: LayerPlan;
   params: TrainParams;
-  /** No run trains more epochs than this; null: no cap. */
+  /** No run that trains layers of the network (fine-tunes or re-initializes) trains more epochs than this; null: no cap. */
   maxEpochs: number | null;
 }
 
@@ -102,7 +106,9 @@ export function experimentArms(input: ArmsInput): ExperimentArm[] {
   const arms: ExperimentArm[] = [];
   for (const s of setups) {
     const cap = input.maxEpochs;
-    const capped = cap !== null && s.params.epochs > cap;
+    const modes = countModes(layers, s.plan);
+    const trainsLayers = modes['fine-tune'] + modes.reinit > 0;
+    const capped = cap !== null && trainsLayers && s.params.epochs > cap;
     const run = {
       plan: s.plan,
       params: capped ? { ...s.params, epochs: cap } : s.params,

@@ -81,14 +81,14 @@ describe('QuadrantExperiment', () => {
     const plans = within(screen.getByRole('list', { name: 'Plans in the experiment' }));
     expect(plans.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       'Applied plan: 3/5 frozen, 2 fine-tuned, softmax head on global_pool, 10 epochs',
-      `Textbook plan: 3/3 frozen, linear SVM head on conv3, 30 epochs (capped from 50)`,
-      "Teachable Machine's recipe: 5/5 frozen, softmax head on global_pool, 30 epochs (capped from 50)",
+      'Textbook plan: 3/3 frozen, linear SVM head on conv3, 50 epochs',
+      "Teachable Machine's recipe: 5/5 frozen, softmax head on global_pool, 50 epochs",
     ]);
     fireEvent.change(screen.getByRole('spinbutton', { name: 'Seeds per plan' }), {
       target: { value: '2' },
     });
     fireEvent.click(screen.getByRole('button', { name: 'Quadrant experiment' }));
-    expect(run).toHaveBeenCalledWith({ seeds: 2, maxEpochs: 30 });
+    expect(run).toHaveBeenCalledWith({ seeds: 2, maxEpochs: 20 });
   });
 
   it('says when the applied plan is one of the others, and refuses when there is nothing to compare', () => {
@@ -117,7 +117,7 @@ describe('QuadrantExperiment', () => {
       quadrant: 'small-different',
       plan: FINE_TUNE_UPPER,
       params: DEFAULT_PARAMS,
-      maxEpochs: 30,
+      maxEpochs: 20,
     });
     s.startQuadrantExperiment('small-different', arms, [42, 43], [0, 1, 2, 0, 1, 2]);
     // Applied 70/72, textbook 50/52 (worse), recipe 71/72 (within noise).

@@ -108,7 +108,10 @@ export function QuadrantExperiment() {
         Trains the plan applied now, the textbook plan of “{quadrantLabel(quadrant)}” and Teachable
         Machine’s recipe (everything frozen, a softmax head on the pooled features) on your images,{' '}
         {seeds} seed{seeds === 1 ? '' : 's'} each, on the same split, one run after another; then
-        compares each with the applied plan, seed by seed.
+        compares each with the applied plan, seed by seed. A plan that fine-tunes or re-initializes
+        layers trains at most the epochs below; a head on cached features keeps its plan&apos;s
+        epochs (they are cheap, and a head stopped short would lose unfairly). Early stopping may
+        end any run sooner.
       </p>
       {typeof preview === 'string' && (
         <p role="alert" className="error-text small">
@@ -143,7 +146,7 @@ export function QuadrantExperiment() {
           onChange={setSeeds}
         />
         <NumberField
-          name="Epochs per run at most"
+          name="Fine-tuning epochs at most"
           value={maxEpochs}
           min={1}
           max={500}

@@ -136,11 +136,11 @@ describe('the quadrant experiment', () => {
     expect(ctx.fake.sent('train')).toHaveLength(2);
   });
 
-  it('caps the epochs of every run when asked', async () => {
+  it('caps the epochs of the runs that train layers when asked', async () => {
     const ctx = fakeContext();
     quadrantExperimentActions(ctx).runQuadrantExperiment({ seeds: 1, maxEpochs: 10 });
     await answer(ctx, ['done', 'done', 'done']);
-    expect(sentSetups(ctx).map(([p]) => p.epochs)).toEqual([10, 10, 10]);
+    expect(sentSetups(ctx).map(([p]) => p.epochs)).toEqual([10, 50, 50]);
   });
 
   it('stops when asked and says so: the worker is told, the finished runs stay, no more runs start', async () => {
