@@ -2,7 +2,6 @@ import {
   Bar,
   BarChart,
   CartesianGrid,
-  ErrorBar,
   LabelList,
   Legend,
   ResponsiveContainer,
@@ -30,6 +29,45 @@ interface TickProps {
   payload?: { value: string };
 }
 
+interface Row {
+  label: string;
+  target?: number;
+  targetErr?: number;
+  source?: number;
+  sourceErr?: number;
+}
+
+interface ShapeProps {
+  x?: number;
+  y?: number;
+  width?: number;
+  height?: number;
+  fill?: string;
+  payload?: Row;
+}
+
+/** A bar with its ±1 sd whisker, scaled from the bar itself (it starts at 0%). */
+function withError(key: 'target' | 'source') {
+  return function BarWithError({ x = 0, y = 0, width = 0, height = 0, fill, payload }: ShapeProps) {
+    const value = payload?.[key] ?? 0;
+    const err = payload?.[key === 'target' ? 'targetErr' : 'sourceErr'] ?? 0;
+    const half = value > 0 ? (err * height) / value : 0;
+    const cx = x + width / 2;
+    return (
+      <g>
+        <rect x={x} y={y} width={width} height={height} fill={fill} />
+        {half > 0.5 && (
+          <g stroke="#14263d" strokeWidth={1.5} className="error-bar">
+            <line x1={cx} x2={cx} y1={y - half} y2={y + half} />
+            <line x1={cx - 6} x2={cx + 6} y1={y - half} y2={y - half} />
+            <line x1={cx - 6} x2={cx + 6} y1={y + half} y2={y + half} />
+          </g>
+        )}
+      </g>
+    );
+  };
+}
+
 /** An arm's label under its bars, wrapped to the width of its slot. */
 function ArmTick({ x = 0, y = 0, width = 0, visibleTicksCount = 1, payload }: TickProps) {
   return (
@@ -49,7 +87,7 @@ function ArmTick({ x = 0, y = 0, width = 0, visibleTicksCount = 1, payload }: Ti
 
 /** Accuracy per arm, mean over seeds with ±1 sd error bars: the lesson's picture. */
 export function LessonChart({ arms, source, sourceBefore }: Props) {
-  const rows = arms.map((a) => ({
+  const rows: Row[] = arms.map((a) => ({
     label: a.label,
     target: a.target ? r1(a.target.mean) : undefined,
     targetErr: a.target ? r1(a.target.sd) : undefined,
@@ -79,10 +117,10 @@ export function LessonChart({ arms, source, sourceBefore }: Props) {
             name="new task (test)"
             dataKey="target"
             fill="#2f6fb8"
+            shape={withError('target')}
             isAnimationActive={false}
             maxBarSize={70}
           >
-            <ErrorBar dataKey="targetErr" width={6} stroke="#14263d" strokeWidth={1.5} />
             <LabelList
               dataKey="target"
               position="insideBottom"
@@ -96,10 +134,10 @@ export function LessonChart({ arms, source, sourceBefore }: Props) {
               name="source task (memory)"
               dataKey="source"
               fill="#f0a04b"
+              shape={withError('source')}
               isAnimationActive={false}
               maxBarSize={70}
             >
-              <ErrorBar dataKey="sourceErr" width={6} stroke="#14263d" strokeWidth={1.5} />
               <LabelList
                 dataKey="source"
                 position="insideBottom"
