@@ -286,27 +286,27 @@ export const LESSONS: readonly Lesson[] = [
     claim:
       'Fine-tune pretrained layers with a small learning rate: a large one destroys what they learned, on the source task and, with it, the head start on the new one.',
     setup:
-      'Teaching CNN, every layer fine-tuned on the Fashion target (10 images per class) at three rates; the new head learns at 1e-3 in all three.',
+      'Teaching CNN, every layer fine-tuned on the Fashion target (10 images per class) at three learning rates (LR); the new head learns at 1e-3 in all three.',
     modelId: TEACHING_CNN,
     seeds: 3,
     arms: [
       {
         id: 'lr-small',
-        label: 'Fine-tune at 1e-5',
+        label: 'LR 1e-5',
         sample: FASHION,
         plan: fixed(lettersPlan('TTTTT', 'T')),
         params: { fineTuneLearningRate: 1e-5, epochs: 30 },
       },
       {
         id: 'lr-mid',
-        label: 'Fine-tune at 1e-3',
+        label: 'LR 1e-3',
         sample: FASHION,
         plan: fixed(lettersPlan('TTTTT', 'T')),
         params: { fineTuneLearningRate: 1e-3, epochs: 30 },
       },
       {
         id: 'lr-large',
-        label: 'Fine-tune at 1e-2',
+        label: 'LR 1e-2',
         sample: FASHION,
         plan: fixed(lettersPlan('TTTTT', 'T')),
         params: { fineTuneLearningRate: 1e-2, epochs: 30 },
