@@ -3,7 +3,7 @@
  * comparison makes (paired by seed when both arms train on the same data), whether the
  * claim held beyond seed noise, and the sentences the lesson ends with. Pure.
  */
-import type { Lesson, LessonComparison, LessonMetric, Verdict } from './lessons';
+import type { Lesson, LessonComparison, LessonMetric, Verdict } from './lesson-plans';
 
 /** One finished run of a lesson. Accuracies are fractions; null where not measured. */
 export interface LessonRun {
