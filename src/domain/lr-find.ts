@@ -4,9 +4,10 @@
  * step, the loss recorded against the rate. What it reports, and its fixed settings.
  */
 
-/** One step of a sweep: the rate it trained at, its batch loss, and the smoothed loss. */
+/** One step of a sweep: the rate it trained at, the loss after it, and the smoothed loss. */
 export interface LrPoint {
   rate: number;
+  /** The loss on the held-out validation images after the step (or the step's batch loss). */
   loss: number;
   /** Exponential moving average of the losses so far, bias-corrected. */
   smoothed: number;
@@ -31,6 +32,12 @@ export interface LrSweep {
   climbsFrom: number | null;
   /** Why the sweep ended: it reached the last rate, the loss climbed past the limit, or Stop. */
   ended: 'last rate' | 'diverged' | 'stopped';
+  /**
+   * What the loss is measured on: up to `LR_FIND.heldOut` validation images after each step
+   * (a rate too large for new images shows there while training batches still fit), or the
+   * step's training batch when there is no validation split.
+   */
+  lossOf: 'validation' | 'training batches';
   /** For the fine-tune sweep: the rate the head trained at before it was held for the sweep. */
   headRate?: number;
 }
@@ -60,6 +67,8 @@ export const LR_FIND = {
   smoothing: 0.9,
   /** Steps the new head trains (at its rate) before it is held and the fine-tune rate swept. */
   warmupSteps: 50,
+  /** Validation images the loss is measured on after each step, at most (evenly spaced). */
+  heldOut: 100,
 } as const;
 
 /** A suggested rate as the field takes it: two significant digits (3.274e-3 → 0.0033). */

@@ -182,6 +182,7 @@ describe('findLearningRate', () => {
     expect(tf.memory().numTensors).toBe(baseline);
     const points = out.head.points;
     expect(out.fineTune).toBeNull();
+    expect(out.head.lossOf).toBe('validation');
     const low = lowestAt(points);
     // It fell: the lowest smoothed loss is well below the start, somewhere in the middle.
     expect(points[low]!.smoothed).toBeLessThan(0.7 * points[0]!.smoothed);
@@ -247,5 +248,16 @@ describe('findLearningRate', () => {
     expect(out.stopped).toBe(true);
     expect(out.head.points).toHaveLength(5);
     expect(out.head.suggested).toBeNull();
+  });
+
+  it('without a validation split, measures the loss on the training batches', async () => {
+    const run = await setup();
+    const out = await findLearningRate({
+      ...run,
+      split: { ...run.split, train: [...run.split.train, ...run.split.validation], validation: [] },
+      options: { steps: 20 },
+    });
+    expect(out.head.lossOf).toBe('training batches');
+    expect(out.head.points).toHaveLength(20);
   });
 });

@@ -24,6 +24,7 @@ import {
   featureIndex,
   featureLayerProblem,
   frozenPrefixEnd,
+  INFERENCE_BATCH,
   LR_FIND,
   PARAM_RANGES,
   type LrGroup,
@@ -37,6 +38,7 @@ import { applyPlan, modeOfLayer } from '../model/plan';
 import { toModelInput } from '../model/preprocess';
 import {
   computePrefix,
+  evenlySpaced,
   featuresOf,
   isBatchNorm,
   planLayers,
@@ -46,6 +48,7 @@ import {
   type PrefixCache,
 } from './engine';
 import { createHead, type Head } from './head';
+import { chunks } from './evaluation';
 import { rowsTensor } from './loop';
 import { createOptimizers } from './optimizers';
 import { switchTo } from './switch';
@@ -57,6 +60,7 @@ export interface LrFindOptions {
   divergeFactor: number;
   smoothing: number;
   warmupSteps: number;
+  heldOut: number;
 }
 
 export type LrFindRun = Pick<
@@ -248,12 +252,34 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
         headOnly ? inputBatch(idx) : runSteps(graph, inputBatch(idx), k + 1, end, trainingFlag),
       );
     const newHead = () => createHead(dim, run.numClasses, params.head, params.seed, featureScale);
+    /** Features in inference mode (the held-out loss): computed once, or through the trained layers. */
+    const inferenceFeatures = (idx: readonly number[]) =>
+      toVectors(
+        headOnly ? inputBatch(idx) : runSteps(graph, inputBatch(idx), k + 1, end, () => false),
+      );
+    // The loss each step records: on held-out validation images when there are any (a rate too
+    // large shows there even while the training batches still fit), else the step's batch.
+    const held = evenlySpaced(run.split.validation, o.heldOut);
+    const heldLoss = async (head: Head, features: (idx: readonly number[]) => tf.Tensor2D) => {
+      let sum = 0;
+      for (const idx of chunks(held, INFERENCE_BATCH)) {
+        if (features !== cachedFeatures) await load?.(idx);
+        const l = tf.tidy(() =>
+          head.loss(labelsOf(idx), head.scores(features(idx))).mul(idx.length),
+        );
+        sum += (await l.data())[0]!;
+        l.dispose();
+      }
+      return sum / held.length;
+    };
+    const lossOf: LrSweep['lossOf'] = held.length > 0 ? 'validation' : 'training batches';
 
     /** One sweep: `vars` train at `rate(step)`, everything else is held; the loss is recorded when `record`. */
     const sweep = async (
       group: LrGroup,
       head: Head,
       features: (idx: readonly number[]) => tf.Tensor2D,
+      evaluate: (idx: readonly number[]) => tf.Tensor2D,
       vars: tf.Variable[],
       rate: (step: number) => number,
       steps: number,
@@ -280,9 +306,10 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
             optimizers.apply(grads);
             return value;
           });
-          const loss = (await value.data())[0]!;
+          const batchLoss = (await value.data())[0]!;
           value.dispose();
           if (!record) continue;
+          const loss = held.length > 0 ? await heldLoss(head, evaluate) : batchLoss;
           const smoothed = smooth(loss);
           if (!Number.isFinite(smoothed)) return { points, ended: 'diverged' };
           points.push({ rate: r, loss, smoothed });
@@ -305,6 +332,7 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
       group,
       points: s.points,
       ended: s.ended,
+      lossOf,
       ...(s.ended === 'stopped'
         ? { suggested: null, minimum: null, steepest: null, climbsFrom: null }
         : suggestRate(s.points, range)),
@@ -320,11 +348,12 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
     // 1. The head (and Re-initialize layers), the Fine-tune layers held.
     const reinit = groups.reinit.length > 0;
     const headFeatures = reinit ? bodyFeatures : cachedFeatures;
+    const headEvaluate = reinit ? inferenceFeatures : cachedFeatures;
     let head = newHead();
     let headSweep: LrSweep;
     try {
       const fast = [head.kernel, head.bias, ...groups.reinit];
-      const s = await sweep('head', head, headFeatures, fast, rateAt, o.steps, true);
+      const s = await sweep('head', head, headFeatures, headEvaluate, fast, rateAt, o.steps, true);
       headSweep = summary('head', s, PARAM_RANGES.learningRate);
     } finally {
       head.dispose();
@@ -342,6 +371,7 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
         'head',
         head,
         headFeatures,
+        headEvaluate,
         fast,
         () => headRate,
         o.warmupSteps,
@@ -350,7 +380,16 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
       const s =
         warm.ended === 'stopped'
           ? warm
-          : await sweep('fine-tune', head, bodyFeatures, groups.fineTune, rateAt, o.steps, true);
+          : await sweep(
+              'fine-tune',
+              head,
+              bodyFeatures,
+              inferenceFeatures,
+              groups.fineTune,
+              rateAt,
+              o.steps,
+              true,
+            );
       return finish(headSweep, {
         ...summary('fine-tune', s, PARAM_RANGES.fineTuneLearningRate),
         headRate,
@@ -374,6 +413,7 @@ function stoppedOutcome(cache: PrefixCache | null): LrFindOutcome {
     steepest: null,
     climbsFrom: null,
     ended: 'stopped',
+    lossOf: 'validation',
   };
   return { head, fineTune: null, stopped: true, cache };
 }

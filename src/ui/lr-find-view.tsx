@@ -79,11 +79,15 @@ export function LrFindView({ ready, training }: { ready: boolean; training: bool
           </button>
           <p className="hint small">
             {lr.measuredOn && <>Measured on {lr.measuredOn}. </>}
-            The rate grew from 1e-7 to 1, ten times every 14 steps, on the training images; the loss
-            is smoothed over about ten steps. Where it falls fastest the rate is useful; where it
-            climbs, too large. The suggestion is the rate at the lowest smoothed loss ÷ 10. With
-            fine-tuned layers a second sweep varies their rate alone, on a new head trained first at
-            its suggested rate. Your trained runs are not changed.
+            The rate grew from 1e-7 to 1, ten times every 14 steps of training; after each step the
+            loss is measured on{' '}
+            {result.head.lossOf === 'validation'
+              ? 'up to 100 validation images (a rate too large shows there while the training batches still fit)'
+              : 'the step’s training batch (there is no validation split)'}
+            , and smoothed over about ten steps. Where it falls the rate is useful; where it climbs,
+            too large. The suggestion is the rate at the lowest smoothed loss ÷ 10. With fine-tuned
+            layers a second sweep varies their rate alone, on a new head trained first at its
+            suggested rate. Your trained runs are not changed.
           </p>
         </section>
       )}

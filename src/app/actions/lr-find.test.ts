@@ -19,6 +19,7 @@ const sweep = (group: LrSweep['group'], suggested: number | null): LrSweep => ({
   steepest: null,
   climbsFrom: null,
   ended: 'diverged',
+  lossOf: 'validation',
 });
 
 const result = (head: number | null, fineTune?: number | null): LrFindResult => ({

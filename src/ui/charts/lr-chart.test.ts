@@ -10,6 +10,7 @@ const sweep = (group: LrSweep['group'], points: [number, number][]): LrSweep => 
   steepest: null,
   climbsFrom: null,
   ended: 'diverged',
+  lossOf: 'validation',
 });
 
 describe('lrChartRows', () => {

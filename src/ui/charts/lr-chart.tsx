@@ -44,7 +44,7 @@ export function lrChartRows(
 
 const rateText = (v: number) => v.toExponential(0).replace('e+0', '');
 
-/** Smoothed loss (and each batch's loss, faint) against the learning rate on a log axis, with the suggested rates marked. */
+/** Smoothed loss (and each step's loss, faint) against the learning rate on a log axis, with the suggested rates marked. */
 export function LrChart({ head, fineTune }: { head: LrSweep; fineTune: LrSweep | null }) {
   const { rows, yMax, decades } = lrChartRows(head, fineTune);
   return (
@@ -74,7 +74,7 @@ export function LrChart({ head, fineTune }: { head: LrSweep; fineTune: LrSweep |
           />
           <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 12 }} />
           <Line
-            name="head (each batch)"
+            name="head (each step)"
             dataKey="headRaw"
             stroke="#b9cbe6"
             dot={false}
@@ -93,7 +93,7 @@ export function LrChart({ head, fineTune }: { head: LrSweep; fineTune: LrSweep |
           />
           {fineTune && (
             <Line
-              name="fine-tune (each batch)"
+              name="fine-tune (each step)"
               dataKey="fineTuneRaw"
               stroke="#f1c6a8"
               dot={false}
