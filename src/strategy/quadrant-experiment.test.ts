@@ -59,6 +59,12 @@ describe('the arms', () => {
     expect(recipe!.params).toMatchObject({ head: 'softmax', epochs: 50, batchNormTraining: false });
     // The rest of the applied run's settings carry over.
     expect(textbook!.params.batchSize).toBe(DEFAULT_PARAMS.batchSize);
+    // Batch-norm statistics stay fixed in the textbook plan, whatever the applied run does.
+    const fromScratch = arms('small-different', {
+      plan: FINE_TUNE_ALL,
+      params: { ...DEFAULT_PARAMS, batchNormTraining: true },
+    });
+    expect(fromScratch[1]!.params.batchNormTraining).toBe(false);
   });
 
   it('trains the applied plan once when it is the textbook plan', () => {

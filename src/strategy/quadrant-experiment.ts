@@ -25,7 +25,7 @@ export const ARM_LABEL: Readonly<Record<ArmId, string>> = {
  * epochs: its epochs are cheap, and a head stopped short of converging would lose unfairly.
  */
 export const EXPERIMENT_DEFAULT_SEEDS = 3;
-export const EXPERIMENT_DEFAULT_MAX_EPOCHS = 20;
+export const EXPERIMENT_DEFAULT_MAX_EPOCHS = 15;
 
 export interface ExperimentArm {
   id: ArmId;
@@ -91,7 +91,12 @@ export function experimentArms(input: ArmsInput): ExperimentArm[] {
   const { batchNormTraining, ...recipeParams } = recipe.params;
   const setups: { id: ArmId; plan: LayerPlan; params: TrainParams }[] = [
     { id: 'applied', plan: input.plan, params },
-    { id: 'textbook', plan: textbook.plan, params: { ...params, ...textbook.params } },
+    {
+      id: 'textbook',
+      plan: textbook.plan,
+      // The textbook plans keep batch-norm statistics fixed, as `Apply textbook plan` does.
+      params: { ...params, ...textbook.params, batchNormTraining: false },
+    },
     {
       id: 'recipe',
       plan: recipe.plan,

@@ -88,7 +88,7 @@ describe('QuadrantExperiment', () => {
       target: { value: '2' },
     });
     fireEvent.click(screen.getByRole('button', { name: 'Quadrant experiment' }));
-    expect(run).toHaveBeenCalledWith({ seeds: 2, maxEpochs: 20 });
+    expect(run).toHaveBeenCalledWith({ seeds: 2, maxEpochs: 15 });
   });
 
   it('says when the applied plan is one of the others, and refuses when there is nothing to compare', () => {
