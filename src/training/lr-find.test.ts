@@ -4,7 +4,8 @@ import { MemoryImages } from '../data/image-set';
 import { stratifiedSplit } from '../data/split';
 import { DEFAULT_PARAMS, type LayerMode, type LrPoint, type TrainParams } from '../domain';
 import { trainWithPlan, type EngineRun, type PrefixCache } from './engine';
-import { findLearningRate, smoother, suggestRate, sweepRate, type LrFindRun } from './lr-find';
+import { findLearningRate, type LrFindRun } from './lr-find';
+import { smoother, suggestRate, sweepRate } from './lr-suggest';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
