@@ -61,6 +61,7 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     onJob: project.jobFiles,
   };
 
+  const quadrantExperiment = quadrantExperimentActions(context);
   const actions: StudioActions = {
     ...dataset.actions,
     ...model.actions,
@@ -70,11 +71,12 @@ export function createStudio(makeWorker?: () => Worker, storage?: StudioStorage)
     ...predict.actions,
     ...project.actions,
     ...experimentActions(context, model.ensureModel),
-    ...quadrantExperimentActions(context),
+    ...quadrantExperiment,
     ...lessonsActions(context, {
       ensureModel: model.ensureModel,
       samples: dataset.actions.samples,
       loadSample: dataset.actions.loadSample,
+      runQuadrantExperiment: quadrantExperiment.runQuadrantExperiment,
     }),
   };
 

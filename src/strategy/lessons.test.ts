@@ -18,6 +18,7 @@ import {
   lessonOrder,
   lessonSteps,
   lettersPlan,
+  QUADRANT_LESSON,
   type Lesson,
 } from './lessons';
 
@@ -88,6 +89,12 @@ describe('the lesson catalogue', () => {
       const numbers = [l.claim, l.setup, l.table, l.note ?? ''].flatMap(quotedNumbers);
       for (const n of numbers) expect(text, `${l.id}: ${n}`).toContain(n);
     }
+    const q = QUADRANT_LESSON;
+    const doc = citedDocs(q.table)
+      .map((d) => readFileSync(join(ROOT, d), 'utf8'))
+      .join('\n');
+    expect(citedDocs(q.table).length).toBeGreaterThan(0);
+    for (const n of [q.claim, q.setup, q.table].flatMap(quotedNumbers)) expect(doc, n).toContain(n);
     // The lessons that quote the teaching tables quote at least one number each.
     const quoting = LESSONS.filter((l) => quotedNumbers(l.table).length > 0);
     expect(quoting.length).toBeGreaterThanOrEqual(6);

@@ -353,3 +353,32 @@ export const LESSONS: readonly Lesson[] = [
 export function lessonById(id: string): Lesson | undefined {
   return LESSONS.find((l) => l.id === id);
 }
+
+/**
+ * The four quadrants: not arms of its own but the quadrant experiment (the applied plan, the
+ * quadrant's textbook plan and Teachable Machine's recipe) on a bundled sample. The samples
+ * hold at most 40 images per class, so only a small-dataset quadrant can be run from them.
+ */
+export interface QuadrantLesson {
+  id: string;
+  title: string;
+  claim: string;
+  setup: string;
+  modelId: string;
+  sample: string;
+  quadrant: string;
+  table: string;
+}
+
+export const QUADRANT_LESSON: QuadrantLesson = {
+  id: 'quadrants',
+  title: 'The four quadrants',
+  claim:
+    'Choose the plan by your quadrant — how much data, how similar to the source: with a small dataset similar to the source, keep the pretrained network frozen and train only a new head.',
+  setup:
+    'Teaching CNN on the Fashion target (small, similar): the quadrant experiment below trains the plan applied now, this quadrant’s textbook plan and Teachable Machine’s recipe, and gives a verdict per plan. The bundled samples hold at most 40 images per class, so the large quadrants need your own images; for small and different, load inverted digits and choose that quadrant.',
+  modelId: TEACHING_CNN,
+  sample: FASHION,
+  quadrant: 'small-similar',
+  table: `The committed table (${TABLE}, K = 10) found the frozen body under a new fc level with scratch on the Fashion target (−0.0 ± 2.3 pp), and fine-tuning everything no better (+0.9 ± 2.6 pp).`,
+};

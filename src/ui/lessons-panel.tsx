@@ -12,8 +12,10 @@ import {
   LESSON_MIN_SEEDS,
   LESSONS,
   lessonById,
+  QUADRANT_LESSON,
   type Lesson,
 } from '../strategy/lessons';
+import { QuadrantExperiment } from './quadrant-experiment';
 import type { LessonState } from '../state/lessons-slice';
 import { LessonChart } from './charts/lesson-chart';
 import { NumberField } from './number-field';
@@ -69,6 +71,18 @@ export function LessonsPanel() {
             </button>
           </li>
         ))}
+        <li>
+          <button
+            type="button"
+            className={`button lesson-button${state?.lessonId === QUADRANT_LESSON.id ? ' current' : ''}`}
+            aria-label={`Run lesson: ${QUADRANT_LESSON.title}`}
+            title={QUADRANT_LESSON.claim}
+            disabled={running || busy}
+            onClick={() => runLesson(QUADRANT_LESSON.id, seeds)}
+          >
+            {QUADRANT_LESSON.title}
+          </button>
+        </li>
       </ul>
       <div className="field-row lesson-seeds">
         <NumberField
@@ -83,6 +97,7 @@ export function LessonsPanel() {
         />
         <span className="small muted">More seeds tell smaller differences from noise.</span>
       </div>
+      {state?.lessonId === QUADRANT_LESSON.id && <QuadrantLessonResult state={state} />}
       {state && lesson && <LessonProgress state={state} lesson={lesson} onStop={stopLesson} />}
       {state && lesson && <LessonResult state={state} lesson={lesson} />}
     </section>
@@ -176,6 +191,32 @@ function LessonResult({ state, lesson }: { state: LessonState; lesson: Lesson })
           )}
         </div>
       </div>
+    </section>
+  );
+}
+
+/** The four quadrants: the quadrant experiment, run on the lesson's sample and quadrant. */
+function QuadrantLessonResult({ state }: { state: LessonState }) {
+  const l = QUADRANT_LESSON;
+  return (
+    <section aria-label="Lesson result" className="lesson-result" data-verdict="experiment">
+      <h3 className="lesson-title">{l.title}</h3>
+      <p className="lesson-claim">
+        <strong>Claim:</strong> {l.claim}
+      </p>
+      <p className="small muted">{l.setup}</p>
+      <p className="small">{l.table}</p>
+      {state.status === 'running' && (
+        <p className="small" role="status" aria-label="Lesson status">
+          {state.step}
+        </p>
+      )}
+      {state.error && (
+        <p role="alert" className="error-text small">
+          {state.error}
+        </p>
+      )}
+      {state.status === 'done' && <QuadrantExperiment />}
     </section>
   );
 }

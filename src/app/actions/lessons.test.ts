@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Evaluation, LayerPlan, ModelInfo, SampleInfo, TrainParams } from '../../domain';
 import { resetStudio } from '../../state/store';
 import { lessonById } from '../../strategy/lessons';
+import { EXPERIMENT_DEFAULT_MAX_EPOCHS } from '../../strategy/quadrant-experiment';
 import { store } from './context';
 import { lessonsActions } from './lessons';
 import type { ModelWait } from './model';
@@ -60,6 +61,7 @@ function deps(modelWait: ModelWait = { loaded: true }) {
     loaded,
     ensureModel: vi.fn(() => Promise.resolve(modelWait)),
     samples: SAMPLES,
+    runQuadrantExperiment: vi.fn(),
     loadSample: async (sample: SampleInfo) => {
       loaded.push(sample.id);
       store().setDatasetLoading(sample.name, 0);
@@ -173,6 +175,23 @@ describe('a lesson', () => {
     lessonsActions(ctx, d).runLesson('conservation');
     await vi.waitFor(() => expect(store().lesson?.status).toBe('failed'));
     expect(store().lesson?.error).toBe('Could not load the sample "Fashion target": HTTP 500');
+  });
+
+  it('four quadrants: loads the network and sample, chooses the quadrant, then runs the quadrant experiment', async () => {
+    const ctx = fakeContext();
+    const d = deps();
+    lessonsActions(ctx, d).runLesson('quadrants', 4);
+    await vi.waitFor(() => expect(d.runQuadrantExperiment).toHaveBeenCalledTimes(1));
+    expect(d.runQuadrantExperiment).toHaveBeenCalledWith({
+      seeds: 4,
+      maxEpochs: EXPERIMENT_DEFAULT_MAX_EPOCHS,
+    });
+    expect(d.ensureModel).toHaveBeenCalledWith('teaching-cnn', null, false);
+    expect(d.loaded).toEqual(['fashion-target']);
+    expect(store().quadrant).toBe('small-similar');
+    expect(store().lesson).toMatchObject({ lessonId: 'quadrants', status: 'done' });
+    // The lesson trains nothing itself: the experiment does.
+    expect(ctx.fake.sent('train')).toHaveLength(0);
   });
 
   it('does not start while a run trains, nor for an unknown lesson', async () => {

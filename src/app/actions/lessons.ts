@@ -7,7 +7,14 @@
 import type { SampleInfo } from '../../domain';
 import { useStudio, type StudioState } from '../../state/store';
 import type { LessonRun } from '../../strategy/lesson-verdict';
-import { LESSON_MIN_SEEDS, lessonById, lessonOrder, lessonSteps } from '../../strategy/lessons';
+import {
+  LESSON_MIN_SEEDS,
+  lessonById,
+  lessonOrder,
+  lessonSteps,
+  QUADRANT_LESSON,
+} from '../../strategy/lessons';
+import { EXPERIMENT_DEFAULT_MAX_EPOCHS } from '../../strategy/quadrant-experiment';
 import type { StudioActions } from '../../ui/studio-actions';
 import { store, type ActionContext } from './context';
 import type { ModelActions } from './model';
@@ -19,6 +26,8 @@ export interface LessonDeps {
   ensureModel: ModelActions['ensureModel'];
   samples: readonly SampleInfo[];
   loadSample: (sample: SampleInfo) => Promise<void>;
+  /** The quadrant experiment on the loaded data and the chosen quadrant (the four-quadrants lesson). */
+  runQuadrantExperiment: StudioActions['runQuadrantExperiment'];
 }
 
 type Wait = { loaded: true } | { loaded: false; reason: string };
@@ -52,6 +61,8 @@ export function lessonsActions({ client }: ActionContext, deps: LessonDeps): Les
   const busy = (s: StudioState) =>
     s.lesson?.status === 'running' ||
     s.sweep?.status === 'running' ||
+    s.quadrantExperiment?.status === 'running' ||
+    s.lrFind.status === 'running' ||
     s.phase === 'features' ||
     s.phase === 'training';
 
@@ -67,7 +78,27 @@ export function lessonsActions({ client }: ActionContext, deps: LessonDeps): Les
     return done.loaded ? null : `Could not load the sample "${sample.name}": ${done.reason}`;
   };
 
+  /** Loads the network and sample, chooses the quadrant, then hands over to the quadrant experiment. */
+  const runQuadrants = async (seeds: number) => {
+    const lesson = QUADRANT_LESSON;
+    const mine = ++current;
+    store().startLesson(lesson.id, []);
+    store().setLessonStep('Loading the network…');
+    const model = await deps.ensureModel(lesson.modelId, null, false);
+    if (current !== mine) return;
+    if (!model.loaded)
+      return store().endLesson('failed', `Could not load the network: ${model.reason}`);
+    const missing = await ensureSample(lesson.sample);
+    if (current !== mine) return;
+    if (missing) return store().endLesson('failed', missing);
+    store().setQuadrant(lesson.quadrant);
+    store().endLesson('done');
+    deps.runQuadrantExperiment({ seeds, maxEpochs: EXPERIMENT_DEFAULT_MAX_EPOCHS });
+  };
+
   const run = async (lessonId: string, seedCount: number | undefined) => {
+    if (lessonId === QUADRANT_LESSON.id && !busy(store()))
+      return runQuadrants(Math.max(LESSON_MIN_SEEDS, Math.round(seedCount ?? 3)));
     const lesson = lessonById(lessonId);
     if (!lesson || busy(store())) return;
     const seeds = Math.max(LESSON_MIN_SEEDS, Math.round(seedCount ?? lesson.seeds));
