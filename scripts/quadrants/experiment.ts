@@ -106,18 +106,22 @@ function design(network: string, q: Quadrant, cifarDir: string, side: number): D
   const large = q.startsWith('large');
   const similar = q.endsWith('similar') && !q.endsWith('different');
   const sizes = large
-    ? { perClass: 500, validationPerClass: 100, patience: 5, batchSize: 64 }
+    ? { perClass: 500, validationPerClass: 75, patience: 5, batchSize: 64 }
     : { perClass: 10, validationPerClass: 10, patience: 10, batchSize: 16 };
   if (network === 'teaching-cnn')
     return {
-      domain: () => (similar ? fashionTarget(28) : invertedDigits(28)),
+      // Large, different: the last 200 images of each digit are the test images (withSmallerTest).
+      domain: () => (similar ? fashionTarget(28) : invertedDigits(28, large ? 200 : undefined)),
       ...sizes,
       testPerClass: 200,
-      headCap: 300,
+      headCap: large ? 100 : 300,
       fineTuneCap: large ? 30 : 200,
     };
   return {
-    domain: () => (similar ? cifar10(cifarDir, side, CIFAR_CLASSES) : digits(side, DIGITS5)),
+    domain: () =>
+      similar
+        ? cifar10(cifarDir, side, CIFAR_CLASSES)
+        : digits(side, DIGITS5, large ? 100 : undefined),
     ...sizes,
     testPerClass: 100,
     headCap: 300,

@@ -19,7 +19,7 @@ import {
   type TableRow,
 } from '../../src/strategy/quadrant-table';
 import { emptyConclusions, keptConclusions } from '../photos/bookkeeping';
-import { CANDIDATE_IDS } from '../../src/strategy/quadrant-candidates';
+import { CANDIDATE_IDS, GRID_RATES } from '../../src/strategy/quadrant-candidates';
 import type { QuadrantResults, RowResult } from './results';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,6 +41,15 @@ function toRow(r: RowResult): TableRow {
   };
 }
 
+/** The grid rate with the higher mean validation accuracy, for a results file written before it chose. */
+function gridChoice(r: QuadrantResults): number {
+  const val = (rate: number) => {
+    const row = r.rows.find((x) => x.id === `ft-all-${rate.toExponential()}`);
+    return row ? mean(row.runs.map((x) => x.validation)) : -1;
+  };
+  return [...GRID_RATES].sort((a, b) => val(b) - val(a))[0]!;
+}
+
 function toTable(r: QuadrantResults): QuadrantTable {
   return {
     network: r.network,
@@ -50,7 +59,7 @@ function toTable(r: QuadrantResults): QuadrantTable {
     seeds: r.seeds.length,
     caps: r.caps,
     batchSize: r.batchSize ?? 16,
-    gridRate: r.gridRate ?? 1e-4,
+    gridRate: r.gridRate ?? gridChoice(r),
     textbook: r.textbook,
     rows: r.rows.map(toRow),
   };

@@ -4,6 +4,9 @@
  * claim held beyond seed noise, and the sentences the lesson ends with. Pure.
  */
 import type { Lesson, LessonComparison, LessonMetric, Verdict } from './lesson-plans';
+import { meanSd, t95, type MeanSd } from './paired';
+
+export { meanSd, t95, type MeanSd };
 
 /** One finished run of a lesson. Accuracies are fractions; null where not measured. */
 export interface LessonRun {
@@ -17,12 +20,6 @@ export interface LessonRun {
   seconds: number;
   /** Why the run ended without a result (e.g. the loss diverged); it counts in no mean. */
   error?: string;
-}
-
-export interface MeanSd {
-  mean: number;
-  sd: number;
-  n: number;
 }
 
 export interface ArmSummary {
@@ -49,18 +46,6 @@ export interface LessonOutcome {
   sourceBefore: number | null;
   sentences: string[];
 }
-
-export function meanSd(values: readonly number[]): MeanSd | null {
-  if (values.length === 0) return null;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance =
-    values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
-  return { mean, sd: Math.sqrt(variance), n: values.length };
-}
-
-/** Two-sided 95% critical values of Student's t for 1…10 degrees of freedom. */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-export const t95 = (df: number): number => (df < 1 ? Infinity : (T95[df - 1] ?? 2.2));
 
 /**
  * Held when the difference is positive beyond seed noise (a t-test at 95%: the mean must

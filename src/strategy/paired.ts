@@ -1,17 +1,30 @@
 /**
- * Seed statistics for comparing plans trained on the same splits: mean ± sd over seeds and
- * the paired difference of two plans seed by seed, with a two-sided paired t-test at 95%.
+ * Seed statistics for comparing plans trained on the same splits — mean ± sd over seeds,
+ * Student's t at 95%, and the paired difference of two plans seed by seed — written once
+ * for the quadrant tables, the quadrant experiment and the lessons.
  */
 
-export const mean = (xs: readonly number[]): number =>
-  xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+export interface MeanSd {
+  mean: number;
+  /** Sample standard deviation (n − 1); 0 for a single value. */
+  sd: number;
+  n: number;
+}
 
-/** Sample standard deviation (n − 1); 0 for a single value. */
-export const sd = (xs: readonly number[]): number =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+export function meanSd(values: readonly number[]): MeanSd | null {
+  if (values.length === 0) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance =
+    values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, sd: Math.sqrt(variance), n: values.length };
+}
 
-/** Two-sided 95% critical values of Student's t, by degrees of freedom. */
-const T95 = [Infinity, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+export const mean = (xs: readonly number[]): number => meanSd(xs)?.mean ?? NaN;
+export const sd = (xs: readonly number[]): number => meanSd(xs)?.sd ?? 0;
+
+/** Two-sided 95% critical values of Student's t for 1…10 degrees of freedom (then ≈ 2.2). */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+export const t95 = (df: number): number => (df < 1 ? Infinity : (T95[df - 1] ?? 2.2));
 
 export interface Difference {
   /** Mean of a − b over seeds. */
@@ -27,14 +40,13 @@ export interface Difference {
 export function paired(a: readonly number[], b: readonly number[]): Difference {
   if (a.length !== b.length) throw new Error(`paired: ${a.length} vs ${b.length} values`);
   const d = a.map((v, i) => v - b[i]!);
-  const m = mean(d);
-  const s = sd(d);
-  const se = s / Math.sqrt(d.length);
-  const t = T95[d.length - 1] ?? 1.96;
-  const significant = d.length > 1 && (se === 0 ? Math.abs(m) > 1e-12 : Math.abs(m / se) > t);
+  const s = meanSd(d) ?? { mean: NaN, sd: 0, n: 0 };
+  const margin = (t95(s.n - 1) * s.sd) / Math.sqrt(Math.max(1, s.n));
+  const significant =
+    s.n > 1 && (margin === 0 ? Math.abs(s.mean) > 1e-12 : Math.abs(s.mean) > margin);
   return {
-    mean: m,
-    sd: s,
+    mean: s.mean,
+    sd: s.sd,
     min: d.length ? Math.min(...d) : NaN,
     max: d.length ? Math.max(...d) : NaN,
     significant,

@@ -40,7 +40,8 @@ export interface QuadrantChoice {
 const lr = (x: number) => x.toExponential();
 
 function tableLine(t: QuadrantTable): string {
-  return `${QUADRANT_DOC}, ${t.domain}, ${t.perClass} training images per class, ${t.seeds} seeds`;
+  const domain = t.domain.replace(/`/g, '');
+  return `${QUADRANT_DOC}, ${domain}, ${t.perClass} training images per class, ${t.seeds} seeds`;
 }
 
 function rowLine(row: TableRow): string {

@@ -10,6 +10,8 @@ import { samePlan } from './layer-plan';
 import { candidate } from './quadrant-candidates';
 import { QUADRANT_PARAMS, quadrantPlan, type Quadrant } from './quadrant';
 import type { StrategyLayer } from './quadrant-layers';
+import { meanSd, t95, type MeanSd } from './paired';
+
 
 export type ArmId = 'applied' | 'textbook' | 'recipe';
 
@@ -173,26 +175,6 @@ export interface ExperimentRun {
 
 /** The score compared: test accuracy, or validation accuracy when the split has no test images. */
 export const scoreOf = (r: ExperimentRun): number => r.testAccuracy ?? r.valAccuracy;
-
-export interface MeanSd {
-  mean: number;
-  sd: number;
-  n: number;
-}
-
-export function meanSd(values: readonly number[]): MeanSd | null {
-  if (values.length === 0) return null;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd =
-    values.length > 1
-      ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1))
-      : 0;
-  return { mean, sd, n: values.length };
-}
-
-/** Two-sided 95% critical values of Student's t for 1…10 degrees of freedom (then ≈ 2.2). */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-export const t95 = (df: number): number => (df < 1 ? Infinity : (T95[df - 1] ?? 2.2));
 
 export type ArmVerdict = 'better' | 'within-noise' | 'worse' | 'too-few';
 

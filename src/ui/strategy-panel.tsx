@@ -117,8 +117,13 @@ export function StrategyPanel() {
   const chosen = quadrant ? quadrantChoice(quadrant, 'applied') : null;
   const textbook = quadrant ? quadrantChoice(quadrant, 'textbook') : null;
   const layers = strategyLayers(model.layers);
-  const onTextbook =
-    textbook !== null && chosen?.source === 'measured' && samePlan(layers, plan, textbook.plan);
+  // The textbook plan is a choice of its own only where the table chose another plan.
+  const distinct =
+    chosen !== null &&
+    textbook !== null &&
+    chosen.source === 'measured' &&
+    !samePlan(layers, chosen.plan, textbook.plan);
+  const onTextbook = distinct && samePlan(layers, plan, textbook!.plan);
   const choose = (q: Quadrant) => applyQuadrant(q);
 
   return (
@@ -235,7 +240,7 @@ export function StrategyPanel() {
               </p>
             </>
           )}
-          {chosen.source === 'measured' && (
+          {distinct && (
             <div className="actions">
               {onTextbook ? (
                 <button
