@@ -40,6 +40,12 @@ export const CANDIDATE_IDS: readonly CandidateId[] = [
   'scratch',
 ];
 
+/**
+ * Epoch cap of a head on cached features in the quadrant tables (early stopping ends it
+ * sooner): the applied recipe and the quadrant experiment's recipe train this long at most.
+ */
+export const HEAD_EPOCHS = 300;
+
 /** Where the two mid cuts and the two freeze lines sit, as fractions of the weighted depth. */
 export const LOW_DEPTH = 0.6;
 export const HIGH_DEPTH = 0.85;

@@ -1,3 +1,4 @@
+import { HEAD_EPOCHS } from './quadrant-candidates';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, type LayerPlan, type TrainParams } from '../domain';
 import { quadrantPlan } from './quadrant';
@@ -53,10 +54,10 @@ describe('the arms', () => {
     expect(mine!.params.epochs).toBe(12);
     // The textbook plan for few, different images: a linear SVM on an intermediate cut.
     expect(textbook!.plan.featureLayer).toBe('conv3');
-    expect(textbook!.params).toMatchObject({ head: 'svm', epochs: 50, learningRate: 1e-3 });
+    expect(textbook!.params).toMatchObject({ head: 'svm', epochs: HEAD_EPOCHS, learningRate: 1e-3 });
     // The recipe: everything frozen, softmax on the pooled features, small-similar's epochs.
     expect(recipe!.plan).toEqual({ modes: {}, featureLayer: FEATURE });
-    expect(recipe!.params).toMatchObject({ head: 'softmax', epochs: 50, batchNormTraining: false });
+    expect(recipe!.params).toMatchObject({ head: 'softmax', epochs: HEAD_EPOCHS, batchNormTraining: false });
     // The rest of the applied run's settings carry over.
     expect(textbook!.params.batchSize).toBe(DEFAULT_PARAMS.batchSize);
     // Batch-norm statistics stay fixed in the textbook plan, whatever the applied run does.
@@ -126,8 +127,8 @@ describe('the arms', () => {
     );
     expect(got.map((a) => [a.params.epochs, a.cappedFrom])).toEqual([
       [20, 40],
-      [50, null],
-      [50, null],
+      [HEAD_EPOCHS, null],
+      [HEAD_EPOCHS, null],
     ]);
     const under = arms(
       'small-different',

@@ -6,6 +6,7 @@
  */
 import { allFrozen, type LayerMode, type LayerPlan } from '../domain';
 import { nearestCutPoint, samePlan } from './layer-plan';
+import { HEAD_EPOCHS } from './quadrant-candidates';
 import {
   blockBoundaryNear,
   featureIndex,
@@ -63,9 +64,9 @@ export type { PlanParams, StrategyLayer } from './quadrant-layers';
  * - LRs: DESIGN.md §1 — 1e-3 for a new head, 1e-5 to fine-tune on similar data, 1e-4 on
  *   different data (the weights have further to move).
  * - Epochs: in the small quadrants only a head trains on cached features, so an epoch costs
- *   milliseconds but has only a few batches (100 images ≈ 6 batches of 16); 50 epochs give a
- *   linear head a few hundred Adam steps (the teaching CNN's head-only runs needed 50–150
- *   epochs to fit). Fine-tuning runs the whole network per epoch on a large dataset: 10
+ *   milliseconds but has only a few batches (100 images ≈ 6 batches of 16); at most
+ *   HEAD_EPOCHS (300), ended by early stopping — the head-only rows of docs/quadrants.md kept
+ *   epochs far past 50 (the same cap the tables gave them). Fine-tuning runs the whole network per epoch on a large dataset: 10
  *   epochs at 1e-5, 15 at 1e-4 where the weights must move further.
  * - Conservation: L2-SP acts only on fine-tuned weights, so it is 0 where all is frozen.
  *   Large-similar gets a small λ = 0.01: "large" starts at a few hundred images per class,
@@ -83,7 +84,7 @@ export const QUADRANT_PARAMS: Readonly<Record<Quadrant, PlanParams>> = {
   'small-similar': {
     learningRate: 1e-3,
     fineTuneLearningRate: 1e-5,
-    epochs: 50,
+    epochs: HEAD_EPOCHS,
     conservation: 0,
     head: 'softmax',
   },
@@ -97,7 +98,7 @@ export const QUADRANT_PARAMS: Readonly<Record<Quadrant, PlanParams>> = {
   'small-different': {
     learningRate: 1e-3,
     fineTuneLearningRate: 1e-5,
-    epochs: 50,
+    epochs: HEAD_EPOCHS,
     conservation: 0,
     head: 'svm',
   },

@@ -81,8 +81,8 @@ describe('QuadrantExperiment', () => {
     const plans = within(screen.getByRole('list', { name: 'Plans in the experiment' }));
     expect(plans.getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       'Applied plan: 3/5 frozen, 2 fine-tuned, softmax head on global_pool, 10 epochs',
-      'Textbook plan: 3/3 frozen, linear SVM head on conv3, 50 epochs',
-      "Teachable Machine's recipe: 5/5 frozen, softmax head on global_pool, 50 epochs",
+      'Textbook plan: 3/3 frozen, linear SVM head on conv3, 300 epochs',
+      "Teachable Machine's recipe: 5/5 frozen, softmax head on global_pool, 300 epochs",
     ]);
     fireEvent.change(screen.getByRole('spinbutton', { name: 'Seeds per plan' }), {
       target: { value: '2' },

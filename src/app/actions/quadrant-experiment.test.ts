@@ -1,3 +1,4 @@
+import { HEAD_EPOCHS } from '../../strategy/quadrant-candidates';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Evaluation, LayerPlan, ModelInfo, TrainParams } from '../../domain';
 import { resetStudio } from '../../state/store';
@@ -98,11 +99,11 @@ describe('the quadrant experiment', () => {
     ]);
     expect(sent.map(([p]) => [p.epochs, p.head])).toEqual([
       [12, 'softmax'],
-      [50, 'svm'],
-      [50, 'softmax'],
+      [HEAD_EPOCHS, 'svm'],
+      [HEAD_EPOCHS, 'softmax'],
       [12, 'softmax'],
-      [50, 'svm'],
-      [50, 'softmax'],
+      [HEAD_EPOCHS, 'svm'],
+      [HEAD_EPOCHS, 'softmax'],
     ]);
     expect(store().runs.map((r) => r.id)).toEqual(ctx.fake.sent('train').map((r) => r.id));
     const x = store().quadrantExperiment!;
@@ -140,7 +141,7 @@ describe('the quadrant experiment', () => {
     const ctx = fakeContext();
     quadrantExperimentActions(ctx).runQuadrantExperiment({ seeds: 1, maxEpochs: 10 });
     await answer(ctx, ['done', 'done', 'done']);
-    expect(sentSetups(ctx).map(([p]) => p.epochs)).toEqual([10, 50, 50]);
+    expect(sentSetups(ctx).map(([p]) => p.epochs)).toEqual([10, HEAD_EPOCHS, HEAD_EPOCHS]);
   });
 
   it('stops when asked and says so: the worker is told, the finished runs stay, no more runs start', async () => {
