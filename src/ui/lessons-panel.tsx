@@ -56,7 +56,7 @@ export function LessonsPanel() {
           here. Its runs are ordinary runs in Runs.
         </p>
       )}
-      <ul className="lesson-buttons">
+      <ul className={`lesson-buttons${state ? '' : ' catalogue'}`}>
         {LESSONS.map((l) => (
           <li key={l.id}>
             <button
@@ -69,6 +69,7 @@ export function LessonsPanel() {
             >
               {l.title}
             </button>
+            {!state && <p className="lesson-item-claim">{l.claim}</p>}
           </li>
         ))}
         <li>
@@ -82,6 +83,7 @@ export function LessonsPanel() {
           >
             {QUADRANT_LESSON.title}
           </button>
+          {!state && <p className="lesson-item-claim">{QUADRANT_LESSON.claim}</p>}
         </li>
       </ul>
       <div className="field-row lesson-seeds">
