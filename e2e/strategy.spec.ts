@@ -1,6 +1,20 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { openStudio } from './helpers';
+import { modeOf } from '../src/domain';
+import type { Quadrant } from '../src/strategy/quadrant';
+import { samePlan } from '../src/strategy/layer-plan';
+import { appliedQuadrantPlan, textbookQuadrantPlan } from '../src/strategy/quadrant-choice';
+import teachingLayers from '../src/strategy/fixtures/teaching-cnn-layers.json' with { type: 'json' };
+
+/** What the picker applies on the teaching CNN, from the committed quadrant tables (docs/quadrants.md). */
+const teachingChoice = (q: Quadrant) =>
+  appliedQuadrantPlan(q, 'teaching-cnn', teachingLayers, 'global_pool');
+const teachingMode = (plan: { modes: Record<string, string> }, layer: string) =>
+  modeOf(
+    plan.modes as never,
+    teachingLayers.find((l) => l.name === layer)!,
+  );
 
 /** The frozen-vs-scratch cost on inverted digits as the committed table states it ("−14.2 ± 4.0"). */
 function frozenCostOnInvertedDigits(): string {
@@ -84,8 +98,11 @@ test('teaching CNN on inverted digits: different, with its range; the small-diff
   await expect(estimated.getByRole('radio')).toBeChecked();
   const reason = page.getByTestId('quadrant-reason');
   await expect(reason).toContainText('Applied:');
-  await expect(reason).toContainText(/Measured on this network:.*docs\/teaching-transfer\.md/);
-  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue('conv3');
+  await expect(reason).toContainText(/Measured on this network:.*docs\/quadrants\.md/);
+  const applied = teachingChoice('small-different');
+  await expect(page.getByRole('combobox', { name: 'Take features from' })).toHaveValue(
+    applied.plan.featureLayer,
+  );
 });
 
 test('photo backbone on the photo sample: similar, with its range; the small-similar plan is applied', async ({
@@ -102,7 +119,7 @@ test('photo backbone on the photo sample: similar, with its range; the small-sim
   await expect(estimated).toHaveText(/Small dataset, similar domain/);
   await expect(estimated.getByRole('radio')).toBeChecked();
   await expect(page.getByTestId('quadrant-reason')).toContainText(
-    /Measured on this network:.*docs\/photo-scratch-vs-transfer\.md/,
+    /Measured on this network:.*docs\/quadrants\.md/,
   );
 });
 
@@ -115,31 +132,42 @@ test('each quadrant applies its plan to the layer stack, and every field stays e
   const features = page.getByRole('combobox', { name: 'Take features from' });
   const quadrant = (name: string) => quadrants(page).getByRole('radio', { name });
 
-  await quadrant('Small dataset, similar domain').check();
-  for (const l of ['conv1', 'conv3', 'conv5']) await expect(mode(l)).toHaveValue('frozen');
-  await expect(features).toHaveValue('global_pool');
-  await expect(page.getByRole('spinbutton', { name: 'Learning rate', exact: true })).toHaveValue(
-    '0.001',
-  );
-
-  await quadrant('Large dataset, similar domain').check();
-  for (const l of ['conv1', 'conv3', 'conv5']) await expect(mode(l)).toHaveValue('fine-tune');
-  await expect(page.getByRole('spinbutton', { name: 'Fine-tune learning rate' })).toHaveValue(
-    '0.00001',
-  );
-
-  await quadrant('Small dataset, different domain').check();
-  await expect(features).toHaveValue('conv3');
-  await expect(mode('conv1')).toHaveValue('frozen');
-  await expect(page.getByRole('listitem', { name: 'conv5' })).toContainText('cut away');
-  await expect(page.getByTestId('quadrant-reason')).toContainText(/conv3/);
-
-  await quadrant('Large dataset, different domain').check();
-  await expect(features).toHaveValue('global_pool');
-  for (const l of ['conv1', 'conv5']) await expect(mode(l)).toHaveValue('fine-tune');
-  await expect(page.getByRole('spinbutton', { name: 'Fine-tune learning rate' })).toHaveValue(
-    '0.0001',
-  );
+  const fineTuneRate = page.getByRole('spinbutton', { name: 'Fine-tune learning rate' });
+  for (const q of [
+    'small-similar',
+    'large-similar',
+    'small-different',
+    'large-different',
+  ] as const) {
+    const label = {
+      'small-similar': 'Small dataset, similar domain',
+      'large-similar': 'Large dataset, similar domain',
+      'small-different': 'Small dataset, different domain',
+      'large-different': 'Large dataset, different domain',
+    }[q];
+    await quadrant(label).check();
+    const applied = teachingChoice(q);
+    await expect(features).toHaveValue(applied.plan.featureLayer);
+    for (const l of ['conv1', 'conv3'])
+      await expect(mode(l)).toHaveValue(teachingMode(applied.plan, l));
+    if (Object.keys(applied.plan.modes).length > 0)
+      await expect(fineTuneRate).toHaveValue(String(applied.params.fineTuneLearningRate));
+    // The numbers beside the plans are the committed document's.
+    await expect(page.getByTestId('quadrant-measured')).toContainText(applied.measured!);
+    // The textbook plan is one click away, with its own measured result.
+    const textbook = textbookQuadrantPlan(q, 'teaching-cnn', teachingLayers, 'global_pool');
+    const button = page.getByRole('button', { name: 'Apply textbook plan' });
+    if (applied.source === 'measured' && !samePlan(teachingLayers, textbook.plan, applied.plan)) {
+      await expect(page.getByTestId('textbook-measured')).toContainText(textbook.measured!);
+      await button.click();
+      await expect(features).toHaveValue(textbook.plan.featureLayer);
+      await expect(page.getByTestId('quadrant-reason')).toContainText(
+        'Applied: the textbook plan.',
+      );
+      await page.getByRole('button', { name: 'Apply measured plan' }).click();
+      await expect(features).toHaveValue(applied.plan.featureLayer);
+    }
+  }
 
   // Still editable after a quadrant applied its plan.
   await mode('conv1').selectOption('frozen');

@@ -5,7 +5,7 @@
  * within seed noise of it. The same rule writes the document, so what is shown and what is
  * applied cannot drift apart (`quadrant-table.test.ts`).
  */
-import results from './quadrant-results.json';
+import results from './quadrant-results.json' with { type: 'json' };
 import { mean, paired, sd } from './paired';
 import type { Quadrant } from './quadrant';
 import { candidate, type CandidateId } from './quadrant-candidates';
