@@ -132,19 +132,15 @@ describe('concrete plans on the bundled models', () => {
 });
 
 describe('evidence from the committed tables', () => {
-  it('cites a table for every quadrant on the teaching CNN, and where one exists on the photo networks', () => {
+  it('cites an earlier table only for the network the quadrant tables do not cover', () => {
     const cited = (model: string) =>
       QUADRANTS.map((x) => x.id).filter((q) => quadrantEvidence(q, model) !== null);
-    expect(cited('teaching-cnn')).toHaveLength(4);
-    expect(cited('mobilenet-v2-035')).toEqual([
-      'small-similar',
-      'large-similar',
-      'small-different',
-    ]);
+    // The teaching CNN and the α=0.35 network take their numbers from docs/quadrants.md.
+    expect(cited('teaching-cnn')).toEqual([]);
+    expect(cited('mobilenet-v2-035')).toEqual([]);
     expect(cited('mobilenet-v2')).toEqual(['small-similar', 'small-different']);
-    for (const model of ['teaching-cnn', 'mobilenet-v2-035', 'mobilenet-v2'])
-      for (const q of cited(model))
-        expect(quadrantEvidence(q, model), `${model} ${q}`).toMatch(/docs\/[\w-]+\.md/);
+    for (const q of cited('mobilenet-v2'))
+      expect(quadrantEvidence(q, 'mobilenet-v2'), q).toMatch(/docs\/[\w-]+\.md/);
   });
 
   it('has nothing where no table measures the network', () => {

@@ -244,31 +244,14 @@ export function quadrantReason(
 }
 
 /**
- * What the committed tables measured for each quadrant's plan on each bundled network
- * (catalog id → quadrant → one or two sentences citing the table and its rows). A network
- * or quadrant missing here has no committed measurement (large quadrants on the photo
- * networks: no large or far-target fine-tuning was affordable); the panel then says so.
+ * What earlier committed tables measured for the textbook plans on a network that has no
+ * quadrant table in docs/quadrants.md (catalog id → quadrant → one or two sentences citing
+ * the table and its rows). The networks the quadrant tables cover take their numbers from
+ * there (quadrant-choice.ts); a network or quadrant missing everywhere has no committed
+ * measurement, and the panel says so.
  * `quadrant.test.ts` checks that every number quoted here is in the cited document.
  */
 export const QUADRANT_EVIDENCE: Readonly<Record<string, Partial<Record<Quadrant, string>>>> = {
-  'teaching-cnn': {
-    'small-similar':
-      'docs/teaching-transfer.md, K = 10, 3 seeds: this plan (conv1–5 frozen, head on global_pool) scores 75.8 ± 3.2% on the Fashion target, −2.4 ± 5.5 pp against training from scratch (within seed noise); on inverted digits the same plan costs −6.2 ± 1.4 pp. Freezing costs little on similar data and more on different data. Fine-tuning every conv layer instead is +0.6 ± 2.3 pp on the Fashion target (within seed noise): with 39,000 weights this network does not overfit ten images per class the way a large one would.',
-    'large-similar':
-      'No committed table trains this network on a large dataset; the nearest row is at 10 images per class (docs/teaching-transfer.md, K = 10): this plan’s layout, every conv layer fine-tuned under a new head on global_pool (at LR 1e-3), scores 78.8 ± 0.4% on the Fashion target, +0.6 ± 2.3 pp against training from scratch (within seed noise).',
-    'small-different':
-      'docs/teaching-transfer.md, K = 10, 3 seeds: on inverted digits this plan (conv1–3 frozen, head on conv3 pooled) is the weakest row, 59.2 ± 2.1% (still improving at the 300-epoch cap): −20.6 ± 3.3 pp against scratch and −14.4 ± 2.0 pp against the whole body frozen — this small network’s 32 pooled conv3 channels carry less than its top. The variant, conv1–2 frozen and conv3–5 fine-tuned under a head on global_pool, is level with scratch (+0.7 ± 0.9 pp): on this network, choose it: features from global_pool, freeze up to pool1.',
-    'large-different':
-      'No committed table trains this network on a large dataset; at 10 images per class (docs/teaching-transfer.md, K = 10), this plan’s layout — every conv layer fine-tuned under a new head on global_pool — is +0.3 ± 0.4 pp against training from scratch on inverted digits (within seed noise), where the frozen body costs −6.2 ± 1.4 pp.',
-  },
-  'mobilenet-v2-035': {
-    'small-similar':
-      'docs/photo-scratch-vs-transfer.md, 3 seeds: on the photo sample (85 training images) this plan scores 88.1 ± 5.5% on held-out photos; the same architecture trained from scratch with the studio’s defaults stays at chance, 20.2 ± 2.1% (+67.9 ± 6.2 pp for the plan). Fine-tuning the top block as well gives 86.9 ± 5.5%, no better.',
-    'large-similar':
-      'No committed table trains this network on a large dataset. With the photo sample’s 85 training images, fine-tuning block 16 + Conv_1 at 1e-4 scores 86.9 ± 5.5% against 88.1 ± 5.5% for the frozen network (docs/photo-scratch-vs-transfer.md), and blocks 13–16 + Conv_1 85.7 ± 3.6% (docs/photo-accuracy.md): with so few images fine-tuning adds nothing; with hundreds per class it is not measured here.',
-    'small-different':
-      'docs/photo-scratch-vs-transfer.md, 3 seeds: on digits at 224 px this plan (features cut at block_9_add, linear SVM head) scores 66.7 ± 8.8%, −20.8 ± 8.0 pp against the whole network frozen under a head on its pooled features (87.5 ± 2.5%). On this network the top features beat the cut even far from ImageNet: here the small-similar layout is the better choice.',
-  },
   'mobilenet-v2': {
     'small-similar':
       'docs/photo-accuracy.md, 3 seeds, photo sample: this plan (a head on block_12_add, the catalog’s feature layer for this network) scores 79.8 ± 5.5%, +13.1 ± 4.1 pp against a head on the pooled top (flatten_1): this network’s top blocks were retrained for content moderation and do worse on photos than its middle blocks.',
