@@ -129,20 +129,47 @@ export async function computePrefix(
   return { key: `${run.cacheKey}|${k}`, data: data ?? new Float32Array(0), shape };
 }
 
-export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
-  let model: tf.LayersModel | null = null;
+/** A run's network made ready to train: what `setUpRun` returns unless the user stopped it. */
+export interface RunSetup {
+  model: tf.LayersModel;
+  graph: LayerGraph;
+  /** Index of the feature layer, and of the end of the cached frozen prefix (0: none). */
+  end: number;
+  k: number;
+  cache: PrefixCache | null;
+  prefixMs: number;
+  prefixBackend: BackendName | null;
+  /** Only a head trains, on the cached features. */
+  headOnly: boolean;
+  /** Reads a batch's pixels before `inputBatch` (absent when the prefix is cached). */
+  load: ((idx: readonly number[]) => Promise<void>) | undefined;
+  /** A batch's input to the trainable rest: cached prefix rows, or the images. */
+  inputBatch: (idx: readonly number[]) => tf.Tensor;
+  /** The original network's features, before the plan changes any weight. */
+  initial: { data: Float32Array; dim: number };
+}
+
+/**
+ * What every run does before training, written once (training and the learning-rate range
+ * test): 1. the frozen prefix, once per image on the features backend (or from the cache;
+ * with `augmenting` nothing is cached, since every input changes); 2. the trainable rest on
+ * its backend, on a fresh copy of the network when layers train, with its batches and the
+ * original features. `stopped` when the user stopped while the prefix ran. The model is the
+ * caller's to dispose; on an error it is disposed here.
+ */
+export async function setUpRun(
+  run: EngineRun,
+  augmenting: boolean,
+): Promise<RunSetup | { stopped: true; prefixMs: number; prefixBackend: BackendName | null }> {
+  if (!(await switchTo(run.backends.features)))
+    throw new Error(`The ${run.backends.features} backend is not available.`);
+  let model = await buildModel(run.artifacts);
   try {
-    // 1. The frozen prefix, once per image (or from the cache).
-    if (!(await switchTo(run.backends.features)))
-      throw new Error(`The ${run.backends.features} backend is not available.`);
-    model = await buildModel(run.artifacts);
     let graph = layerGraph(model);
     const planned = planLayers(graph);
     const problem = featureLayerProblem(planned, run.plan.featureLayer);
     if (problem) throw new Error(problem);
     const end = featureIndex(planned, run.plan.featureLayer);
-    // Augmentation changes every input, so nothing can be computed once and cached.
-    const augmenting = augments(run.params.augment);
     let k = augmenting ? 0 : frozenPrefixEnd(planned, run.plan);
     let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
     let prefixMs = 0;
@@ -155,11 +182,13 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       cache = await computePrefix(run, graph, k);
       prefixMs = performance.now() - t0;
       if (!cache) {
-        if (run.shouldStop()) return stoppedResult(run, prefixMs, prefixBackend);
+        if (run.shouldStop()) {
+          model.dispose();
+          return { stopped: true, prefixMs, prefixBackend };
+        }
         k = 0; // over the memory budget: recompute from the images every step
       }
     }
-    // 2. The trainable rest, on a fresh copy with the plan applied.
     const headOnly = k === end;
     const trainBackend = headOnly ? run.backends.head : run.backends.fineTune;
     if (!(await switchTo(trainBackend)))
@@ -188,9 +217,38 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
             idx.map((i) => pixels.get(i)!),
             run.spec,
           );
-    // The original network's features, before the plan changes any weight: they set the head's
-    // input scaling and are the targets of output-level conservation.
     const initial = await featuresOf(run, graph, k, end, inputBatch, load);
+    return {
+      model,
+      graph,
+      end,
+      k,
+      cache,
+      prefixMs,
+      prefixBackend,
+      headOnly,
+      load,
+      inputBatch,
+      initial,
+    };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
+  let model: tf.LayersModel | null = null;
+  try {
+    // Augmentation changes every input, so nothing can be computed once and cached.
+    const augmenting = augments(run.params.augment);
+    const setup = await setUpRun(run, augmenting);
+    if ('stopped' in setup) return stoppedResult(run, setup.prefixMs, setup.prefixBackend);
+    model = setup.model;
+    const { graph, end, k, cache, prefixMs, prefixBackend, headOnly, load, inputBatch, initial } =
+      setup;
+    const trainBackend = headOnly ? run.backends.head : run.backends.fineTune;
+    // The original features set the head's input scaling and are the targets of output-level conservation.
     const originalFeatures = !headOnly && run.params.distillation > 0 ? initial : null;
     const featureScale = standardization(initial, run.split.train);
     const groups = applyPlan(

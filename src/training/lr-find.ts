@@ -21,9 +21,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffleInPlace } from '../data/split';
 import {
-  featureIndex,
-  featureLayerProblem,
-  frozenPrefixEnd,
   INFERENCE_BATCH,
   LR_FIND,
   PARAM_RANGES,
@@ -32,16 +29,12 @@ import {
   type LrSweep,
   type NumberRange,
 } from '../domain';
-import { buildModel } from '../model/load';
-import { layerGraph, runSteps } from '../model/graph';
+import { runSteps } from '../model/graph';
 import { applyPlan, modeOfLayer } from '../model/plan';
-import { toModelInput } from '../model/preprocess';
 import {
-  computePrefix,
   evenlySpaced,
-  featuresOf,
   isBatchNorm,
-  planLayers,
+  setUpRun,
   standardization,
   toVectors,
   type EngineRun,
@@ -52,7 +45,6 @@ import { chunks } from './evaluation';
 import { rowsTensor } from './loop';
 import { smoother, suggestRate, sweepRate } from './lr-suggest';
 import { createOptimizers } from './optimizers';
-import { switchTo } from './switch';
 
 export interface LrFindOptions {
   start: number;
@@ -113,49 +105,11 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
   let model: tf.LayersModel | null = null;
   const saved: { write: (t: tf.Tensor) => void; value: tf.Tensor }[] = [];
   try {
-    // The frozen prefix, once per image (or from the cache): as a training run computes it.
-    if (!(await switchTo(run.backends.features)))
-      throw new Error(`The ${run.backends.features} backend is not available.`);
-    model = await buildModel(run.artifacts);
-    let graph = layerGraph(model);
-    const planned = planLayers(graph);
-    const problem = featureLayerProblem(planned, run.plan.featureLayer);
-    if (problem) throw new Error(problem);
-    const end = featureIndex(planned, run.plan.featureLayer);
-    let k = frozenPrefixEnd(planned, run.plan);
-    let cache = run.cache && run.cache.key === `${run.cacheKey}|${k}` ? run.cache : null;
-    if (k > 0 && cache) run.onPrefixProgress(run.images.length, run.images.length, true);
-    else if (k > 0) {
-      cache = await computePrefix(asEngineRun, graph, k);
-      if (!cache && run.shouldStop()) return stoppedOutcome(run.cache);
-      if (!cache) k = 0;
-    }
-    const headOnly = k === end;
-    const backend = headOnly ? run.backends.head : run.backends.fineTune;
-    if (!(await switchTo(backend))) throw new Error(`The ${backend} backend is not available.`);
-    if (!headOnly) {
-      model.dispose();
-      model = await buildModel(run.artifacts);
-      graph = layerGraph(model);
-    }
-    const prefix = k > 0 ? cache : null;
-    const rowSize = prefix ? prefix.data.length / run.images.length : 0;
-    const pixels = new Map<number, Uint8Array>();
-    const load = prefix
-      ? undefined
-      : async (idx: readonly number[]) => {
-          const read = await run.images.read(idx);
-          pixels.clear();
-          idx.forEach((i, j) => pixels.set(i, read[j]!));
-        };
-    const inputBatch = (idx: readonly number[]) =>
-      prefix
-        ? rowsTensor(prefix.data, rowSize, prefix.shape, idx)
-        : toModelInput(
-            idx.map((i) => pixels.get(i)!),
-            run.spec,
-          );
-    const initial = await featuresOf(asEngineRun, graph, k, end, inputBatch, load);
+    // The frozen prefix and the trainable rest, as a training run sets them up.
+    const setup = await setUpRun(asEngineRun, false);
+    if ('stopped' in setup) return stoppedOutcome(run.cache);
+    model = setup.model;
+    const { graph, end, k, cache, headOnly, load, inputBatch, initial } = setup;
     const featureScale = standardization(initial, run.split.train);
     const layers = graph.steps.slice(0, end + 1).map((s) => s.layer);
     const groups = applyPlan(layers, run.plan.modes);
