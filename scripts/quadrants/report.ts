@@ -122,7 +122,10 @@ function section(r: QuadrantResults, t: QuadrantTable): string {
           ? 'did not hold (the textbook plan is worse than the best row beyond seed noise)'
           : 'did not hold clearly (the textbook plan is below the best row by more than the seed spread, though the paired test with these seeds does not separate them)';
     lines.push(
-      `**The seed's advice:** ${verdict}: textbook \`${textbook.id}\` ${rowAccuracy(textbook)}, ${rowDelta(textbook, best)} against the best row.`,
+      `**The seed's advice:** ${verdict}: textbook \`${textbook.id}\` ${rowAccuracy(textbook)}, ${rowDelta(textbook, best)} against the best row` +
+        (textbook.id !== chosen.id
+          ? ` and ${rowDelta(textbook, chosen)} against the applied row (the difference \`Apply textbook plan\` makes).`
+          : '.'),
     );
   }
   return lines.join('\n');
