@@ -59,7 +59,7 @@ test('past the memory budget the photos are kept in browser storage and train fr
   // The top block fine-tuned with flips: nothing can be cached, every step reads its batch.
   await page.getByRole('combobox', { name: 'Freeze up to' }).selectOption('block_15_project_BN');
   await page.locator('summary', { hasText: 'Options:' }).click();
-  await page.getByRole('checkbox', { name: 'Flip' }).check();
+  await page.getByRole('checkbox', { name: 'Flip', exact: true }).check();
   await expect(memory).toContainText('on images read from storage');
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
   await startTraining(page);
