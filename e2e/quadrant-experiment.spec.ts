@@ -17,14 +17,14 @@ test('the quadrant experiment trains the applied plan, the textbook plan and the
   await expect(page.getByRole('progressbar', { name: 'Reading images' })).toHaveCount(0);
   await page
     .getByRole('radiogroup', { name: 'Quadrant' })
-    .getByRole('radio', { name: 'Small dataset, different domain' })
+    .getByRole('radio', { name: 'Large dataset, different domain' })
     .check();
   // Every run stops at the first epoch that does not improve (the heads would train up to 50).
   await page.getByRole('spinbutton', { name: 'Patience' }).fill('1');
   const experiment = page.getByRole('region', { name: 'Quadrant experiment' });
   await experiment.getByRole('spinbutton', { name: 'Seeds per plan' }).fill('2');
   await experiment.getByRole('spinbutton', { name: 'Fine-tuning epochs at most' }).fill('3');
-  // The textbook plan for this quadrant (an SVM on a middle cut) is not the recipe: ≥ 2 plans.
+  // The textbook plan for this quadrant (every layer fine-tuned) is not the recipe: ≥ 2 plans.
   const plans = experiment
     .getByRole('list', { name: 'Plans in the experiment' })
     .getByRole('listitem');
