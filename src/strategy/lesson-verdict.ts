@@ -4,7 +4,7 @@
  * claim held beyond seed noise, and the sentences the lesson ends with. Pure.
  */
 import type { Lesson, LessonComparison, LessonMetric, Verdict } from './lesson-plans';
-import { meanSd, t95, type MeanSd } from './paired';
+import { armsTimeLeft, meanSd, t95, type MeanSd } from './paired';
 
 export { meanSd, t95, type MeanSd };
 
@@ -177,21 +177,5 @@ export function agreesWithTable(lesson: Lesson, verdict: Verdict | null): boolea
   return lesson.expected === verdict;
 }
 
-/**
- * Seconds left: each remaining run costs its arm's mean so far, or the mean of all runs so
- * far when its arm has none yet (arms differ: a frozen plan trains in a fraction of a
- * fine-tuned one's time). Null before the first run ends.
- */
-export function lessonTimeLeft(
-  done: readonly LessonRun[],
-  remainingArms: readonly number[],
-): number | null {
-  if (done.length === 0) return null;
-  const overall = done.reduce((a, r) => a + r.seconds, 0) / done.length;
-  return remainingArms.reduce((sum, arm) => {
-    const mine = done.filter((r) => r.armIndex === arm);
-    return (
-      sum + (mine.length > 0 ? mine.reduce((a, r) => a + r.seconds, 0) / mine.length : overall)
-    );
-  }, 0);
-}
+/** Seconds left in the runs still to come (`armsTimeLeft`). */
+export const lessonTimeLeft = armsTimeLeft;

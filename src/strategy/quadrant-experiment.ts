@@ -10,8 +10,7 @@ import { samePlan } from './layer-plan';
 import { candidate } from './quadrant-candidates';
 import { QUADRANT_PARAMS, quadrantPlan, type Quadrant } from './quadrant';
 import type { StrategyLayer } from './quadrant-layers';
-import { meanSd, t95, type MeanSd } from './paired';
-
+import { armsTimeLeft, meanSd, t95, type MeanSd } from './paired';
 
 export type ArmId = 'applied' | 'textbook' | 'recipe';
 
@@ -239,24 +238,8 @@ export function experimentResults(
   });
 }
 
-/**
- * Seconds left: each remaining run costs its arm's mean so far, or the mean of all runs so
- * far while its arm has none (a head on cached features trains in a fraction of a
- * fine-tuned network's time). Null before the first run ends.
- */
-export function experimentTimeLeft(
-  done: readonly ExperimentRun[],
-  remainingArms: readonly number[],
-): number | null {
-  if (done.length === 0) return null;
-  const overall = done.reduce((a, r) => a + r.seconds, 0) / done.length;
-  return remainingArms.reduce((sum, arm) => {
-    const mine = done.filter((r) => r.armIndex === arm);
-    return (
-      sum + (mine.length > 0 ? mine.reduce((a, r) => a + r.seconds, 0) / mine.length : overall)
-    );
-  }, 0);
-}
+/** Seconds left in the runs still to come (`armsTimeLeft`). */
+export const experimentTimeLeft = armsTimeLeft;
 
 /** How a sentence names an arm. */
 const ARM_NOUN: Readonly<Record<ArmId, string>> = {
