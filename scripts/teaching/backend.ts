@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerBatchNormGradient } from '../../src/training/batchnorm-grad';
 import { registerWasmConvGradients } from '../../src/training/wasm-grads';
 
 export type TeachingBackend = 'wasm' | 'cpu';
@@ -12,6 +13,7 @@ export type TeachingBackend = 'wasm' | 'cpu';
 /** Activates `preferred` (default wasm) and returns the backend tfjs really reports. */
 export async function useBackend(preferred: TeachingBackend = 'wasm'): Promise<TeachingBackend> {
   if (preferred === 'wasm') registerWasmConvGradients();
+  registerBatchNormGradient();
   for (const name of preferred === 'wasm' ? (['wasm', 'cpu'] as const) : (['cpu'] as const)) {
     try {
       if ((await tf.setBackend(name)) && tf.getBackend() === name) {

@@ -12,10 +12,12 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendChoice, BackendName, BackendReport, GpuKind } from '../domain';
+import { registerBatchNormGradient } from './batchnorm-grad';
 import { switchTo } from './switch';
 import { registerWasmConvGradients } from './wasm-grads';
 
 registerWasmConvGradients();
+registerBatchNormGradient();
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
