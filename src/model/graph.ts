@@ -6,6 +6,7 @@
  * one tensor flows on (a residual connection crossing the position makes it no cut).
  */
 import * as tf from '@tensorflow/tfjs';
+import { foldedBlockAt, readerCounts } from './fold';
 
 export interface GraphStep {
   layer: tf.layers.Layer;
@@ -56,10 +57,17 @@ export function layerGraph(model: tf.LayersModel): LayerGraph {
   return { steps, inputId, outputId, cut };
 }
 
+/** For outputs that are only read: fold conv + batch norm (+ ReLU) blocks (model/fold.ts). */
+export const FOLD = { fold: true } as const;
+
+const readersOf = new WeakMap<LayerGraph, Map<number, number>>();
+
 /**
  * Runs steps `from..to` (inclusive) on `input`, the value of the tensor read by step
  * `from` (or of the step before it). `training(layer)` decides each layer's mode.
- * Intermediate tensors are left to the caller's `tf.tidy`.
+ * With `fold`, a convolution + batch norm (+ ReLU) block whose layers all run in inference
+ * mode is computed as one fused convolution (model/fold.ts): for outputs that are read,
+ * never differentiated. Intermediate tensors are left to the caller's `tf.tidy`.
  */
 export function runSteps(
   graph: LayerGraph,
@@ -67,7 +75,13 @@ export function runSteps(
   from: number,
   to: number,
   training: (layer: tf.layers.Layer) => boolean,
+  opts: { fold?: boolean } = {},
 ): tf.Tensor {
+  let readers = opts.fold ? readersOf.get(graph) : undefined;
+  if (opts.fold && !readers) {
+    readers = readerCounts(graph);
+    readersOf.set(graph, readers);
+  }
   const values = new Map<number, tf.Tensor>();
   const before = from === 0 ? graph.inputId : (graph.steps[from - 1] as GraphStep).output;
   values.set(before, input);
@@ -78,6 +92,14 @@ export function runSteps(
       // InputLayer: passes the model input through.
       values.set(step.output, values.get(graph.inputId) ?? input);
       last = values.get(step.output) as tf.Tensor;
+      continue;
+    }
+    const block = readers ? foldedBlockAt(graph, i, to, readers) : null;
+    const blockInput = block && step.inputs.length === 1 ? values.get(step.inputs[0]!) : undefined;
+    if (block && blockInput && !block.layers.some(training)) {
+      last = block.run(blockInput);
+      values.set((graph.steps[block.last] as GraphStep).output, last);
+      i = block.last;
       continue;
     }
     const args = step.inputs.map((id) => {

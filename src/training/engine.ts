@@ -5,7 +5,7 @@
  * and Re-initialize layers plus a new softmax head — with frozen layers in inference mode.
  */
 import * as tf from '@tensorflow/tfjs';
-import { layerGraph, runSteps, type LayerGraph } from '../model/graph';
+import { FOLD, layerGraph, runSteps, type LayerGraph } from '../model/graph';
 import { applyPlan, modeOfLayer } from '../model/plan';
 import { buildModel } from '../model/load';
 import { toModelInput, type InputSpec } from '../model/preprocess';
@@ -114,7 +114,9 @@ export async function computePrefix(
     if (run.shouldStop()) return null;
     const start = idx[0]!;
     const pixels = await run.images.read(idx);
-    const out = tf.tidy(() => runSteps(graph, toModelInput(pixels, run.spec), 0, k, () => false));
+    const out = tf.tidy(() =>
+      runSteps(graph, toModelInput(pixels, run.spec), 0, k, () => false, FOLD),
+    );
     const values = (await out.data()) as Float32Array;
     shape = out.shape.slice(1);
     const row = values.length / (out.shape[0] as number);
@@ -271,7 +273,9 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const featureDim = tf.tidy(
       () =>
         toVectors(
-          headOnly ? inputBatch([0]) : runSteps(graph, inputBatch([0]), k + 1, end, () => false),
+          headOnly
+            ? inputBatch([0])
+            : runSteps(graph, inputBatch([0]), k + 1, end, () => false, FOLD),
         ).shape[1] as number,
     );
     const t1 = performance.now();
@@ -310,7 +314,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const flip =
       run.params.testTimeAugmentation && result.epochsRun > 0
         ? await flipSplitPredictions(run, { ...head, numClasses: run.numClasses }, (x) =>
-            toVectors(runSteps(graph, x, 0, end, () => false)),
+            toVectors(runSteps(graph, x, 0, end, () => false, FOLD)),
           )
         : null;
     // Every weight of every trained layer (BatchNorm statistics included), by its Keras name.
@@ -411,7 +415,9 @@ export async function featuresOf(
   for (const idx of indexBatches(total, INFERENCE_BATCH)) {
     const start = idx[0]!;
     await load?.(idx);
-    const f = tf.tidy(() => toVectors(runSteps(graph, inputBatch(idx), k + 1, end, () => false)));
+    const f = tf.tidy(() =>
+      toVectors(runSteps(graph, inputBatch(idx), k + 1, end, () => false, FOLD)),
+    );
     const values = (await f.data()) as Float32Array;
     const dim = f.shape[1] as number;
     f.dispose();

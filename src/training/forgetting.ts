@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SOURCE_TEST_BATCH } from '../domain';
-import { layerGraph, runSteps } from '../model/graph';
+import { FOLD, layerGraph, runSteps } from '../model/graph';
 import { buildModel } from '../model/load';
 import { toModelInput, type InputSpec } from '../model/preprocess';
 
@@ -25,7 +25,14 @@ export async function sourceAccuracy(
   for (let start = 0; start < test.images.length; start += SOURCE_TEST_BATCH) {
     const batch = test.images.slice(start, start + SOURCE_TEST_BATCH);
     const pred = tf.tidy(() =>
-      runSteps(graph, toModelInput(batch, spec), 0, graph.steps.length - 1, () => false).argMax(-1),
+      runSteps(
+        graph,
+        toModelInput(batch, spec),
+        0,
+        graph.steps.length - 1,
+        () => false,
+        FOLD,
+      ).argMax(-1),
     );
     const values = await pred.data();
     pred.dispose();

@@ -29,7 +29,7 @@ import {
   type LrSweep,
   type NumberRange,
 } from '../domain';
-import { runSteps } from '../model/graph';
+import { FOLD, runSteps } from '../model/graph';
 import { applyPlan, modeOfLayer } from '../model/plan';
 import {
   evenlySpaced,
@@ -148,7 +148,9 @@ export async function findLearningRate(run: LrFindRun): Promise<LrFindOutcome> {
     /** Features in inference mode (the held-out loss): computed once, or through the trained layers. */
     const inferenceFeatures = (idx: readonly number[]) =>
       toVectors(
-        headOnly ? inputBatch(idx) : runSteps(graph, inputBatch(idx), k + 1, end, () => false),
+        headOnly
+          ? inputBatch(idx)
+          : runSteps(graph, inputBatch(idx), k + 1, end, () => false, FOLD),
       );
     // The loss each step records: on held-out validation images when there are any (a rate too
     // large shows there even while the training batches still fit), else the step's batch.

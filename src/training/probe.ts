@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { INFERENCE_BATCH, PIXELS_LAYER, type ProbePoint } from '../domain';
-import { layerGraph, runSteps, type LayerGraph } from '../model/graph';
+import { FOLD, layerGraph, runSteps, type LayerGraph } from '../model/graph';
 import { buildModel } from '../model/load';
 import { toModelInput, type InputSpec } from '../model/preprocess';
 import { stratifiedSplit } from '../data/split';
@@ -208,7 +208,7 @@ export async function probeFeatures(
       let x: tf.Tensor = toModelInput(batch, spec);
       let from = 0;
       const pooled = layers.map((end) => {
-        x = runSteps(graph, x, from, end, () => false);
+        x = runSteps(graph, x, from, end, () => false, FOLD);
         from = end + 1;
         return x.rank === 4 ? x.mean([1, 2]) : x.reshape([batch.length, -1]);
       });
