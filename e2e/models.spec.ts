@@ -71,6 +71,23 @@ test('MobileNetV2 at 96 px: freeze up to block 16, fine-tune the top, train, and
   await expect(
     page.getByRole('figure', { name: 'Loss curve' }).locator('path.recharts-curve'),
   ).toHaveCount(2);
+
+  // No committed quadrant table measures this network: choosing a quadrant applies nothing,
+  // and the textbook plan is one click away, named as unmeasured.
+  const features = page.getByRole('combobox', { name: 'Take features from' });
+  const cut = await features.inputValue();
+  await page
+    .getByRole('radiogroup', { name: 'Quadrant' })
+    .getByRole('radio', { name: 'Small dataset, different domain' })
+    .check();
+  const unmeasured = page.getByTestId('quadrant-unmeasured');
+  await expect(unmeasured).toContainText('Nothing applied');
+  await expect(features).toHaveValue(cut);
+  await unmeasured.getByRole('button', { name: 'Apply textbook plan' }).click();
+  await expect(unmeasured).toContainText(
+    'Applied: the textbook plan, not measured on this network',
+  );
+  await expect(features).not.toHaveValue(cut);
 });
 
 test('your own layers model: dropped files load through the same path; bad files get named errors', async ({

@@ -34,7 +34,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     source: 'bundled',
     url: '/models/mobilenet-v2-035/model.json',
     inputSize: 224,
-    resolutions: [96, 128, 160, 192, 224],
+    // 64 px: the size the quadrant tables were measured at (docs/quadrants.md; CIFAR-10's
+    // 32 px photos upscaled twice), for small photos and large folders on a CPU.
+    resolutions: [64, 96, 128, 160, 192, 224],
     channels: 3,
     valueRange: [-1, 1],
     featureLayer: 'global_average_pooling2d',

@@ -4,6 +4,7 @@ import { useStudioActions } from './studio-actions';
 import { QUADRANTS, type Quadrant } from '../strategy/quadrant';
 import {
   appliedQuadrantPlan,
+  QUADRANT_DOC,
   textbookQuadrantPlan,
   type QuadrantChoice,
 } from '../strategy/quadrant-choice';
@@ -32,13 +33,18 @@ function quadrantChoice(q: Quadrant, variant: Variant): QuadrantChoice | null {
   return make(q, s.model.card.id, strategyLayers(s.model.layers), s.model.card.featureLayer);
 }
 
-/** Applies a quadrant's whole plan (layer modes, cut, head, rates) to the loaded model. */
+/**
+ * Applies a quadrant's whole plan (layer modes, cut, head, rates) to the loaded model. On a
+ * network no committed table measures, choosing the quadrant applies nothing: the textbook
+ * plan is one explicit click away, named as unmeasured.
+ */
 function applyQuadrant(q: Quadrant, variant: Variant = 'applied'): void {
   const choice = quadrantChoice(q, variant);
   if (!choice) return;
   const s = useStudio.getState();
-  const { batchSize, ...params } = choice.params;
   s.setQuadrant(q);
+  if (variant === 'applied' && choice.source !== 'measured') return;
+  const { batchSize, ...params } = choice.params;
   s.setPlan(choice.plan);
   s.setParams(batchSize === undefined ? params : { ...params, batchSize });
 }
@@ -124,6 +130,8 @@ export function StrategyPanel() {
     chosen.source === 'measured' &&
     !samePlan(layers, chosen.plan, textbook.plan);
   const onTextbook = distinct && samePlan(layers, plan, textbook!.plan);
+  const unmeasured = chosen !== null && chosen.source !== 'measured';
+  const onUnmeasuredTextbook = unmeasured && samePlan(layers, plan, textbook!.plan);
   const choose = (q: Quadrant) => applyQuadrant(q);
 
   return (
@@ -221,7 +229,36 @@ export function StrategyPanel() {
       {chosen && textbook && quadrant && (
         <div className="explain small" data-testid="quadrant-reason">
           <p>{QUADRANTS.find((q) => q.id === quadrant)?.explanation}</p>
-          {onTextbook ? (
+          {unmeasured ? (
+            <div data-testid="quadrant-unmeasured">
+              {onUnmeasuredTextbook ? (
+                <p>
+                  <strong>Applied: the textbook plan, not measured on this network.</strong>{' '}
+                  {textbook.reason} Every field stays editable.
+                </p>
+              ) : (
+                <>
+                  <p>
+                    <strong>Nothing applied:</strong> no committed table measures this quadrant on
+                    this network ({QUADRANT_DOC} measures the bundled MobileNetV2 α=0.35 and the
+                    teaching CNN), so your layers stay as they are. The textbook plan would be:{' '}
+                    {textbook.reason}
+                  </p>
+                  <div className="actions">
+                    <button
+                      type="button"
+                      className="button small-button"
+                      disabled={busy}
+                      onClick={() => applyQuadrant(quadrant, 'textbook')}
+                    >
+                      Apply textbook plan
+                    </button>
+                  </div>
+                </>
+              )}
+              {textbook.measured && <p className="hint">{textbook.measured}</p>}
+            </div>
+          ) : onTextbook ? (
             <p>
               <strong>Applied: the textbook plan.</strong> {textbook.reason}{' '}
               {textbook.measured && (
@@ -234,9 +271,7 @@ export function StrategyPanel() {
                 <strong>Applied:</strong> {chosen.reason} Every field stays editable.
               </p>
               <p data-testid="quadrant-measured">
-                <strong>Measured on this network:</strong>{' '}
-                {chosen.measured ??
-                  'no committed table measures this plan on this network; it follows the textbook rule above.'}
+                <strong>Measured on this network:</strong> {chosen.measured}
               </p>
             </>
           )}
