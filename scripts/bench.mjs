@@ -26,6 +26,12 @@
 //     --scale-epochs N, --scale-backend wasm, --port 4397 (the preview server's port)
 //     --scale-memory-mb 16             the studio's 'Images in memory up to (MB)' (past it
 //                                      the images are kept in browser storage)
+//     --scale-folder DIR               take the images from a folder of class folders instead
+//       [--scale-classes 10]           (the first N/classes of each of the first classes), e.g.
+//                                      CIFAR-10's train folders (docs/quadrants.md)
+//     --scale-size 64                  input size (default: the model's native size)
+//     --scale-plan large-similar       pick "Large dataset, similar domain" in the quadrant
+//                                      picker and train the plan it applies
 //   npm run bench -- --scale-summary bench/X.md bench/A.json bench/B.json   one scale table
 //                                      of several result files
 import { spawnSync } from 'node:child_process';
@@ -179,7 +185,7 @@ const scalePlan = option('scale-plan') ?? 'head';
 const scaleModel = option('scale-model') ?? 'mobilenet';
 const scaleCancelAt = option('scale-cancel-at') ? Number(option('scale-cancel-at')) : null;
 if (!PLANS[scalePlan] || !['mobilenet', 'teaching'].includes(scaleModel)) {
-  console.error('--scale-plan head|top-block, --scale-model mobilenet|teaching');
+  console.error('--scale-plan head|top-block|large-similar, --scale-model mobilenet|teaching');
   process.exit(1);
 }
 if (scaleModel === 'teaching' && scalePlan !== 'head') {
@@ -288,7 +294,7 @@ const outFolder = option('out') ?? (quick ? mkdtempSync(join(tmpdir(), 'thaw-ben
 mkdirSync(outFolder, { recursive: true });
 const base =
   backends.length === 0 && scale
-    ? `${date}-scale-${scale}${scaleModel === 'teaching' ? '-teaching' : ''}${scalePlan === 'head' ? '' : `-${scalePlan}`}${flag('scale-cancel-only') ? '-cancel' : ''}`
+    ? `${date}-scale-${scale}${option('scale-size') ? `-${option('scale-size')}px` : ''}${scaleModel === 'teaching' ? '-teaching' : ''}${scalePlan === 'head' ? '' : `-${scalePlan}`}${flag('scale-cancel-only') ? '-cancel' : ''}`
     : date;
 let stem = join(outFolder, base);
 for (let k = 2; existsSync(`${stem}.json`); k++) stem = join(outFolder, `${base}-${k}`);
@@ -507,7 +513,7 @@ async function baselinePart(b, tier, data) {
 }
 if (scale) {
   const model = scaleModel === 'teaching' ? TEACHING : MODELS[0];
-  const size = model.nativeSize;
+  const size = option('scale-size') ? Number(option('scale-size')) : model.nativeSize;
   const backend = option('scale-backend') ?? 'auto';
   if (scaleCancelAt) {
     log(`== scale: cancel the read of ${scale} images after ${scaleCancelAt}`);
@@ -533,6 +539,8 @@ if (scale) {
       freezeLayer: FREEZE_UP_TO,
       epochs: Number(option('scale-epochs') ?? PLANS[scalePlan].epochs),
       memoryMB: option('scale-memory-mb') ? Number(option('scale-memory-mb')) : null,
+      source: option('scale-folder') ?? null,
+      classCount: Number(option('scale-classes') ?? 10),
     });
     result.scale = [run];
     log(`scale: ${JSON.stringify({ ...run, epochs: undefined })}`);

@@ -7,7 +7,7 @@
 // fine-tuned (frozen up to block_15_project_BN: block_16 and Conv_1 trained on the prefix
 // cache). A separate short measurement picks the folder, cancels the read once enough images
 // are read and times how long until the progress bar is gone and the notice is shown.
-import { linkSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summary } from './stats.mjs';
@@ -53,6 +53,29 @@ export function scaleFolder(sample, total) {
     linkSync(join(sample.dir, c.name, file), join(root, c.name, `${k}-${file}`));
   }
   return root;
+}
+
+/**
+ * A folder of `total` images taken from a folder of class folders (e.g. CIFAR-10's JPG
+ * folders): the first total/classes files of each class, in name order, hard-linked.
+ */
+export function subsetFolder(source, total, classCount) {
+  const classes = readdirSync(source, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .slice(0, classCount);
+  if (classes.length === 0) throw new Error(`${source} has no class folders`);
+  const perClass = Math.floor(total / classes.length);
+  const root = join(mkdtempSync(join(tmpdir(), 'thaw-bench-scale-')), `subset-${total}`);
+  for (const c of classes) {
+    const files = readdirSync(join(source, c)).sort().slice(0, perClass);
+    if (files.length < perClass)
+      throw new Error(`${join(source, c)} has ${files.length} images, ${perClass} wanted`);
+    mkdirSync(join(root, c), { recursive: true });
+    for (const f of files) linkSync(join(source, c, f), join(root, c, f));
+  }
+  return { root, classes: classes.length, perClass };
 }
 
 /** Samples both heaps every `everyMs` until stopped; keeps the largest of each. */
@@ -115,6 +138,9 @@ async function imagesWhere(page) {
 export const PLANS = {
   head: { label: 'head only', epochs: 3 },
   'top-block': { label: 'top block fine-tuned', epochs: 2 },
+  // What the quadrant picker applies for "Large dataset, similar domain" (the measured
+  // table's choice, docs/quadrants.md): the way a user with a large folder trains.
+  'large-similar': { label: "the picker's large, similar plan", epochs: 3 },
 };
 
 /** A fresh studio page for one scale measurement: notes the backend it ran as, whether it crashed, and samples memory. */
@@ -129,11 +155,24 @@ async function scalePage(browser, baseURL, backend, out) {
 export async function scaleRun(
   browser,
   baseURL,
-  { images, backend, model, size, epochs, plan = 'head', freezeLayer, memoryMB = null },
+  {
+    images,
+    backend,
+    model,
+    size,
+    epochs,
+    plan = 'head',
+    freezeLayer,
+    memoryMB = null,
+    source = null,
+    classCount = 10,
+  },
 ) {
-  const folder = scaleFolder(sampleFor(model), images);
+  const subset = source ? subsetFolder(source, images, classCount) : null;
+  const folder = subset ? subset.root : scaleFolder(sampleFor(model), images);
   const out = {
     images,
+    source: subset ? { folder: source, classes: subset.classes, perClass: subset.perClass } : null,
     backend,
     model: model.id,
     modelLabel: model.label,
@@ -175,6 +214,24 @@ export async function scaleRun(
     out.imagesWhere = kept.where;
     if (plan === 'top-block') {
       await freezeUpTo(page, freezeLayer);
+      await setEpochs(page, epochs);
+    }
+    if (plan === 'large-similar') {
+      await page
+        .getByRole('radiogroup', { name: 'Quadrant' })
+        .getByRole('radio', { name: 'Large dataset, similar domain' })
+        .check();
+      await page.getByTestId('quadrant-measured').waitFor({ timeout: 60_000 });
+      // "Applied: Measured on this network: <what is trained>, up to N epochs … — <why>."
+      const applied = await page
+        .getByTestId('quadrant-reason')
+        .locator('p', { hasText: /^Applied:/ })
+        .innerText();
+      out.quadrantPlan = applied
+        .replace(/\s+/g, ' ')
+        .replace(/^Applied: Measured on this network: /, '')
+        .replace(/ — .*$/, '');
+      // The plan sets its own epochs (with early stopping); the bench times a few of them.
       await setEpochs(page, epochs);
     }
     out.memoryNote = (await imagesWhere(page)).note;

@@ -189,7 +189,7 @@ export async function ingest(
 }
 
 export async function setEpochs(page, epochs) {
-  await page.getByRole('spinbutton', { name: 'Epochs' }).fill(String(epochs));
+  await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).fill(String(epochs));
 }
 
 /** Freezes up to `layer` (the studio's "Freeze up to"). */
