@@ -1,27 +1,15 @@
 /** Folded conv + batch norm (+ ReLU) blocks compute what the layers compute, and only where they may. */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FOLD, layerGraph, runSteps } from './graph';
 import { buildModel } from './load';
 import { resizeArtifacts } from './resize';
+import { readArtifacts } from '../../scripts/teaching/studio-run';
 
-const DIR = join(__dirname, '../../public/models/mobilenet-v2-035');
-
-function photoArtifacts(): tf.io.ModelArtifacts {
-  const json = JSON.parse(readFileSync(join(DIR, 'model.json'), 'utf8'));
-  const bin = readFileSync(join(DIR, 'weights.bin'));
-  return {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap(
-      (g: { weights: tf.io.WeightsManifestEntry[] }) => g.weights,
-    ),
-    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-    format: 'layers-model',
-  };
-}
+/** The bundled photo backbone, read from public/ the way the studio's scripts read it. */
+const photoArtifacts = () => readArtifacts(join(__dirname, '../../public/models/mobilenet-v2-035'));
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);

@@ -49,6 +49,20 @@ function applyQuadrant(q: Quadrant, variant: Variant = 'applied'): void {
   s.setParams(batchSize === undefined ? params : { ...params, batchSize });
 }
 
+/** One of the picker's plan buttons (`Apply textbook plan`, `Apply measured plan`). */
+function ApplyButton(props: { label: string; busy: boolean; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      className="button small-button"
+      disabled={props.busy}
+      onClick={props.onClick}
+    >
+      {props.label}
+    </button>
+  );
+}
+
 const VERDICT_WORD = {
   similar: 'Similar domain',
   different: 'Different domain',
@@ -245,14 +259,11 @@ export function StrategyPanel() {
                     {textbook.reason}
                   </p>
                   <div className="actions">
-                    <button
-                      type="button"
-                      className="button small-button"
-                      disabled={busy}
+                    <ApplyButton
+                      label="Apply textbook plan"
+                      busy={busy}
                       onClick={() => applyQuadrant(quadrant, 'textbook')}
-                    >
-                      Apply textbook plan
-                    </button>
+                    />
                   </div>
                 </>
               )}
@@ -278,24 +289,18 @@ export function StrategyPanel() {
           {distinct && (
             <div className="actions">
               {onTextbook ? (
-                <button
-                  type="button"
-                  className="button small-button"
-                  disabled={busy}
+                <ApplyButton
+                  label="Apply measured plan"
+                  busy={busy}
                   onClick={() => applyQuadrant(quadrant, 'applied')}
-                >
-                  Apply measured plan
-                </button>
+                />
               ) : (
                 <>
-                  <button
-                    type="button"
-                    className="button small-button"
-                    disabled={busy}
+                  <ApplyButton
+                    label="Apply textbook plan"
+                    busy={busy}
                     onClick={() => applyQuadrant(quadrant, 'textbook')}
-                  >
-                    Apply textbook plan
-                  </button>
+                  />
                   <span className="hint" data-testid="textbook-measured">
                     {textbook.measured}
                   </span>
