@@ -5,7 +5,9 @@
 // both see the same machine load.
 //   - features: the frozen network's pass over every image (the prefix cache), 224 and 128 px;
 //   - a top-block fine-tune epoch (frozen up to block_15_project_BN) at 224 px;
-//   - a full fine-tune epoch (every layer trained) at 96 px.
+//   - a full fine-tune epoch (every layer trained) at 96 px;
+//   - and, first, one 3×3 and one 1×1 convolution on their own: the thread pool's scaling
+//     without the engine around it.
 // Also counts main-thread long tasks (> 50 ms) on the page while the worker trains.
 // Writes bench/<date>-threads.json and .md.
 //
@@ -39,6 +41,17 @@ const MODEL = {
   featureLayer: 'global_average_pooling2d',
 };
 const CASES = [
+  // The thread pool's own scaling, outside the engine: one convolution, as XNNPACK runs it.
+  {
+    id: 'conv-3x3',
+    label: 'one 3×3 convolution, 16×56×56×64 → 64',
+    micro: { input: [16, 56, 56, 64], filter: [3, 3, 64, 64], reps: 10 },
+  },
+  {
+    id: 'conv-1x1',
+    label: 'one 1×1 convolution, 16×28×28×96 → 96',
+    micro: { input: [16, 28, 28, 96], filter: [1, 1, 96, 96], reps: 20 },
+  },
   {
     id: 'features-224',
     label: 'features, 224 px',
@@ -104,6 +117,24 @@ async function once(c, threads) {
     await page.goto(`${baseURL}bench/`);
     await page.waitForFunction(() => 'thawBench' in window, null, { timeout: 60_000 });
     const isolated = await page.evaluate(() => self.crossOriginIsolated);
+    if (c.micro) {
+      const cfg = {
+        backend: 'wasm',
+        micro: c.micro,
+        ...(threads !== undefined ? { threads } : {}),
+      };
+      const r = await page.evaluate((x) => window.thawBench(x), cfg);
+      if (r.type !== 'micro') throw new Error(r.message);
+      return {
+        isolated,
+        threads: r.backend.wasm?.threads ?? null,
+        microMs: summary(r.ms).median,
+        imagesPerS: null,
+        longTasks: await page.evaluate(() => window.__longTasks),
+        tensorsLeft: null,
+        images: null,
+      };
+    }
     const config = {
       backend: 'wasm',
       model: { ...MODEL, size: c.size },
@@ -154,12 +185,12 @@ for (const c of CASES) {
       );
     }
   }
-  const metric = c.id.startsWith('features') ? 'prefixMs' : 'epochMs';
+  const metric = c.micro ? 'microMs' : c.id.startsWith('features') ? 'prefixMs' : 'epochMs';
   const ratios = single.map((s, i) => s[metric] / multi[i][metric]);
   rows.push({
     ...c,
     metric,
-    images: single[0].images,
+    images: single.find((x) => x.images)?.images ?? null,
     threads: multi[0].threads,
     isolated: multi[0].isolated,
     singleMs: summary(single.map((s) => s[metric])),
@@ -199,13 +230,13 @@ const md = [
   `# wasm threads: ${date}`,
   '',
   `\`${result.command}\` at ${result.commit}; ${result.machine.cpus} × ${result.machine.cpuModel}; load before ${result.machine.load.map((l) => l.toFixed(1)).join(' ')}.`,
-  `MobileNetV2 α=0.35 on the photo sample (${rows[0]?.images} images), the studio's engine in the benchmark page's worker, wasm backend, batch 16; ${REPS} repetitions each, every one on a fresh page, single- and multi-threaded pages alternating. Medians (min–max); the speed-up pairs the repetitions that ran next to each other.`,
+  `The convolution rows time one \`tf.conv2d\` call in the worker (median of its repetitions on each page). The others: MobileNetV2 α=0.35 on the photo sample (${rows.find((r) => r.images)?.images} images), the studio's engine in the benchmark page's worker, wasm backend, batch 16; ${REPS} repetitions each, every one on a fresh page, single- and multi-threaded pages alternating. Medians (min–max); the speed-up pairs the repetitions that ran next to each other.`,
   '',
   '| what | threads | single-threaded ms | threaded ms | speed-up | images/s (1 → n) | long tasks > 50 ms (1 / n) |',
   '|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.label} (${r.metric === 'prefixMs' ? 'whole pass' : 'steady epoch'}) | ${r.threads}${r.isolated ? '' : ' (not isolated)'} | ${f(r.singleMs)} | ${f(r.multiMs)} | ${f(r.speedup, 2)}× | ${r.metric === 'prefixMs' ? `${f(r.singleImagesPerS, 1)} → ${f(r.multiImagesPerS, 1)}` : '—'} | ${long(r.longTasks.single)} / ${long(r.longTasks.multi)} |`,
+      `| ${r.label} (${{ prefixMs: 'whole pass', epochMs: 'steady epoch', microMs: 'one call' }[r.metric]}) | ${r.threads}${r.isolated ? '' : ' (not isolated)'} | ${f(r.singleMs)} | ${f(r.multiMs)} | ${f(r.speedup, 2)}× | ${r.metric === 'prefixMs' ? `${f(r.singleImagesPerS, 1)} → ${f(r.multiImagesPerS, 1)}` : '—'} | ${long(r.longTasks.single)} / ${long(r.longTasks.multi)} |`,
   ),
   '',
   `Took ${result.durationS} s.`,

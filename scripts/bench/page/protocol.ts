@@ -24,6 +24,23 @@ export interface BaselineConfig {
   threads?: number;
   /** Only the studio's engine (no `model.fit` repetitions). */
   engineOnly?: boolean;
+  /**
+   * Instead of a training run: one convolution (NHWC input `input`, kernel `filter`,
+   * 'same' padding, stride 1) timed `reps` times after two warm-up calls: the thread pool's
+   * own scaling, without the engine around it.
+   */
+  micro?: {
+    input: [number, number, number, number];
+    filter: [number, number, number, number];
+    reps: number;
+  };
+}
+
+export interface MicroResult {
+  type: 'micro';
+  backend: BackendReport;
+  /** Milliseconds per call, each repetition. */
+  ms: number[];
 }
 
 export interface EngineRep {
@@ -59,4 +76,4 @@ export interface BaselineResult {
   naiveError: string | null;
 }
 
-export type BaselineReply = BaselineResult | { type: 'error'; message: string };
+export type BaselineReply = BaselineResult | MicroResult | { type: 'error'; message: string };

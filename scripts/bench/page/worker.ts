@@ -24,7 +24,7 @@ import { resizeArtifacts } from '../../../src/model/resize';
 import { selectBackend } from '../../../src/training/backends';
 import { trainWithPlan } from '../../../src/training/engine';
 import { switchTo } from '../../../src/training/switch';
-import type { BaselineConfig, BaselineReply, EngineRep, NaiveRep } from './protocol';
+import type { BaselineConfig, BaselineReply, EngineRep, MicroResult, NaiveRep } from './protocol';
 import { MemoryImages } from '../../../src/data/image-set';
 
 const post = (reply: BaselineReply) => (self as unknown as Worker).postMessage(reply);
@@ -51,8 +51,33 @@ function planOf(model: tf.LayersModel, config: BaselineConfig): LayerPlan {
   return { modes, featureLayer: config.model.featureLayer };
 }
 
-async function run(config: BaselineConfig) {
+/** One convolution, timed on its own (see `BaselineConfig.micro`). */
+function micro(
+  m: NonNullable<BaselineConfig['micro']>,
+  backend: MicroResult['backend'],
+): MicroResult {
+  const x = tf.randomUniform(m.input, -1, 1, 'float32', 1) as tf.Tensor4D;
+  const w = tf.randomUniform(m.filter, -0.1, 0.1, 'float32', 2) as tf.Tensor4D;
+  const once = () => {
+    const y = tf.conv2d(x, w, 1, 'same');
+    y.dataSync();
+    y.dispose();
+  };
+  once();
+  once();
+  const ms: number[] = [];
+  for (let i = 0; i < m.reps; i++) {
+    const t = performance.now();
+    once();
+    ms.push(performance.now() - t);
+  }
+  tf.dispose([x, w]);
+  return { type: 'micro', backend, ms };
+}
+
+async function run(config: BaselineConfig): Promise<BaselineReply> {
   const backend = await selectBackend(config.backend, { wasmThreads: config.threads });
+  if (config.micro) return micro(config.micro, backend);
   const jobs: JobBackends = backend.jobs;
   const base = await fetchModelArtifacts(config.model.url);
   const artifacts =
