@@ -45,6 +45,7 @@ const EXPERIMENTS = [
     quadrant: 'Small dataset, different domain',
   },
   { sample: 'Photos', model: null, quadrant: 'Small dataset, similar domain' },
+  { sample: 'Digits', model: null, quadrant: 'Small dataset, different domain' },
 ];
 
 const browserPath = await findBrowser();
@@ -96,7 +97,16 @@ for (const title of LESSONS) {
   } catch {
     ok = false;
   }
-  record({ what: `lesson: ${title}`, ms: Date.now() - t0, ok, load });
+  // The verdict on screen, and whether it says it agrees with the committed table's.
+  const result = page.getByRole('region', { name: 'Lesson result' }).first();
+  const verdict = ok ? await result.getAttribute('data-verdict').catch(() => null) : null;
+  const text = ok ? await result.innerText().catch(() => '') : '';
+  const agrees = text.includes('Same verdict as the committed table')
+    ? 'yes'
+    : text.includes('The committed table’s verdict differs')
+      ? 'no'
+      : '—';
+  record({ what: `lesson: ${title}`, ms: Date.now() - t0, ok, load, verdict, agrees });
   await page.close();
 }
 
@@ -120,6 +130,18 @@ for (const e of EXPERIMENTS) {
     .check();
   const experiment = page.getByRole('region', { name: 'Quadrant experiment' });
   const load = Number(loadavg()[0].toFixed(2));
+  // Where the applied plan is the textbook plan and the recipe, there is nothing to train.
+  if (await experiment.getByText('Nothing to compare').isVisible()) {
+    record({
+      what: `quadrant experiment: ${e.sample}, ${e.quadrant}`,
+      ms: 0,
+      ok: true,
+      load,
+      verdict: 'nothing to compare (applied = textbook = recipe)',
+    });
+    await page.close();
+    continue;
+  }
   const t0 = Date.now();
   await experiment.getByRole('button', { name: 'Quadrant experiment', exact: true }).click();
   let ok = true;
@@ -131,11 +153,15 @@ for (const e of EXPERIMENTS) {
   } catch {
     ok = false;
   }
+  const status = ok
+    ? await experiment.getByRole('status', { name: 'Quadrant experiment status' }).innerText()
+    : '';
   record({
     what: `quadrant experiment: ${e.sample}, ${e.quadrant}`,
     ms: Date.now() - t0,
     ok,
     load,
+    verdict: status.replace(/\s+/g, ' ').trim() || null,
   });
   await page.close();
 }
@@ -153,13 +179,13 @@ writeFileSync(
 const md = [
   `# Lessons and quadrant experiments at their defaults (${date})`,
   '',
-  `Command: \`npm run bench:lessons\`. Machine: ${machine}. One run each on a fresh page of the built studio; the wall time from the click to "finished". The load average is the machine's one-minute load when the row started: other work on the 2 cores lengthens every time.`,
+  `Command: \`npm run bench:lessons\`. Machine: ${machine}. One run each on a fresh page of the built studio; the wall time from the click to "finished", the lesson's verdict (\`data-verdict\` of its result) and whether its text says the committed table's verdict is the same (— where the lesson names no table verdict). The load average is the machine's one-minute load when the row started: other work on the 2 cores lengthens every time.`,
   '',
-  '| what | wall time | within 3 min | load average |',
-  '|---|---|---|---|',
+  '| what | wall time | within 3 min | verdict on screen | same as the committed table | load average |',
+  '|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.what} | ${r.ok ? `${(r.ms / 1000).toFixed(0)} s` : `did not finish in ${(r.ms / 1000).toFixed(0)} s`} | ${r.ok && r.ms <= LIMIT_MS ? 'yes' : 'no'} | ${r.load} |`,
+      `| ${r.what} | ${r.ok ? `${(r.ms / 1000).toFixed(0)} s` : `did not finish in ${(r.ms / 1000).toFixed(0)} s`} | ${r.ok && r.ms <= LIMIT_MS ? 'yes' : 'no'} | ${r.verdict ?? '—'} | ${r.agrees ?? '—'} | ${r.load} |`,
   ),
   '',
 ].join('\n');
