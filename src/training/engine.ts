@@ -9,7 +9,7 @@ import { FOLD, layerGraph, runSteps, type LayerGraph } from '../model/graph';
 import { applyPlan, modeOfLayer } from '../model/plan';
 import { buildModel } from '../model/load';
 import { toModelInput, type InputSpec } from '../model/preprocess';
-import { switchTo } from './switch';
+import { switchTo, trainBackendOf } from './switch';
 import { rowsTensor, trainClassifier, type ClassifierTrainingResult } from './loop';
 import { augmentBatch } from '../data/augment';
 import { pca2 } from './pca';
@@ -141,6 +141,8 @@ export interface RunSetup {
   cache: PrefixCache | null;
   prefixMs: number;
   prefixBackend: BackendName | null;
+  /** Where the rest trains (`trainBackendOf`). */
+  trainBackend: BackendName;
   /** Only a head trains, on the cached features. */
   headOnly: boolean;
   /** Reads a batch's pixels before `inputBatch` (absent when the prefix is cached). */
@@ -192,7 +194,9 @@ export async function setUpRun(
       }
     }
     const headOnly = k === end;
-    const trainBackend = headOnly ? run.backends.head : run.backends.fineTune;
+    const prefix = k > 0 ? cache : null;
+    const rowSize = prefix ? prefix.data.length / run.images.length : 0;
+    const trainBackend = trainBackendOf(run.backends, headOnly, rowSize);
     if (!(await switchTo(trainBackend)))
       throw new Error(`The ${trainBackend} backend is not available.`);
     if (!headOnly) {
@@ -200,8 +204,6 @@ export async function setUpRun(
       model = await buildModel(run.artifacts);
       graph = layerGraph(model);
     }
-    const prefix = k > 0 ? cache : null;
-    const rowSize = prefix ? prefix.data.length / run.images.length : 0;
     // Without a cached prefix every step starts from the images: `load` reads a batch's
     // pixels (from memory, or from storage for a large dataset) before `inputBatch` uses them.
     const pixels = new Map<number, Uint8Array>();
@@ -228,6 +230,7 @@ export async function setUpRun(
       cache,
       prefixMs,
       prefixBackend,
+      trainBackend,
       headOnly,
       load,
       inputBatch,
@@ -247,9 +250,19 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
     const setup = await setUpRun(run, augmenting);
     if ('stopped' in setup) return stoppedResult(run, setup.prefixMs, setup.prefixBackend);
     model = setup.model;
-    const { graph, end, k, cache, prefixMs, prefixBackend, headOnly, load, inputBatch, initial } =
-      setup;
-    const trainBackend = headOnly ? run.backends.head : run.backends.fineTune;
+    const {
+      graph,
+      end,
+      k,
+      cache,
+      prefixMs,
+      prefixBackend,
+      trainBackend,
+      headOnly,
+      load,
+      inputBatch,
+      initial,
+    } = setup;
     // The original features set the head's input scaling and are the targets of output-level conservation.
     const originalFeatures = !headOnly && run.params.distillation > 0 ? initial : null;
     const featureScale = standardization(initial, run.split.train);

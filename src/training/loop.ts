@@ -80,6 +80,14 @@ export class DivergedError extends Error {
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
+ * How often a run lets the worker read its messages (a Stop). Yielding after every step
+ * cost a timer each — at least 4 ms once timers nest (the HTML timer clamp) — which
+ * dominated a head trained on cached features (a few steps of a few ms each, hundreds of
+ * epochs).
+ */
+export const YIELD_MS = 50;
+
+/**
  * The loss and its gradients with respect to `vars`, plus one more tensor computed in the
  * same forward pass (kept, for the caller to dispose) — so a training step needs one pass.
  */
@@ -103,6 +111,7 @@ export async function trainClassifier(
   const { epochs, batchSize, seed } = params;
   const random = mulberry32(seed);
   const report = throttle(input.throttleMs ?? BATCH_REPORT_MS, input.now);
+  const breather = throttle(YIELD_MS, input.now);
   const fineTune = input.fineTune ?? [];
   const reinit = input.reinit ?? [];
   const head = createHead(featureDim, numClasses, params.head, seed, input.featureScale);
@@ -181,8 +190,9 @@ export async function trainClassifier(
           optimizers.apply(grads);
           return [value, extra];
         });
-        const lossValue = (await loss.data())[0]!;
-        const hitValue = (await hits.data())[0]!;
+        const [lossData, hitData] = await Promise.all([loss.data(), hits.data()]);
+        const lossValue = lossData[0]!;
+        const hitValue = hitData[0]!;
         tf.dispose([loss, hits]);
         const diverged = watch.observe(lossValue);
         if (diverged) {
@@ -197,7 +207,7 @@ export async function trainClassifier(
         correct += hitValue;
         pending.push({ x: epoch + (step + 1) / steps, loss: lossValue });
         if (report.due()) flush();
-        await yieldToEvents();
+        if (breather.due()) await yieldToEvents();
       }
       if (stopped) break;
       const val = await lossAndAccuracy(scorer, split.validation, batchSize);

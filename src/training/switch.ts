@@ -1,5 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../domain';
+import type { BackendName, JobBackends } from '../domain';
+
+/**
+ * The widest head (features per image) that trains on `cpu` when the job table says so.
+ * A dense head on 1,280 pooled features trained fastest on cpu in the browser (DESIGN.md
+ * §2); past that, cpu's plain-JS matrix products grow with the width while wasm's do not:
+ * a softmax or SVM head on 6,272 conv features took 22.6 against 2.7 ms a step (Node,
+ * batch 16) and a 300-epoch run 60–66 against 5.6–6.4 s.
+ */
+export const CPU_HEAD_MAX_FEATURES = 1280;
+
+/** The backend a run trains on: the head's or the fine-tuning job's, and a wide head as fine-tuning. */
+export function trainBackendOf(
+  jobs: JobBackends,
+  headOnly: boolean,
+  features: number,
+): BackendName {
+  if (!headOnly) return jobs.fineTune;
+  return jobs.head === 'cpu' && features > CPU_HEAD_MAX_FEATURES ? jobs.fineTune : jobs.head;
+}
 
 /** Switches tfjs to `name`; true only when tfjs really reports that backend afterwards. */
 export async function switchTo(name: BackendName): Promise<boolean> {

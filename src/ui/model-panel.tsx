@@ -1,3 +1,4 @@
+import type { ComponentProps } from 'react';
 import { useStudio } from '../state/store';
 import { LayerList } from './layer-list';
 import { ModelPicker } from './model-picker';
@@ -8,13 +9,23 @@ import { NetworkDiagram } from './network-diagram';
 const formatParams = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
 
+/**
+ * The layer list with the drift of the run in progress. It reads the drift itself, so the
+ * drift that arrives after every epoch redraws the list, not the whole panel (its diagram,
+ * plan tools and feature maps): on a 160-layer network that redraw was a long task.
+ */
+function LayerListWithDrift(props: Omit<ComponentProps<typeof LayerList>, 'drift'>) {
+  const drift = useStudio((s) => s.drift);
+  return <LayerList {...props} drift={drift} />;
+}
+
 export function ModelPanel() {
   const model = useStudio((s) => s.model);
   const loading = useStudio((s) => s.modelLoading);
   const error = useStudio((s) => s.modelError);
   const plan = useStudio((s) => s.plan);
   const setPlan = useStudio((s) => s.setPlan);
-  const drift = useStudio((s) => s.drift);
+  const hasDrift = useStudio((s) => Object.keys(s.drift).length > 0);
   const busy = useStudio((s) => s.phase === 'features' || s.phase === 'training');
 
   return (
@@ -55,19 +66,13 @@ export function ModelPanel() {
             disabled={busy}
             onPlan={setPlan}
           />
-          {Object.keys(drift).length > 0 && (
+          {hasDrift && (
             <p className="hint small">
               Bars under the parameter counts: how far each trained layer moved from its starting
               weights, ‖w − w₀‖/‖w₀‖ (full bar = 100%).
             </p>
           )}
-          <LayerList
-            layers={model.layers}
-            plan={plan}
-            drift={drift}
-            disabled={busy}
-            onPlan={setPlan}
-          />
+          <LayerListWithDrift layers={model.layers} plan={plan} disabled={busy} onPlan={setPlan} />
         </>
       )}
     </section>
