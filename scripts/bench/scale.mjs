@@ -249,6 +249,8 @@ export async function scaleRun(
     out.epochs = summary(run.epochMs);
     out.tensors = run.tensors;
     out.longTasks = run.longTasks.length;
+    // Where each fell (features / epochs / finish) and how long it took, in ms.
+    out.longTaskPhases = run.longTasks.map((l) => `${l.phase} ${Math.round(l.duration)}`);
     out.imagesWhereAfter = (await imagesWhere(page)).where;
     out.stored = (
       await page
