@@ -38,6 +38,9 @@ function toRow(r: RowResult): TableRow {
     test: r.runs.map((x) => Number(x.test.toFixed(4))),
     capped: r.runs.filter((x) => x.capped).length,
     seconds: Number(mean(r.runs.map((x) => x.seconds)).toFixed(1)),
+    trainedLayers: Object.values(r.plan.modes).filter((m) => m === 'fine-tune' || m === 'reinit')
+      .length,
+    epochs: Number(mean(r.runs.map((x) => x.epochsRun)).toFixed(1)),
   };
 }
 
@@ -150,6 +153,10 @@ function main(): void {
     'The picker applies the row marked **applied**; `Apply textbook plan` applies the row marked',
     'textbook. Written by `npm run report:quadrants` from the results of',
     '`npm run experiment:quadrants -- --network <id> --quadrant <quadrant>` (scripts/quadrants/).',
+    'On a network without a table here (the bundled MobileNetV2 1.0, a model of your own) the',
+    'picker applies nothing: choosing a quadrant offers the textbook plan, named as unmeasured.',
+    'Since commit 94d5796 frozen layers run as fused convolutions (docs/architecture.md); rows',
+    'run before and after agree to 1e-4 of the features, and seconds per run fell.',
     '',
     '## How to read the tables',
     '',
@@ -166,7 +173,8 @@ function main(): void {
     '  splits, `*` where a paired t-test (95%) calls it beyond seed noise. "Within noise of the',
     '  best": the paired t-test does not separate the row from the best row *and* the mean gap is',
     '  no larger than its own spread over seeds. The picker applies the cheapest such row (a head',
-    '  on cached features before anything that trains the network, then the fewest seconds).',
+    '  on cached features before anything that trains the network, then the fewest trained',
+    '  layers, then the fewest epochs run: what a run computes, not seconds on a shared machine).',
     '- **Capped.** A run that reached its epoch cap without early stopping ending it was still',
     '  improving or had not settled: its accuracy is a lower bound for that plan.',
     '',

@@ -16,13 +16,22 @@ const NETWORKS: Record<string, { layers: StrategyLayer[]; feature: string }> = {
 };
 const DOC = readFileSync(new URL('../../docs/quadrants.md', import.meta.url), 'utf8');
 
-const row = (id: string, test: number[], headOnly: boolean, seconds = 1): TableRow => ({
+const row = (
+  id: string,
+  test: number[],
+  headOnly: boolean,
+  seconds = 1,
+  trainedLayers = headOnly ? 0 : 5,
+  epochs = 10,
+): TableRow => ({
   id,
   label: id,
   headOnly,
   test,
   capped: 0,
   seconds,
+  trainedLayers,
+  epochs,
 });
 
 describe('chooseRow', () => {
@@ -35,6 +44,18 @@ describe('chooseRow', () => {
     const rows = [row('recipe', [0.7, 0.64, 0.7], true), row('ft', [0.66, 0.71, 0.69], false, 50)];
     expect(chooseRow(rows).best).toBe('ft');
     expect(chooseRow(rows).chosen).toBe('recipe');
+  });
+
+  it('among rows that train the network, takes fewer trained layers, then fewer epochs, before fewer seconds', () => {
+    const rows = [
+      row('scratch', [0.72, 0.64, 0.7], false, 100, 5, 28),
+      row('ft-all', [0.7, 0.66, 0.69], false, 300, 5, 25),
+      row('ft-upper', [0.69, 0.65, 0.71], false, 400, 2, 30),
+    ];
+    expect(chooseRow(rows).best).toBe('scratch');
+    expect(chooseRow(rows).withinNoise).toHaveLength(3);
+    expect(chooseRow(rows).chosen).toBe('ft-upper');
+    expect(chooseRow(rows.slice(0, 2)).chosen).toBe('ft-all');
   });
 
   it('does not call a row within noise when it loses on every seed by more than its spread', () => {

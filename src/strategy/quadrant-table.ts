@@ -22,6 +22,10 @@ export interface TableRow {
   capped: number;
   /** Mean wall seconds per run on the machine that wrote the table. */
   seconds: number;
+  /** Weighted layers the row fine-tunes or re-initializes (0 for a head on cached features). */
+  trainedLayers: number;
+  /** Mean epochs run. */
+  epochs: number;
 }
 
 export interface QuadrantTable {
@@ -52,8 +56,9 @@ export interface Choice {
 
 /**
  * Within noise of the best: the paired test does not separate the two AND the mean gap is no
- * larger than the gap's own seed-to-seed spread. Cheapest: a head on cached features before
- * anything that trains the network, then the fewest seconds per run.
+ * larger than the gap's own seed-to-seed spread. Cheapest, by what a run computes rather than
+ * by wall seconds on a shared machine: a head on cached features before anything that trains
+ * the network, then the fewest trained layers, then the fewest epochs run; seconds last.
  */
 export function chooseRow(rows: readonly TableRow[]): Choice {
   if (rows.length === 0) throw new Error('an empty table has no choice');
@@ -63,8 +68,13 @@ export function chooseRow(rows: readonly TableRow[]): Choice {
     const d = paired(best.test, r.test);
     return !d.significant && d.mean <= d.sd;
   });
-  const cost = (r: TableRow) => (r.headOnly ? 0 : 1e9) + r.seconds;
-  const chosen = [...within].sort((a, b) => cost(a) - cost(b))[0]!;
+  const cost = (r: TableRow) => [r.headOnly ? 0 : 1, r.trainedLayers, r.epochs, r.seconds];
+  const cheaper = (a: TableRow, b: TableRow) => {
+    const [x, y] = [cost(a), cost(b)];
+    const i = x.findIndex((v, k) => v !== y[k]);
+    return i < 0 ? 0 : x[i]! - y[i]!;
+  };
+  const chosen = [...within].sort(cheaper)[0]!;
   return { best: best.id, withinNoise: within.map((r) => r.id), chosen: chosen.id };
 }
 
