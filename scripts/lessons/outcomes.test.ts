@@ -26,7 +26,7 @@ async function run(id: string): Promise<Record<string, number>> {
 
 const MINUTES = 60_000;
 
-describe('each lesson on its own data (seed 1)', () => {
+describe('each lesson on its own data (seed 1), part 1', () => {
   it(
     'feature extraction, fine-tuning and scratch all learn the Fashion target',
     async () => {
@@ -50,32 +50,6 @@ describe('each lesson on its own data (seed 1)', () => {
       // Seed 1: 81 vs 67 and 90 vs 67.
       expect(a['frozen-similar']! - a['frozen-different']!).toBeGreaterThanOrEqual(0.05);
       expect(a['scratch-different']! - a['frozen-different']!).toBeGreaterThanOrEqual(0.1);
-    },
-    3 * MINUTES,
-  );
-
-  it(
-    'fine-tuning at 1e-3 beats 1e-2 on the new task',
-    async () => {
-      const a = await run('learning-rate');
-      // Seed 1: 79 vs 73.
-      expect(a['lr-mid']! - a['lr-large']!).toBeGreaterThanOrEqual(0.03);
-    },
-    3 * MINUTES,
-  );
-
-  it(
-    'copying the first or the last layers both learn',
-    async () => {
-      await run('copy-first-or-last');
-    },
-    3 * MINUTES,
-  );
-
-  it(
-    'the network with a reset inner layer still learns, intact or adapted',
-    async () => {
-      await run('inner-layer');
     },
     3 * MINUTES,
   );

@@ -187,8 +187,9 @@ describe('a lesson', () => {
       maxEpochs: EXPERIMENT_DEFAULT_MAX_EPOCHS,
     });
     expect(d.ensureModel).toHaveBeenCalledWith('teaching-cnn', null, false);
-    expect(d.loaded).toEqual(['fashion-target']);
-    expect(store().quadrant).toBe('small-similar');
+    // The inverted digits, small and different: where the three plans differ.
+    expect(d.loaded).toEqual(['digits-inverted']);
+    expect(store().quadrant).toBe('small-different');
     expect(store().lesson).toMatchObject({ lessonId: 'quadrants', status: 'done' });
     // The lesson trains nothing itself: the experiment does.
     expect(ctx.fake.sent('train')).toHaveLength(0);
