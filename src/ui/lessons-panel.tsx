@@ -45,7 +45,8 @@ export function LessonsPanel() {
   );
   const running = state?.status === 'running';
   const lesson = state ? lessonById(state.lessonId) : undefined;
-  const [seeds, setSeeds] = useState(LESSONS[0]!.seeds);
+  // null: each lesson runs its own number of seeds; a number the user typed applies to all.
+  const [seeds, setSeeds] = useState<number | null>(null);
   return (
     <section aria-label="Lessons" className="panel lessons">
       <h2>Lessons</h2>
@@ -65,7 +66,7 @@ export function LessonsPanel() {
               aria-label={`Run lesson: ${l.title}`}
               title={l.claim}
               disabled={running || busy}
-              onClick={() => runLesson(l.id, seeds)}
+              onClick={() => runLesson(l.id, seeds ?? l.seeds)}
             >
               {l.title}
             </button>
@@ -79,7 +80,7 @@ export function LessonsPanel() {
             aria-label={`Run lesson: ${QUADRANT_LESSON.title}`}
             title={QUADRANT_LESSON.claim}
             disabled={running || busy}
-            onClick={() => runLesson(QUADRANT_LESSON.id, seeds)}
+            onClick={() => runLesson(QUADRANT_LESSON.id, seeds ?? undefined)}
           >
             {QUADRANT_LESSON.title}
           </button>
@@ -89,7 +90,7 @@ export function LessonsPanel() {
       <div className="field-row lesson-seeds">
         <NumberField
           name="Seeds per plan"
-          value={seeds}
+          value={seeds ?? LESSONS[0]!.seeds}
           min={LESSON_MIN_SEEDS}
           max={LESSON_MAX_SEEDS}
           step={1}
@@ -97,7 +98,10 @@ export function LessonsPanel() {
           disabled={running}
           onChange={setSeeds}
         />
-        <span className="small muted">More seeds tell smaller differences from noise.</span>
+        <span className="small muted">
+          More seeds tell smaller differences from noise.
+          {seeds === null && ' Until you change it, each lesson runs its own number of seeds.'}
+        </span>
       </div>
       {state?.lessonId === QUADRANT_LESSON.id && <QuadrantLessonResult state={state} />}
       {state && lesson && <LessonProgress state={state} lesson={lesson} onStop={stopLesson} />}
