@@ -8,23 +8,7 @@
  * (bench/2026-12-06-lessons.md) its comparison must come out the same way by a margin.
  */
 import { describe, expect, it } from 'vitest';
-import { lessonById } from '../../src/strategy/lessons';
-import { lessonAccuracies } from './outcomes';
-
-/** Lowest test accuracy an arm that learned anything reaches here (seed 1 gave 60–90%). */
-const LEARNED = 0.5;
-
-async function run(id: string): Promise<Record<string, number>> {
-  const lesson = lessonById(id);
-  if (!lesson) throw new Error(`no lesson ${id}`);
-  const acc = await lessonAccuracies(lesson, 1);
-  expect(Object.keys(acc).sort()).toEqual(lesson.arms.map((a) => a.id).sort());
-  for (const [arm, a] of Object.entries(acc))
-    expect(a, `${id}: ${arm}`).toBeGreaterThanOrEqual(LEARNED);
-  return acc;
-}
-
-const MINUTES = 60_000;
+import { MINUTES, checkedLesson as run } from './outcomes';
 
 describe('each lesson on its own data (seed 1), part 1', () => {
   it(

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { stratifiedSplit } from '../../src/data/split';
-import { lessonSteps, type Lesson } from '../../src/strategy/lessons';
+import { expect } from 'vitest';
+import { lessonById, lessonSteps, type Lesson } from '../../src/strategy/lessons';
 import { useBackend } from '../teaching/backend';
 import { PrefixCaches, readArtifacts, studioRun, teachingLayers } from '../teaching/studio-run';
 import type { SeedData } from '../teaching/studio-run';
@@ -85,4 +86,20 @@ export async function lessonAccuracies(
     out[lesson.arms[step.armIndex]!.id] = r.test;
   }
   return out;
+}
+
+/** Lowest test accuracy an arm that learned anything reaches here (seed 1 gave 60–90%). */
+export const LEARNED = 0.5;
+
+export const MINUTES = 60_000;
+
+/** Runs lesson `id` for seed 1 and checks that every arm ran and learned; returns the accuracies. */
+export async function checkedLesson(id: string): Promise<Record<string, number>> {
+  const lesson = lessonById(id);
+  if (!lesson) throw new Error(`no lesson ${id}`);
+  const acc = await lessonAccuracies(lesson, 1);
+  expect(Object.keys(acc).sort()).toEqual(lesson.arms.map((a) => a.id).sort());
+  for (const [arm, a] of Object.entries(acc))
+    expect(a, `${id}: ${arm}`).toBeGreaterThanOrEqual(LEARNED);
+  return acc;
 }
