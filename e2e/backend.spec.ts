@@ -28,4 +28,7 @@ test('the studio is cross-origin isolated, so wasm runs on one thread per core (
   const expected = Math.min(cores, 8);
   await expect(status).toContainText(`wasm: ${expected} ${expected === 1 ? 'thread' : 'threads'}`);
   await expect(status).not.toContainText('not cross-origin isolated');
+  // The frozen network's pass is shared among one helper worker per core (at most 4).
+  if (cores > 1) await expect(status).toContainText(`features on ${Math.min(cores, 4)} workers`);
+  else await expect(status).not.toContainText('features on');
 });

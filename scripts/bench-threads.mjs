@@ -8,6 +8,9 @@
 //   - a full fine-tune epoch (every layer trained) at 96 px;
 //   - and, first, one 3×3 and one 1×1 convolution on their own: the thread pool's scaling
 //     without the engine around it.
+// The feature rows also run as the studio runs them: threaded wasm in the training worker
+// and the pass shared among one prefix helper worker per core (src/worker/prefix-pool.ts;
+// the helpers start while the images load, as they do when the studio loads a model).
 // Also counts main-thread long tasks (> 50 ms) on the page while the worker trains.
 // Writes bench/<date>-threads.json and .md.
 //
@@ -103,8 +106,17 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-quic', '--disable-background-networking'],
 });
 
-/** One repetition of one case on a fresh page; `threads` undefined = one per core. */
-async function once(c, threads) {
+const CORES = cpus().length;
+/** The arms: one thread; wasm's threads (one per core); the studio's way for a feature pass. */
+const ARMS = {
+  single: { threads: 1 },
+  threaded: {},
+  workers: { featureWorkers: CORES },
+};
+
+/** One repetition of one case on a fresh page, as `arm` says (ARMS). */
+async function once(c, arm) {
+  const threads = arm.threads;
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.addInitScript(() => {
@@ -146,6 +158,7 @@ async function once(c, threads) {
       reps: 1,
       engineOnly: true,
       ...(threads !== undefined ? { threads } : {}),
+      ...(arm.featureWorkers ? { featureWorkers: arm.featureWorkers } : {}),
     };
     const r = await page.evaluate((cfg) => window.thawBench(cfg), config);
     if (r.type !== 'result') throw new Error(r.message);
@@ -154,6 +167,7 @@ async function once(c, threads) {
     return {
       isolated,
       threads: r.backend.wasm?.threads ?? null,
+      featureWorkers: r.featureWorkers,
       prefixMs: e.prefixMs,
       imagesPerS: (r.images / e.prefixMs) * 1000,
       epochMs: steady.length ? summary(steady).median : e.epochMs[0],
@@ -170,23 +184,22 @@ async function once(c, threads) {
 const started = Date.now();
 const rows = [];
 for (const c of CASES) {
-  const single = [];
-  const multi = [];
+  const names = c.id.startsWith('features')
+    ? ['single', 'threaded', 'workers']
+    : ['single', 'threaded'];
+  const got = Object.fromEntries(names.map((n) => [n, []]));
   for (let rep = 0; rep < REPS; rep++) {
-    // Alternate which goes first, so neither always runs on a warmer machine.
-    const order = rep % 2 === 0 ? [1, undefined] : [undefined, 1];
-    for (const t of order) {
-      const r = await once(c, t);
-      (t === 1 ? single : multi).push(r);
-      log(
-        c.id,
-        t === 1 ? '1 thread' : `${r.threads} threads`,
-        JSON.stringify({ ...r, longTasks: r.longTasks.length }),
-      );
+    // Rotate which goes first, so none always runs on a warmer machine.
+    const order = names.map((_, i) => names[(i + rep) % names.length]);
+    for (const name of order) {
+      const r = await once(c, ARMS[name]);
+      got[name].push(r);
+      log(c.id, name, JSON.stringify({ ...r, longTasks: r.longTasks.length }));
     }
   }
+  const { single, threaded: multi, workers = null } = got;
   const metric = c.micro ? 'microMs' : c.id.startsWith('features') ? 'prefixMs' : 'epochMs';
-  const ratios = single.map((s, i) => s[metric] / multi[i][metric]);
+  const ratios = (arm) => summary(single.map((s, i) => s[metric] / arm[i][metric]));
   rows.push({
     ...c,
     metric,
@@ -197,13 +210,20 @@ for (const c of CASES) {
     multiMs: summary(multi.map((s) => s[metric])),
     singleImagesPerS: summary(single.map((s) => s.imagesPerS)),
     multiImagesPerS: summary(multi.map((s) => s.imagesPerS)),
-    speedup: summary(ratios),
+    speedup: ratios(multi),
+    workers: workers && {
+      count: Math.min(...workers.map((w) => w.featureWorkers)),
+      ms: summary(workers.map((s) => s[metric])),
+      imagesPerS: summary(workers.map((s) => s.imagesPerS)),
+      speedup: ratios(workers),
+    },
     longTasks: {
       single: single.flatMap((s) => s.longTasks),
       multi: multi.flatMap((s) => s.longTasks),
+      workers: (workers ?? []).flatMap((s) => s.longTasks),
     },
-    tensorsLeft: [...single, ...multi].map((s) => s.tensorsLeft),
-    raw: { single, multi },
+    tensorsLeft: [...single, ...multi, ...(workers ?? [])].map((s) => s.tensorsLeft),
+    raw: got,
   });
 }
 await browser.close();
@@ -238,6 +258,17 @@ const md = [
     (r) =>
       `| ${r.label} (${{ prefixMs: 'whole pass', epochMs: 'steady epoch', microMs: 'one call' }[r.metric]}) | ${r.threads}${r.isolated ? '' : ' (not isolated)'} | ${f(r.singleMs)} | ${f(r.multiMs)} | ${f(r.speedup, 2)}× | ${r.metric === 'prefixMs' ? `${f(r.singleImagesPerS, 1)} → ${f(r.multiImagesPerS, 1)}` : '—'} | ${long(r.longTasks.single)} / ${long(r.longTasks.multi)} |`,
   ),
+  '',
+  `The feature pass as the studio runs it: wasm's ${rows.find((r) => r.workers)?.threads ?? '?'} threads in the training worker, and the pass shared among one prefix helper worker per core, each on single-threaded wasm with its own copy of the network (started while the images load). Its speed-up is against the single-threaded pass of the same repetition.`,
+  '',
+  '| what | helpers | single-threaded ms | studio ms | speed-up | images/s (1 → studio) | long tasks > 50 ms |',
+  '|---|---|---|---|---|---|---|',
+  ...rows
+    .filter((r) => r.workers)
+    .map(
+      (r) =>
+        `| ${r.label} (whole pass) | ${r.workers.count} | ${f(r.singleMs)} | ${f(r.workers.ms)} | ${f(r.workers.speedup, 2)}× | ${f(r.singleImagesPerS, 1)} → ${f(r.workers.imagesPerS, 1)} | ${long(r.longTasks.workers)} |`,
+    ),
   '',
   `Took ${result.durationS} s.`,
   '',

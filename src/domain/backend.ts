@@ -28,4 +28,9 @@ export interface BackendReport {
    * is single-threaded when it is.
    */
   wasm?: { threads: number; isolated: boolean; note: string } | null;
+  /**
+   * Workers that share the frozen network's pass over the images when it runs on wasm,
+   * one per core (0 or absent: the training worker alone).
+   */
+  featureWorkers?: number;
 }

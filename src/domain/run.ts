@@ -23,6 +23,8 @@ export interface RunTimings {
   /** Time to run the frozen prefix over every image; 0 when it came from the cache. */
   featuresMs: number;
   featuresBackend: BackendName | null;
+  /** Workers that shared that pass, one per core (absent or 0: the training worker alone). */
+  featuresWorkers?: number;
   /** Time of the training loop, on `headBackend`. */
   headMs: number;
   headBackend: BackendName;

@@ -6,6 +6,13 @@
 /** Images per batch when running a network forward only (features, prefix cache, evaluation): big enough to amortise a kernel launch, small enough for 224-px MobileNetV2 activations on a laptop. */
 export const INFERENCE_BATCH = 16;
 
+/**
+ * From this many images on, the frozen prefix's pass is shared among helper workers (one
+ * per core) when it runs on wasm; below it the pass is over before helpers would
+ * pay for their start (each builds its own copy of the network).
+ */
+export const MIN_SHARED_PASS_IMAGES = 96;
+
 /** Source-task test images kept per source class for measuring forgetting: ±7 pp sampling error at 50, and a large folder is not decoded twice in full. */
 export const SOURCE_TEST_PER_CLASS = 50;
 

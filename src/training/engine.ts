@@ -32,13 +32,9 @@ import {
 } from '../domain';
 import type { Split } from '../data/split';
 import { indexBatches, type ImageSet } from '../data/image-set';
+import { computePrefix, type PrefixCache, type PrefixHelpers } from './prefix';
 
-/** Activations of a frozen prefix, one row per image. */
-export interface PrefixCache {
-  key: string;
-  data: Float32Array;
-  shape: number[];
-}
+export type { PrefixCache } from './prefix';
 
 export interface EngineRun {
   artifacts: tf.io.ModelArtifacts;
@@ -54,6 +50,8 @@ export interface EngineRun {
   cache: PrefixCache | null;
   /** Largest prefix cache to keep, in bytes; beyond it the prefix is recomputed each step. */
   cacheBudgetBytes: number;
+  /** Workers that share the frozen prefix's pass (training/prefix.ts). */
+  prefixHelpers?: PrefixHelpers | null;
   backends: JobBackends;
   shouldStop: () => boolean;
   onPrefixProgress: (done: number, total: number, cached: boolean) => void;
@@ -70,6 +68,8 @@ export interface EngineResult extends ClassifierTrainingResult {
   cache: PrefixCache | null;
   prefixMs: number;
   prefixBackend: BackendName | null;
+  /** Helper workers that shared the prefix's pass in this run (0: none, or from the cache). */
+  prefixWorkers: number;
   trainMs: number;
   trainBackend: BackendName;
   /** Number of layers run once and cached, and how many are trained. */
@@ -99,36 +99,6 @@ export function planLayers(graph: LayerGraph): PlanLayer[] {
 /** Pools a conv map to one vector per image; flattens anything else. */
 export function toVectors(x: tf.Tensor): tf.Tensor2D {
   return (x.rank === 4 ? x.mean([1, 2]) : x.reshape([x.shape[0] as number, -1])) as tf.Tensor2D;
-}
-
-export async function computePrefix(
-  run: EngineRun,
-  graph: LayerGraph,
-  k: number,
-): Promise<PrefixCache | null> {
-  const total = run.images.length;
-  const batchSize = INFERENCE_BATCH;
-  let data: Float32Array | null = null;
-  let shape: number[] = [];
-  for (const idx of indexBatches(total, batchSize)) {
-    if (run.shouldStop()) return null;
-    const start = idx[0]!;
-    const pixels = await run.images.read(idx);
-    const out = tf.tidy(() =>
-      runSteps(graph, toModelInput(pixels, run.spec), 0, k, () => false, FOLD),
-    );
-    const values = (await out.data()) as Float32Array;
-    shape = out.shape.slice(1);
-    const row = values.length / (out.shape[0] as number);
-    out.dispose();
-    if (!data) {
-      if (row * total * 4 > run.cacheBudgetBytes) return null;
-      data = new Float32Array(row * total);
-    }
-    data.set(values, start * row);
-    run.onPrefixProgress(Math.min(total, start + batchSize), total, false);
-  }
-  return { key: `${run.cacheKey}|${k}`, data: data ?? new Float32Array(0), shape };
 }
 
 /** A run's network made ready to train: what `setUpRun` returns unless the user stopped it. */
@@ -372,6 +342,7 @@ export async function trainWithPlan(run: EngineRun): Promise<EngineResult> {
       cache: k > 0 ? cache : run.cache,
       prefixMs,
       prefixBackend,
+      prefixWorkers: prefixBackend && cache ? (cache.workers ?? 0) : 0,
       trainMs: performance.now() - t1,
       trainBackend,
       frozenPrefixLayers: k + 1,
@@ -458,6 +429,7 @@ function stoppedResult(
     cache: run.cache,
     prefixMs,
     prefixBackend,
+    prefixWorkers: 0,
     trainMs: 0,
     trainBackend: run.backends.head,
     frozenPrefixLayers: 0,

@@ -1,6 +1,6 @@
 import { useStudio } from '../state/store';
 import { useStudioActions } from './studio-actions';
-import type { BackendChoice } from '../domain';
+import { MIN_SHARED_PASS_IMAGES, type BackendChoice } from '../domain';
 
 const CHOICES: { value: BackendChoice; label: string }[] = [
   { value: 'auto', label: 'Auto (best per job)' },
@@ -44,6 +44,15 @@ export function BackendControls() {
                 {' '}
                 · wasm: {report.wasm.threads} {report.wasm.threads === 1 ? 'thread' : 'threads'}
                 {!report.wasm.isolated && ' (page not cross-origin isolated)'}
+              </span>
+            )}
+            {(report.featureWorkers ?? 0) > 1 && (
+              <span
+                className="muted"
+                title={`From ${MIN_SHARED_PASS_IMAGES} images on, the frozen layers' pass over the images is shared among this many workers, one per core.`}
+              >
+                {' '}
+                · features on {report.featureWorkers} workers
               </span>
             )}
           </>

@@ -149,12 +149,13 @@ export function RunTimingsNote() {
       data-head-ms={Math.round(t.headMs)}
       data-images={t.images}
       data-features-backend={t.featuresBackend ?? ''}
+      data-features-workers={t.featuresWorkers ?? 0}
       data-head-backend={t.headBackend}
       data-frozen-layers={t.frozenPrefixLayers}
       data-trainable-params={t.trainableParams}
     >
       {t.featuresBackend
-        ? `Frozen part (${t.frozenPrefixLayers} layers): ${t.images} images in ${(t.featuresMs / 1000).toFixed(1)} s on ${t.featuresBackend} (${(t.images / Math.max(0.001, t.featuresMs / 1000)).toFixed(1)} img/s), cached. `
+        ? `Frozen part (${t.frozenPrefixLayers} layers): ${t.images} images in ${(t.featuresMs / 1000).toFixed(1)} s on ${t.featuresBackend}${(t.featuresWorkers ?? 0) > 1 ? ` in ${t.featuresWorkers} workers` : ''} (${(t.images / Math.max(0.001, t.featuresMs / 1000)).toFixed(1)} img/s), cached. `
         : t.frozenPrefixLayers > 1
           ? `Frozen part (${t.frozenPrefixLayers} layers): from cache. `
           : 'Nothing frozen to cache: every step runs the whole network. '}

@@ -6,6 +6,7 @@
  */
 import {
   IMAGE_MEMORY_BUDGET_BYTES,
+  MIN_SHARED_PASS_IMAGES,
   type BackendReport,
   type DatasetFile,
   type ModelCard,
@@ -17,6 +18,8 @@ import type { ModelArtifacts, Network } from '../model/load';
 import type { PrefixCache } from '../training/engine';
 import type { ImageSet } from '../data/image-set';
 import { openPixelStore, type PixelStore } from './pixel-store';
+import type { PrefixPool } from './prefix-pool';
+import type { PrefixHelpers } from '../training/prefix';
 import type { JobName, Reply, Request } from './protocol';
 import { switchTo } from '../training/switch';
 
@@ -83,6 +86,8 @@ export interface WorkerContext {
   stops: Set<string>;
   /** Counter for model/dataset versions and user model ids. */
   versions: number;
+  /** Workers that share the frozen prefix's pass (null: none, as in tests). */
+  prefixPool: PrefixPool | null;
 }
 
 export function createContext(
@@ -102,6 +107,7 @@ export function createContext(
     pendingFiles: new Map(),
     stops: new Set(),
     versions: 0,
+    prefixPool: null,
   };
 }
 
@@ -142,4 +148,17 @@ export function inputSpecOf(model: LoadedModel) {
 function once<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
+}
+
+/**
+ * Helpers for the frozen prefix of the current model, when its pass runs on wasm (one core
+ * per worker; the helpers run wasm too), the machine has cores to share it with and the dataset
+ * is large enough to gain. Called when a model or a dataset arrives too, so the helpers
+ * build their copies while the user sets up the run.
+ */
+export function prefixHelpersOf(ctx: WorkerContext): PrefixHelpers | null {
+  const features = ctx.report?.jobs.features;
+  if (!ctx.model || !ctx.prefixPool || features !== 'wasm') return null;
+  if ((ctx.dataset?.images.length ?? 0) < MIN_SHARED_PASS_IMAGES) return null;
+  return ctx.prefixPool.helpersFor(ctx.model.artifacts, inputSpecOf(ctx.model));
 }

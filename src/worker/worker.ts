@@ -8,6 +8,7 @@
  */
 import { ImageDecoder } from '../data/decode';
 import { createContext, type JobHandler, type ReplyTo } from './context';
+import { createPrefixPool } from './prefix-pool';
 import { featureMaps } from './jobs/feature-maps';
 import { loadSourceTest } from './jobs/forgetting';
 import { initBackend } from './jobs/init';
@@ -50,6 +51,8 @@ const JOBS: { [J in JobName]: JobHandler<J> } = {
 const post = (message: FromWorker, transfer: Transferable[] = []) =>
   self.postMessage(message, transfer);
 const ctx = createContext((size) => new ImageDecoder(size));
+// One prefix helper per core: the frozen network's pass over the images runs on all of them.
+ctx.prefixPool = createPrefixPool(self.navigator.hardwareConcurrency ?? 1);
 let queue: Promise<void> = Promise.resolve();
 
 /** Runs the job of `req`; its answers, and the error it may throw, go out under its id. */

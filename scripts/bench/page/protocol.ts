@@ -22,6 +22,8 @@ export interface BaselineConfig {
   reps: number;
   /** The wasm thread pool's size (default: one per core; 1 = single-threaded). */
   threads?: number;
+  /** Workers that share the frozen prefix's pass, as in the studio (default: none). */
+  featureWorkers?: number;
   /** Only the studio's engine (no `model.fit` repetitions). */
   engineOnly?: boolean;
   /**
@@ -70,6 +72,8 @@ export interface BaselineResult {
   decodeMs: number;
   trainableParams: { engine: number; naive: number };
   frozenPrefixLayers: number;
+  /** Prefix helpers that shared the pass (0: the worker alone, or the helpers failed). */
+  featureWorkers: number;
   engine: EngineRep[];
   naive: NaiveRep[];
   /** Why `model.fit` could not run (it stops the repetitions), or null. */

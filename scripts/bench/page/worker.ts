@@ -26,6 +26,8 @@ import { trainWithPlan } from '../../../src/training/engine';
 import { switchTo } from '../../../src/training/switch';
 import type { BaselineConfig, BaselineReply, EngineRep, MicroResult, NaiveRep } from './protocol';
 import { MemoryImages } from '../../../src/data/image-set';
+import type { PrefixHelpers } from '../../../src/training/prefix';
+import { createPrefixPool } from '../../../src/worker/prefix-pool';
 
 const post = (reply: BaselineReply) => (self as unknown as Worker).postMessage(reply);
 
@@ -87,6 +89,9 @@ async function run(config: BaselineConfig): Promise<BaselineReply> {
     channels: config.model.channels,
     valueRange: config.model.valueRange,
   };
+  // As in the studio, the helpers build their copies of the network while the images load.
+  const pool = config.featureWorkers ? createPrefixPool(config.featureWorkers) : null;
+  const helpers = pool?.helpersFor(artifacts, spec) ?? null;
 
   const t0 = performance.now();
   const decoder = new ImageDecoder(config.model.size);
@@ -122,7 +127,18 @@ async function run(config: BaselineConfig): Promise<BaselineReply> {
   let frozenPrefixLayers = 0;
   let naiveError: string | null = null;
   for (let rep = 0; rep < config.reps; rep++) {
-    const e = await engineRun(artifacts, spec, plan, params, images, labels, split, config, jobs);
+    const e = await engineRun(
+      artifacts,
+      spec,
+      plan,
+      params,
+      images,
+      labels,
+      split,
+      config,
+      jobs,
+      helpers,
+    );
     engine.push(e.rep);
     trainableParams.engine = e.trainableParams;
     frozenPrefixLayers = e.frozenPrefixLayers;
@@ -147,6 +163,7 @@ async function run(config: BaselineConfig): Promise<BaselineReply> {
     decodeMs,
     trainableParams,
     frozenPrefixLayers,
+    featureWorkers: pool?.size() ?? 0,
     engine,
     naive,
     naiveError,
@@ -163,6 +180,7 @@ async function engineRun(
   split: Split,
   config: BaselineConfig,
   backends: JobBackends,
+  prefixHelpers: PrefixHelpers | null,
 ) {
   const before = tf.memory().numTensors;
   const start = performance.now();
@@ -180,6 +198,7 @@ async function engineRun(
     cacheKey: `bench-${Math.random()}`,
     cache: null,
     cacheBudgetBytes: CACHE_BUDGET_BYTES,
+    prefixHelpers,
     backends,
     shouldStop: () => false,
     onPrefixProgress: (done, total) => {

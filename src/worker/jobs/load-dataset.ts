@@ -13,7 +13,13 @@ import {
   type SkippedFile,
 } from '../../domain';
 import { throttle } from '../../training/throttle';
-import { nextVersion, type Dataset, type JobHandler, type WorkerContext } from '../context';
+import {
+  nextVersion,
+  prefixHelpersOf,
+  type Dataset,
+  type JobHandler,
+  type WorkerContext,
+} from '../context';
 import type { DatasetSummary } from '../protocol';
 
 /** Side the images are decoded at before any model is loaded. */
@@ -47,8 +53,10 @@ export const loadDataset: JobHandler<'load-dataset'> = async (ctx, req, reply) =
       [...req.skipped, ...skipped],
       (done, total) => reply({ type: 'decode-progress', done, total }),
     );
-    if (dataset) reply({ type: 'dataset', ...summaryOf(dataset) });
-    else backToBefore();
+    if (dataset) {
+      prefixHelpersOf(ctx); // start them while the user sets up the run
+      reply({ type: 'dataset', ...summaryOf(dataset) });
+    } else backToBefore();
   } catch (err) {
     // No room, storage full: what was loaded before stays, and the user reads why.
     backToBefore(err instanceof Error ? err.message : String(err));

@@ -9,7 +9,7 @@ import { describeLayers } from '../../model/inspect';
 import { buildModel } from '../../model/load';
 import { resizeArtifacts } from '../../model/resize';
 import { completeCard, resolveSource } from '../../model/sources';
-import { nextVersion, type JobHandler } from '../context';
+import { nextVersion, prefixHelpersOf, type JobHandler } from '../context';
 import { redecodeDataset } from './load-dataset';
 
 export const loadModel: JobHandler<'load-model'> = async (ctx, req, reply) => {
@@ -44,5 +44,7 @@ export const loadModel: JobHandler<'load-model'> = async (ctx, req, reply) => {
     await redecodeDataset(ctx, req.id, (done, total) =>
       reply({ type: 'resize-progress', done, total }),
     );
+  // The prefix helpers build their copies now, so the first run finds them ready.
+  prefixHelpersOf(ctx);
   reply({ type: 'model-ready', imagesResized: resize });
 };

@@ -5,7 +5,7 @@ import { trainWithPlan } from '../../training/engine';
 import { pristineSourceAccuracy, sourceAccuracy } from '../../training/forgetting';
 import { liveTensors } from '../../training/switch';
 import { switchTo } from '../../training/switch';
-import { inputSpecOf, type JobHandler } from '../context';
+import { inputSpecOf, prefixHelpersOf, type JobHandler } from '../context';
 import { evaluationOf } from './evaluate';
 
 /** The job's id is the run's id. */
@@ -43,6 +43,7 @@ export const train: JobHandler<'train'> = async (ctx, req, reply) => {
       cacheKey: `${model.version}@${data.version}`,
       cache: ctx.prefixCache,
       cacheBudgetBytes: CACHE_BUDGET_BYTES,
+      prefixHelpers: prefixHelpersOf(ctx),
       backends: report.jobs,
       shouldStop: () => ctx.stops.has(runId),
       onPrefixProgress: (done, total, cached) =>
@@ -86,6 +87,7 @@ export const train: JobHandler<'train'> = async (ctx, req, reply) => {
       images: data.images.length,
       featuresMs: result.prefixMs,
       featuresBackend: result.prefixBackend,
+      featuresWorkers: result.prefixWorkers,
       headMs: result.trainMs,
       headBackend: result.trainBackend,
       frozenPrefixLayers: result.frozenPrefixLayers,
