@@ -3,22 +3,11 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expandNested } from './expand';
 import { layerGraph } from './graph';
+import { artifactsOf } from './artifacts-of';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** A model's artifacts as tfjs saves them (what a user drops). */
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return saved!;
-}
 
 const build = (a: tf.io.ModelArtifacts) => tf.loadLayersModel(tf.io.fromMemory(a));
 

@@ -7,6 +7,7 @@ import { buildModel } from '../model/load';
 import { evenlySpaced, trainWithPlan, type EngineRun } from './engine';
 import { DEFAULT_PARAMS, type LayerMode } from '../domain';
 import { MemoryImages } from '../data/image-set';
+import { artifactsOf } from '../model/artifacts-of';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -51,17 +52,6 @@ function tinyResNet(): tf.LayersModel {
     .dense({ units: 3, activation: 'softmax', name: 'source_head' })
     .apply(pool) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
-}
-
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return saved!;
 }
 
 /** Two classes of 8×8 images: bright top half vs bright bottom half, with noise. */

@@ -6,6 +6,7 @@ import { DEFAULT_PARAMS, type LayerMode, type LrPoint, type TrainParams } from '
 import { trainWithPlan, type EngineRun, type PrefixCache } from './engine';
 import { findLearningRate, type LrFindRun } from './lr-find';
 import { smoother, suggestRate, sweepRate } from './lr-suggest';
+import { artifactsOf } from '../model/artifacts-of';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -40,17 +41,6 @@ function tinyNet(filters: number): tf.LayersModel {
     .dense({ units: 3, activation: 'softmax', name: 'source_head' })
     .apply(pool) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
-}
-
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return saved!;
 }
 
 /**

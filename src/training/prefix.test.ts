@@ -6,6 +6,7 @@ import { MemoryImages } from '../data/image-set';
 import type { InputSpec } from '../model/preprocess';
 import { INFERENCE_BATCH } from '../domain';
 import { computePrefix, prefixRows, type PrefixHelpers, type PrefixJob } from './prefix';
+import { artifactsOf } from '../model/artifacts-of';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -32,17 +33,6 @@ function network(): tf.LayersModel {
     .conv2d({ filters: 5, kernelSize: 1, name: 'c3', kernelInitializer: init(3) })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x });
-}
-
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return saved!;
 }
 
 function images(n: number): MemoryImages {

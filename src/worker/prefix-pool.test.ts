@@ -11,6 +11,7 @@ import {
   type ToPrefixHelper,
 } from '../training/prefix-helper';
 import { createPrefixPool, MAX_HELPER_WEIGHT_BYTES, type WorkerLike } from './prefix-pool';
+import { artifactsOf } from '../model/artifacts-of';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -31,17 +32,6 @@ function network(seed: number): tf.LayersModel {
   x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x });
-}
-
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return saved!;
 }
 
 /** A worker that runs the real helper logic in this thread, answering asynchronously. */
