@@ -116,7 +116,10 @@ export async function computePrefix(
   const helpers = job.prefixHelpers;
   const shared =
     helpers !== null && helpers !== undefined && helpers.count > 1 && batches.length > 1;
-  if (shared) await Promise.all(Array.from({ length: helpers.count }, (_, i) => lane(i)));
+  // Two lanes per helper: its next batch is already waiting when it finishes one, so it never
+  // idles while this thread stores the rows and reads the next pixels.
+  if (shared)
+    await Promise.all(Array.from({ length: helpers.count * 2 }, (_, i) => lane(i % helpers.count)));
   else await lane(null);
   if (overBudget || job.shouldStop()) return null;
   const workers = shared && !helpersFailed ? helpers.count : 0;

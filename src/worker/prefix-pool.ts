@@ -29,6 +29,9 @@ const defaultHelper = (): WorkerLike =>
 
 interface Lane {
   worker: WorkerLike;
+  backend: string | null;
+  batches: number;
+  ms: number;
   /** Settles when the helper holds the network last sent to it. */
   ready: Promise<void>;
   settle: { resolve: () => void; reject: (e: Error) => void };
@@ -46,6 +49,8 @@ export interface PrefixPool {
   helpersFor(artifacts: ModelArtifacts, spec: InputSpec): PrefixHelpers | null;
   /** How many helpers share a pass (0 on one core, or once given up). */
   size(): number;
+  /** Per helper: the backend it runs on (once ready), batches run and their time in ms. */
+  stats(): { backend: string | null; batches: number; ms: number }[];
   terminate(): void;
 }
 
@@ -79,14 +84,22 @@ export function createPrefixPool(
   const startLane = (): Lane => {
     const lane: Lane = {
       worker: makeWorker(),
+      backend: null,
+      batches: 0,
+      ms: 0,
       pending: new Map(),
       ready: Promise.resolve(),
       settle: { resolve: () => undefined, reject: () => undefined },
     };
     lane.worker.onmessage = (event) => {
       const m = event.data;
-      if (m.type === 'ready') return lane.settle.resolve();
+      if (m.type === 'ready') {
+        lane.backend = m.backend;
+        return lane.settle.resolve();
+      }
       if (m.type === 'rows') {
+        lane.batches += 1;
+        lane.ms += m.ms;
         lane.pending.get(m.id)?.resolve({ values: m.values, shape: m.shape });
         lane.pending.delete(m.id);
         return;
@@ -134,6 +147,7 @@ export function createPrefixPool(
       return broken ? null : helpers;
     },
     size: () => (broken ? 0 : n),
+    stats: () => lanes.map(({ backend, batches, ms }) => ({ backend, batches, ms })),
     terminate: giveUp,
   };
 }

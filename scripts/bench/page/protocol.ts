@@ -74,6 +74,8 @@ export interface BaselineResult {
   frozenPrefixLayers: number;
   /** Prefix helpers that shared the pass (0: the worker alone, or the helpers failed). */
   featureWorkers: number;
+  /** Per helper: its backend, batches and their time. */
+  helperStats: { backend: string | null; batches: number; ms: number }[];
   engine: EngineRep[];
   naive: NaiveRep[];
   /** Why `model.fit` could not run (it stops the repetitions), or null. */

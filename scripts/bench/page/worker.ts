@@ -164,6 +164,7 @@ async function run(config: BaselineConfig): Promise<BaselineReply> {
     trainableParams,
     frozenPrefixLayers,
     featureWorkers: pool?.size() ?? 0,
+    helperStats: pool?.stats() ?? [],
     engine,
     naive,
     naiveError,
