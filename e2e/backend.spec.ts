@@ -1,5 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { openStudio } from './helpers';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ABOVE_CHANCE_5, finalAccuracy, openStudio, openTeaching, startTraining } from './helpers';
 
 test('the worker runs on webgpu when the browser offers it, and the Backend override switches to webgl', async ({
   page,
@@ -31,4 +34,31 @@ test('the studio is cross-origin isolated, so wasm runs on one thread per core (
   // The frozen network's pass is shared among one helper worker per core (at most 4).
   if (cores > 1) await expect(status).toContainText(`features on ${Math.min(cores, 4)} workers`);
   else await expect(status).not.toContainText('features on');
+});
+
+test('a pass over 400 images is shared among one helper worker per core, and the run says so', async ({
+  page,
+}) => {
+  // The digits sample's 200 images, each a second time under another name: 400 in all.
+  const root = join(mkdtempSync(join(tmpdir(), 'thaw-digits-')), 'digits');
+  for (const c of readdirSync('public/samples/digits', { withFileTypes: true })) {
+    if (!c.isDirectory()) continue;
+    mkdirSync(join(root, c.name), { recursive: true });
+    for (const f of readdirSync(join('public/samples/digits', c.name)))
+      for (const copy of ['a', 'b'])
+        linkSync(join('public/samples/digits', c.name, f), join(root, c.name, `${copy}-${f}`));
+  }
+  await openTeaching(page);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  await page.getByLabel('Choose image folder').setInputFiles(root);
+  await expect(page.getByRole('status', { name: 'Memory' })).toContainText('400 ×', {
+    timeout: 60_000,
+  });
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('12');
+  await startTraining(page);
+  expect(await finalAccuracy(page)).toBeGreaterThan(ABOVE_CHANCE_5);
+  const timings = page.getByTestId('timings');
+  const helpers = cores > 1 ? Math.min(cores, 4) : 0;
+  await expect(timings).toHaveAttribute('data-features-workers', String(helpers));
+  if (helpers > 1) await expect(timings).toContainText(`on wasm in ${helpers} workers`);
 });

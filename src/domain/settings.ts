@@ -8,10 +8,11 @@ export const INFERENCE_BATCH = 16;
 
 /**
  * From this many images on, the frozen prefix's pass is shared among helper workers (one
- * per core) when it runs on wasm; below it the pass is over before helpers would
- * pay for their start (each builds its own copy of the network).
+ * per core) when it runs on wasm. Below it the pass takes a second or two on one core,
+ * and helpers would cost more than they save: each builds its own copy of the network
+ * and grows its own wasm memory (hundreds of MB at 224 px).
  */
-export const MIN_SHARED_PASS_IMAGES = 96;
+export const MIN_SHARED_PASS_IMAGES = 256;
 
 /** Source-task test images kept per source class for measuring forgetting: ±7 pp sampling error at 50, and a large folder is not decoded twice in full. */
 export const SOURCE_TEST_PER_CLASS = 50;

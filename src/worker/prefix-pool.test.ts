@@ -108,6 +108,39 @@ describe('the prefix pool', () => {
     expect(pool.size()).toBe(0);
   });
 
+  it('stops its helpers when idle and starts them again for the next pass', async () => {
+    const artifacts = await artifactsOf(network(5));
+    const model = await buildModel(artifacts);
+    const graph = layerGraph(model);
+    const alone = await computePrefix(job(40), graph, 3);
+    const made: InProcessHelper[] = [];
+    const pool = createPrefixPool(
+      2,
+      () => {
+        const h = new InProcessHelper();
+        made.push(h);
+        return h;
+      },
+      40,
+    );
+    for (let round = 1; round <= 2; round++) {
+      const shared = await computePrefix(
+        job(40, { prefixHelpers: pool.helpersFor(artifacts, SPEC) }),
+        graph,
+        3,
+      );
+      expect(shared!.workers).toBe(2);
+      expect(Array.from(shared!.data)).toEqual(Array.from(alone!.data));
+      expect(pool.running()).toBe(2);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(pool.running()).toBe(0);
+      expect(made).toHaveLength(2 * round);
+      expect(made.every((h) => h.terminated)).toBe(true);
+      expect(pool.size()).toBe(2);
+    }
+    model.dispose();
+  });
+
   it('is given up when a helper fails, and the pass still completes on this thread', async () => {
     const artifacts = await artifactsOf(network(3));
     const model = await buildModel(artifacts);

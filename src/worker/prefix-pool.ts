@@ -1,7 +1,8 @@
 /**
  * The training worker's prefix helpers (training/prefix.ts): one worker per core, each
- * with its own copy of the network, started on the first run that needs them and kept for
- * the next. A helper that cannot start, or fails, is given up for good and the training
+ * with its own copy of the network, started when a model and a dataset large enough are
+ * loaded (so the first run finds them ready), kept for the next run and stopped after
+ * IDLE_RELEASE_MS without work. A helper that cannot start, or fails, is given up for good and the training
  * worker computes on its own, as it would with no helpers.
  */
 import type { ModelArtifacts } from '../model/load';
@@ -11,6 +12,11 @@ import type { FromPrefixHelper, ToPrefixHelper } from '../training/prefix-helper
 
 /** At most this many helpers (each holds a copy of the network and a batch). */
 export const MAX_PREFIX_HELPERS = 4;
+/**
+ * Helpers idle this long are stopped (each holds its wasm memory, hundreds of MB at 224 px)
+ * and started again when a model, a dataset or a run needs them.
+ */
+export const IDLE_RELEASE_MS = 120_000;
 /** Networks whose weights are larger than this are not copied into helpers. */
 export const MAX_HELPER_WEIGHT_BYTES = 64 * 1024 * 1024;
 
@@ -51,27 +57,45 @@ export interface PrefixPool {
   size(): number;
   /** Per helper: the backend it runs on (once ready), batches run and their time in ms. */
   stats(): { backend: string | null; batches: number; ms: number }[];
+  /** Helper workers alive now (they stop when idle and start again when needed). */
+  running(): number;
   terminate(): void;
 }
 
 export function createPrefixPool(
   count: number,
   makeWorker: () => WorkerLike = defaultHelper,
+  idleMs: number = IDLE_RELEASE_MS,
 ): PrefixPool {
   const n = Math.min(MAX_PREFIX_HELPERS, Math.max(0, Math.floor(count)));
   let lanes: Lane[] = [];
   let broken = n < 2;
   let holding: { artifacts: ModelArtifacts; spec: InputSpec } | null = null;
   let nextId = 0;
+  let idle: ReturnType<typeof setTimeout> | null = null;
 
-  const giveUp = () => {
-    broken = true;
+  const stop = () => {
+    if (idle !== null) clearTimeout(idle);
+    idle = null;
     for (const lane of lanes) {
       for (const p of lane.pending.values()) p.reject(new Error('prefix helper stopped'));
       lane.worker.terminate();
     }
     lanes = [];
     holding = null;
+  };
+  const giveUp = () => {
+    broken = true;
+    stop();
+  };
+  /** (Re)starts the idle clock; when it runs out with nothing pending, the helpers stop. */
+  const touch = () => {
+    if (idle !== null) clearTimeout(idle);
+    idle = setTimeout(() => {
+      idle = null;
+      if (lanes.every((l) => l.pending.size === 0)) stop();
+      else touch();
+    }, idleMs);
   };
 
   /** Sends the network to a lane; its next batches wait until the helper has built it. */
@@ -102,6 +126,7 @@ export function createPrefixPool(
         lane.ms += m.ms;
         lane.pending.get(m.id)?.resolve({ values: m.values, shape: m.shape });
         lane.pending.delete(m.id);
+        touch();
         return;
       }
       if (m.id === null) lane.settle.reject(new Error(m.message));
@@ -122,6 +147,7 @@ export function createPrefixPool(
       const l = lanes[lane];
       if (broken || !l) return Promise.reject(new Error('prefix helpers are not running'));
       const id = ++nextId;
+      touch();
       return l.ready.then(
         () =>
           new Promise<PrefixRows>((resolve, reject) => {
@@ -144,10 +170,12 @@ export function createPrefixPool(
         for (const lane of lanes) prepare(lane, artifacts, spec);
         holding = { artifacts, spec };
       }
+      touch();
       return broken ? null : helpers;
     },
     size: () => (broken ? 0 : n),
     stats: () => lanes.map(({ backend, batches, ms }) => ({ backend, batches, ms })),
+    running: () => lanes.length,
     terminate: giveUp,
   };
 }
