@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { linkSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ABOVE_CHANCE_5, finalAccuracy, openStudio, openTeaching, startTraining } from './helpers';
+import { ABOVE_CHANCE_5, finalAccuracy, openStudio, startTraining } from './helpers';
 
 test('the worker runs on webgpu when the browser offers it, and the Backend override switches to webgl', async ({
   page,
@@ -48,7 +48,11 @@ test('a pass over 400 images is shared among one helper worker per core, and the
       for (const copy of ['a', 'b'])
         linkSync(join('public/samples/digits', c.name, f), join(root, c.name, `${copy}-${f}`));
   }
-  await openTeaching(page);
+  await openStudio(page);
+  await page
+    .getByRole('combobox', { name: 'Model' })
+    .selectOption({ label: 'Teaching CNN · 28 px grey (bundled)' });
+  await expect(page.getByRole('listitem', { name: 'conv5' })).toBeVisible();
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   await page.getByLabel('Choose image folder').setInputFiles(root);
   await expect(page.getByRole('status', { name: 'Memory' })).toContainText('400 ×', {

@@ -80,7 +80,7 @@ test('a freeze-depth sweep (3 depths × 2 seeds) on the teaching CNN draws accur
   page,
 }) => {
   await openTeaching(page);
-  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('5');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
   const sweep = page.getByRole('region', { name: 'Freeze-depth sweep' });
   await sweep.getByText(/Depths: /).click();
   for (const depth of ['conv1', 'conv3', 'pool2'])
