@@ -46,7 +46,7 @@ describe('chooseRow', () => {
     expect(chooseRow(rows).chosen).toBe('recipe');
   });
 
-  it('among rows that train the network, takes fewer trained layers, then fewer epochs, before fewer seconds', () => {
+  it('among rows that train the network, takes fewer trained layers, then fewer epochs, then the more accurate, never seconds', () => {
     const rows = [
       row('scratch', [0.72, 0.64, 0.7], false, 100, 5, 28),
       row('ft-all', [0.7, 0.66, 0.69], false, 300, 5, 25),
@@ -56,6 +56,13 @@ describe('chooseRow', () => {
     expect(chooseRow(rows).withinNoise).toHaveLength(3);
     expect(chooseRow(rows).chosen).toBe('ft-upper');
     expect(chooseRow(rows.slice(0, 2)).chosen).toBe('ft-all');
+    // The same work (layers and epochs): the more accurate row, however long each took here.
+    const tie = [
+      row('ft-all', [0.72, 0.7, 0.71], false, 900, 5, 3),
+      row('ft-all-l2sp', [0.7, 0.71, 0.7], false, 100, 5, 3),
+    ];
+    expect(chooseRow(tie).withinNoise).toHaveLength(2);
+    expect(chooseRow(tie).chosen).toBe('ft-all');
   });
 
   it('does not call a row within noise when it loses on every seed by more than its spread', () => {

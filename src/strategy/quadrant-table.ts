@@ -58,7 +58,8 @@ export interface Choice {
  * Within noise of the best: the paired test does not separate the two AND the mean gap is no
  * larger than the gap's own seed-to-seed spread. Cheapest, by what a run computes rather than
  * by wall seconds on a shared machine: a head on cached features before anything that trains
- * the network, then the fewest trained layers, then the fewest epochs run; seconds last.
+ * the network, then the fewest trained layers, then the fewest epochs run; where those tie,
+ * the more accurate row (seconds are not compared at all).
  */
 export function chooseRow(rows: readonly TableRow[]): Choice {
   if (rows.length === 0) throw new Error('an empty table has no choice');
@@ -68,7 +69,7 @@ export function chooseRow(rows: readonly TableRow[]): Choice {
     const d = paired(best.test, r.test);
     return !d.significant && d.mean <= d.sd;
   });
-  const cost = (r: TableRow) => [r.headOnly ? 0 : 1, r.trainedLayers, r.epochs, r.seconds];
+  const cost = (r: TableRow) => [r.headOnly ? 0 : 1, r.trainedLayers, r.epochs, -mean(r.test)];
   const cheaper = (a: TableRow, b: TableRow) => {
     const [x, y] = [cost(a), cost(b)];
     const i = x.findIndex((v, k) => v !== y[k]);
