@@ -12,6 +12,7 @@
 //   npm run bench                      full run (about an hour on 2 cores)
 //   npm run bench -- --quick           smoke run, wasm only, small; results in a temp folder
 //   npm run bench -- --backends wasm,auto --models mobilenet-v2
+//   npm run bench -- --no-baseline     the studio's part only (no cache-vs-model.fit rows)
 //   npm run bench -- --out <folder>
 //   npm run bench -- --compare bench/A.json bench/B.json   how far two runs agree
 //   npm run bench -- --render bench/A.json                 writes bench/A.md again
@@ -366,7 +367,7 @@ async function benchBackend(choice) {
     b.longTasks = longTaskSummary(trainingRuns);
     save();
   }
-  await baselinePart(b, tier, data);
+  if (!flag('no-baseline')) await baselinePart(b, tier, data);
 }
 
 /**

@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../state/store';
 import { trainingProgress } from '../strategy/training-progress';
 import { LossChart } from './charts/loss-chart';
+import { LiveLossCurve } from './charts/live-loss-curve';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /** The epochs table shows the latest few; the curve shows them all. */
@@ -40,17 +41,23 @@ export function TrainProgress() {
   );
 }
 
-/** The loss curve of the run on screen. */
+/**
+ * The loss curve of the run on screen: while it trains, the light curve (a redraw of the
+ * full chart was a 50–60 ms task on the page with every epoch); once it ends, the
+ * interactive chart.
+ */
 export function TrainLossChart() {
   const s = useStudio(
     useShallow((s) => ({
+      training: s.phase === 'features' || s.phase === 'training',
       batches: s.batches,
       epochs: s.epochs,
       totalEpochs: s.params.epochs,
       keptEpoch: s.params.earlyStopping.enabled ? s.bestEpoch : null,
     })),
   );
-  return <LossChart {...s} />;
+  const { training, ...chart } = s;
+  return training ? <LiveLossCurve {...chart} /> : <LossChart {...chart} />;
 }
 
 /** Validation accuracy: the kept weights' once the run ends, the last epoch's while it runs. */

@@ -28,6 +28,14 @@ vi.mock('./charts/loss-chart', () => ({
     return null;
   },
 }));
+// The light curve drawn while a run trains: counted the same way.
+vi.mock('./charts/live-loss-curve', () => ({
+  LiveLossCurve: ({ batches }: { batches: readonly unknown[] }) => {
+    renders.chart++;
+    renders.chartBatches = batches.length;
+    return null;
+  },
+}));
 // Sections with their own store reads that this test does not look at.
 vi.mock('./predict-panel', () => ({ PredictPanel: () => null }));
 vi.mock('./runs-view', () => ({ RunsView: () => null }));
