@@ -32,6 +32,20 @@ export async function switchTo(name: BackendName): Promise<boolean> {
   return tf.getBackend() === name;
 }
 
+/**
+ * Runs `job` on backend `name` and comes back to the backend that was active (where the
+ * caller's tensors are); on the active one when `name` does not start.
+ */
+export async function onBackend<T>(name: BackendName, job: () => Promise<T>): Promise<T> {
+  const before = tf.getBackend() as BackendName;
+  if (before === name || !(await switchTo(name))) return job();
+  try {
+    return await job();
+  } finally {
+    await switchTo(before);
+  }
+}
+
 /** Tensors alive on the active backend (a job reports them before and after, to prove it freed its own). */
 export function liveTensors(): number {
   return tf.memory().numTensors;

@@ -3,8 +3,7 @@ import { stratifiedSplit } from '../../data/split';
 import { CACHE_BUDGET_BYTES, type Evaluation, type RunTimings } from '../../domain';
 import { trainWithPlan } from '../../training/engine';
 import { pristineSourceAccuracy, sourceAccuracy } from '../../training/forgetting';
-import { liveTensors } from '../../training/switch';
-import { switchTo } from '../../training/switch';
+import { liveTensors, onBackend, switchTo } from '../../training/switch';
 import { inputSpecOf, prefixHelpersOf, type JobHandler } from '../context';
 import { evaluationOf } from './evaluate';
 
@@ -51,15 +50,18 @@ export const train: JobHandler<'train'> = async (ctx, req, reply) => {
       onBatches: (points) => reply({ type: 'batches', points }),
       onEpoch: (metrics) => reply({ type: 'epoch', metrics }),
       onDrift: (drift) => reply({ type: 'drift', drift }),
+      // The source test runs the whole network over its images: on the inference backend
+      // (wasm on a CPU), not on the head's (cpu, where it took seconds per run).
       onTrained: test
-        ? async (trained) => {
-            test.before ??= await pristineSourceAccuracy(model.artifacts, spec, test);
-            forgetting = {
-              before: test.before,
-              after: await sourceAccuracy(trained, spec, test),
-              images: test.images.length,
-            };
-          }
+        ? (trained) =>
+            onBackend(report.jobs.features, async () => {
+              test.before ??= await pristineSourceAccuracy(model.artifacts, spec, test);
+              forgetting = {
+                before: test.before,
+                after: await sourceAccuracy(trained, spec, test),
+                images: test.images.length,
+              };
+            })
         : undefined,
     });
     ctx.prefixCache = result.cache;
