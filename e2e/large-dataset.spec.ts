@@ -52,7 +52,7 @@ test('past the memory budget the photos are kept in browser storage and train fr
   );
 
   // Head only: the frozen network runs once per image, read from storage in batches.
-  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('6');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('4');
   await startTraining(page);
   expect(await finalAccuracy(page)).toBeGreaterThan(PHOTO_FLOOR);
 
@@ -61,7 +61,7 @@ test('past the memory budget the photos are kept in browser storage and train fr
   await page.locator('summary', { hasText: 'Options:' }).click();
   await page.getByRole('checkbox', { name: 'Flip', exact: true }).check();
   await expect(memory).toContainText('on images read from storage');
-  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill('2');
   await startTraining(page);
   expect(await finalAccuracy(page, 240_000)).toBeGreaterThan(PHOTO_FLOOR);
 });
