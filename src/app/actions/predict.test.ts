@@ -239,6 +239,26 @@ describe('predicting and exporting', () => {
     expect(frame.close).toHaveBeenCalledTimes(2);
   });
 
+  it('files chosen while the classifier is being built wait for it, then go to that run', () => {
+    const { ctx, actions } = setUp();
+    store().setPredict({ runId: 'train-1', status: 'loading' });
+    const file = { path: 'x/a/1.png', file: new Blob() };
+    actions.predictFiles([file]);
+    expect(ctx.fake.sent('predict')).toEqual([]);
+    store().setPredict({ status: 'ready' }); // the worker built the classifier
+    expect(ctx.fake.sent('predict').map((r) => r.args)).toEqual([['train-1', [file]]]);
+    expect(store().predict.status).toBe('predicting');
+    // A classifier that fails to build, or another run chosen meanwhile: the files are dropped.
+    store().setPredict({ runId: 'train-2', status: 'loading' });
+    actions.predictFiles([file]);
+    store().setPredict({ status: 'error', error: 'no weights' });
+    store().setPredict({ status: 'ready' });
+    store().setPredict({ runId: 'train-3', status: 'loading' });
+    actions.predictFiles([file]);
+    store().setPredict({ runId: 'train-4', status: 'ready' });
+    expect(ctx.fake.sent('predict')).toHaveLength(1);
+  });
+
   it("exports the classifier in use and downloads it under its run's dataset name", () => {
     const { ctx, actions, predict } = setUp();
     store().setRuns([finishedRun('train-1', { dataset: 'My photos' })]);

@@ -2,11 +2,12 @@
  * Predict actions: the run whose classifier predicts (chosen, or the one just trained),
  * classifying files and camera frames, and exporting that classifier.
  */
-import type { RunRecord } from '../../domain';
+import type { DatasetFile, RunRecord } from '../../domain';
 import { PREDICT_IDLE } from '../../state/predict-slice';
 import type { StudioActions } from '../../ui/studio-actions';
 import type { ExportedModelMessage } from '../../worker/protocol';
 import { exportName, modelZip } from '../model-zip';
+import { useStudio } from '../../state/store';
 import { store, type ActionContext } from './context';
 import type { ModelActions } from './model';
 import type { WeightsKeeper } from './weights';
@@ -32,6 +33,26 @@ export function predictActions(
 ): PredictActions {
   /** Still the run in use (the user may choose another while this one loads). */
   const current = (id: string) => store().predict.runId === id;
+
+  const send = (key: string, files: DatasetFile[]) => {
+    store().setPredict({ status: 'predicting', results: [], skipped: [] });
+    client.predict(key, files, ...flip());
+  };
+  /**
+   * Files chosen while the run's classifier is still being built: sent once it is ready.
+   * Sent at once, they reached the worker before the classifier and were answered for no
+   * run (the table stayed empty).
+   */
+  let waiting: { key: string; files: DatasetFile[] } | null = null;
+  useStudio.subscribe((s, before) => {
+    if (!waiting || s.predict.status === before.predict.status) return;
+    const { key, files } = waiting;
+    if (s.predict.runId !== key) waiting = null;
+    else if (s.predict.status === 'ready') {
+      waiting = null;
+      send(key, files);
+    } else if (s.predict.status === 'error') waiting = null;
+  });
 
   /** Builds the classifier of run `id`; `justTrained`: it was not chosen, it had just finished. */
   const use = async (id: string, justTrained: boolean) => {
@@ -83,8 +104,8 @@ export function predictActions(
       predictFiles: (files) => {
         const key = store().predict.runId;
         if (!key) return;
-        store().setPredict({ status: 'predicting', results: [], skipped: [] });
-        client.predict(key, files, ...flip());
+        if (store().predict.status === 'loading') waiting = { key, files };
+        else send(key, files);
       },
       predictFrame: (frame) => {
         const key = store().predict.runId;
