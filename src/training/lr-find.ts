@@ -31,15 +31,8 @@ import {
 } from '../domain';
 import { FOLD, runSteps } from '../model/graph';
 import { applyPlan, modeOfLayer } from '../model/plan';
-import {
-  evenlySpaced,
-  isBatchNorm,
-  setUpRun,
-  standardization,
-  toVectors,
-  type EngineRun,
-  type PrefixCache,
-} from './engine';
+import { evenlySpaced, standardization, type EngineRun, type PrefixCache } from './engine';
+import { isBatchNorm, setUpRun, toVectors } from './setup';
 import { createHead, type Head } from './head';
 import { chunks } from './evaluation';
 import { rowsTensor } from './loop';
