@@ -214,7 +214,13 @@ describe('trainWithPlan', () => {
     expect(uncached.result.frozenPrefixLayers).toBe(1); // over budget: recomputed from the images
     const losses = (r: typeof cached) => r.result.history.map((h) => +h.trainLoss.toFixed(5));
     expect(losses(cached)).toEqual(losses(uncached));
-    const again = await run(modes, { cache: cached.result.cache });
+    // From the cache: the prefix helpers are not even asked for (they may be stopped).
+    let asked = 0;
+    const again = await run(modes, {
+      cache: cached.result.cache,
+      prefixHelpers: () => (asked++, null),
+    });
+    expect(asked).toBe(0);
     expect(again.prefixEvents).toEqual([true]);
     expect(losses(again)).toEqual(losses(cached));
   });

@@ -46,7 +46,7 @@ export interface EngineRun {
   /** Largest prefix cache to keep, in bytes; beyond it the prefix is recomputed each step. */
   cacheBudgetBytes: number;
   /** Workers that share the frozen prefix's pass (training/prefix.ts). */
-  prefixHelpers?: PrefixHelpers | null;
+  prefixHelpers?: () => PrefixHelpers | null;
   backends: JobBackends;
   shouldStop: () => boolean;
   onPrefixProgress: (done: number, total: number, cached: boolean) => void;

@@ -102,7 +102,7 @@ describe('computePrefix', () => {
     const alone = await computePrefix(job(set), graph, k);
     const helpers = await fakeHelpers(artifacts, 2);
     const before = tf.memory().numTensors;
-    const j = job(set, { prefixHelpers: helpers });
+    const j = job(set, { prefixHelpers: () => helpers });
     const shared = await computePrefix(j, graph, k);
     expect(tf.memory().numTensors).toBe(before);
     expect(shared!.key).toBe(`net@data|${k}`);
@@ -128,7 +128,7 @@ describe('computePrefix', () => {
     const alone = await computePrefix(job(set), graph, k);
     const helpers = await fakeHelpers(artifacts, 2, 3);
     const before = tf.memory().numTensors;
-    const shared = await computePrefix(job(set, { prefixHelpers: helpers }), graph, k);
+    const shared = await computePrefix(job(set, { prefixHelpers: () => helpers }), graph, k);
     expect(tf.memory().numTensors).toBe(before);
     expect(helpers.calls[0]! + helpers.calls[1]!).toBe(2);
     expect(shared!.workers).toBe(0);
@@ -141,10 +141,10 @@ describe('computePrefix', () => {
     const helpers = await fakeHelpers(artifacts, 2);
     const before = tf.memory().numTensors;
     let reads = 0;
-    const stopping = job(set, { prefixHelpers: helpers, shouldStop: () => ++reads > 4 });
+    const stopping = job(set, { prefixHelpers: () => helpers, shouldStop: () => ++reads > 4 });
     expect(await computePrefix(stopping, graph, k)).toBeNull();
     expect(stopping.progress.at(-1) ?? 0).toBeLessThan(n);
-    const small = job(set, { prefixHelpers: helpers, cacheBudgetBytes: 1000 });
+    const small = job(set, { prefixHelpers: () => helpers, cacheBudgetBytes: 1000 });
     expect(await computePrefix(small, graph, k)).toBeNull();
     expect(small.progress).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);

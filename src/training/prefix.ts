@@ -44,8 +44,11 @@ export interface PrefixJob {
   cacheBudgetBytes: number;
   shouldStop: () => boolean;
   onPrefixProgress: (done: number, total: number, cached: boolean) => void;
-  /** Workers to share the pass with (absent: this thread alone). */
-  prefixHelpers?: PrefixHelpers | null;
+  /**
+   * Workers to share the pass with (absent or null: this thread alone). Asked only when a
+   * pass runs: a run whose prefix comes from the cache does not wake stopped helpers.
+   */
+  prefixHelpers?: () => PrefixHelpers | null;
 }
 
 /** One batch: layers [0, k) of `graph` on these images (this thread, or a helper worker). */
@@ -80,6 +83,7 @@ export async function computePrefix(
   let shape: number[] = [];
   let overBudget = false;
   let helpersFailed = false;
+  const helpers = job.prefixHelpers?.() ?? null;
   const store = (idx: number[], rows: PrefixRows) => {
     const row = rows.values.length / idx.length;
     if (!data) {
@@ -104,7 +108,7 @@ export async function computePrefix(
       if (!active()) return;
       if (helper !== null && !helpersFailed) {
         try {
-          store(idx, await job.prefixHelpers!.run(helper, pixels, k));
+          store(idx, await helpers!.run(helper, pixels, k));
           continue;
         } catch {
           helpersFailed = true;
@@ -113,9 +117,7 @@ export async function computePrefix(
       store(idx, await prefixRows(graph, pixels, job.spec, k));
     }
   };
-  const helpers = job.prefixHelpers;
-  const shared =
-    helpers !== null && helpers !== undefined && helpers.count > 1 && batches.length > 1;
+  const shared = helpers !== null && helpers.count > 1 && batches.length > 1;
   // Two lanes per helper: its next batch is already waiting when it finishes one, so it never
   // idles while this thread stores the rows and reads the next pixels.
   if (shared)

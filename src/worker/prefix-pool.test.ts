@@ -94,7 +94,7 @@ describe('the prefix pool', () => {
       expect(helpers?.count).toBe(2);
       // The same network again: nothing is sent.
       expect(pool.helpersFor(artifacts, SPEC)).toBe(helpers);
-      const shared = await computePrefix(job(50, { prefixHelpers: helpers }), graph, 3);
+      const shared = await computePrefix(job(50, { prefixHelpers: () => helpers }), graph, 3);
       expect(Array.from(shared!.data)).toEqual(Array.from(alone!.data));
       model.dispose();
     }
@@ -125,7 +125,7 @@ describe('the prefix pool', () => {
     );
     for (let round = 1; round <= 2; round++) {
       const shared = await computePrefix(
-        job(40, { prefixHelpers: pool.helpersFor(artifacts, SPEC) }),
+        job(40, { prefixHelpers: () => pool.helpersFor(artifacts, SPEC) }),
         graph,
         3,
       );
@@ -149,7 +149,7 @@ describe('the prefix pool', () => {
     let i = 0;
     const pool = createPrefixPool(2, () => new InProcessHelper(i++ === 1));
     const shared = await computePrefix(
-      job(40, { prefixHelpers: pool.helpersFor(artifacts, SPEC) }),
+      job(40, { prefixHelpers: () => pool.helpersFor(artifacts, SPEC) }),
       graph,
       3,
     );

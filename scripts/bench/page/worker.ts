@@ -199,7 +199,7 @@ async function engineRun(
     cacheKey: `bench-${Math.random()}`,
     cache: null,
     cacheBudgetBytes: CACHE_BUDGET_BYTES,
-    prefixHelpers,
+    prefixHelpers: () => prefixHelpers,
     backends,
     shouldStop: () => false,
     onPrefixProgress: (done, total) => {

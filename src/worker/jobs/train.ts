@@ -42,7 +42,7 @@ export const train: JobHandler<'train'> = async (ctx, req, reply) => {
       cacheKey: `${model.version}@${data.version}`,
       cache: ctx.prefixCache,
       cacheBudgetBytes: CACHE_BUDGET_BYTES,
-      prefixHelpers: prefixHelpersOf(ctx),
+      prefixHelpers: () => prefixHelpersOf(ctx),
       backends: report.jobs,
       shouldStop: () => ctx.stops.has(runId),
       onPrefixProgress: (done, total, cached) =>
